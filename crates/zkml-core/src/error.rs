@@ -1,0 +1,112 @@
+//! Errors of the core: every one names what was wrong and where (row, column, section), so
+//! the host can show it to a person and a guest can panic with it.
+
+use core::fmt;
+
+/// Which section of the guest input an error is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    GuestInput,
+    Model,
+    TestSet,
+    Claim,
+}
+
+impl fmt::Display for Section {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Section::GuestInput => "guest input",
+            Section::Model => "model",
+            Section::TestSet => "test set",
+            Section::Claim => "claim",
+        })
+    }
+}
+
+/// Everything that can go wrong in encoding, decoding or evaluating.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CoreError {
+    /// The section does not start with its magic bytes (wrong file, or corrupted).
+    BadMagic { section: Section },
+    /// The section is shorter than its header says.
+    Truncated { section: Section, needed_bytes: u64, available_bytes: u64 },
+    /// The section is longer than its header says (trailing garbage).
+    TrailingBytes { section: Section, extra_bytes: u64 },
+    /// Byte input whose length is not a whole number of 32-bit words.
+    Unaligned { len: u64 },
+    /// A header field holds a value this version does not support.
+    Unsupported { section: Section, field: &'static str, value: u64 },
+    /// The model and the test set disagree on the number of features.
+    FeatureCountMismatch { model: u32, test_set: u32 },
+    /// No rows: MSE and R² are undefined.
+    EmptyTestSet,
+    /// More rows than the overflow analysis allows (see `MAX_ROWS`).
+    TooManyRows { rows: u64, max: u64 },
+    /// All targets are equal: SST = 0 and R² is undefined.
+    ZeroVariance,
+    /// A feature (column < n_features) or the target (column == n_features) beyond the bound.
+    ValueOutOfRange { row: u64, column: u32, value: i64 },
+    /// A model parameter beyond its bound.
+    ModelParameterOutOfRange { field: &'static str, index: u32, value: i64 },
+    /// A standardised feature beyond `MAX_ABS_STANDARDISED_FIXED`: the row lies absurdly far
+    /// from the training distribution (or the model belongs to other data).
+    StandardisedOutOfRange { row: u64, feature: u32 },
+    /// A prediction beyond `MAX_ABS_FIXED`.
+    PredictionOutOfRange { row: u64 },
+}
+
+impl fmt::Display for CoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::fixed::{MAX_ABS_REAL, SCALE};
+        match self {
+            CoreError::BadMagic { section } => {
+                write!(f, "{section}: bad magic bytes (not a zkml-bench {section}, or corrupted)")
+            }
+            CoreError::Truncated { section, needed_bytes, available_bytes } => write!(
+                f,
+                "{section}: truncated: needs {needed_bytes} bytes, only {available_bytes} present"
+            ),
+            CoreError::TrailingBytes { section, extra_bytes } => {
+                write!(f, "{section}: {extra_bytes} unexpected trailing bytes")
+            }
+            CoreError::Unaligned { len } => {
+                write!(f, "input length {len} bytes is not a multiple of 4")
+            }
+            CoreError::Unsupported { section, field, value } => {
+                write!(f, "{section}: unsupported {field} = {value}")
+            }
+            CoreError::FeatureCountMismatch { model, test_set } => write!(
+                f,
+                "model expects {model} features but the test set has {test_set}"
+            ),
+            CoreError::EmptyTestSet => f.write_str("test set has no rows: MSE and R² are undefined"),
+            CoreError::TooManyRows { rows, max } => {
+                write!(f, "test set has {rows} rows; the fixed-point format supports at most {max}")
+            }
+            CoreError::ZeroVariance => f.write_str(
+                "all test targets are equal (SST = 0): R² is undefined",
+            ),
+            CoreError::ValueOutOfRange { row, column, value } => write!(
+                f,
+                "test row {row}, column {column}: value {} is beyond ±{MAX_ABS_REAL} (the fixed-point bound)",
+                *value as f64 / SCALE as f64
+            ),
+            CoreError::ModelParameterOutOfRange { field, index, value } => {
+                write!(f, "model {field}[{index}] = {value} (raw fixed point) is out of range")
+            }
+            CoreError::StandardisedOutOfRange { row, feature } => write!(
+                f,
+                "test row {row}, feature {feature}: more than 32768 standard deviations from the training mean (model does not match the data?)"
+            ),
+            CoreError::PredictionOutOfRange { row } => write!(
+                f,
+                "test row {row}: prediction beyond ±{MAX_ABS_REAL} (model does not match the data?)"
+            ),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+extern crate std;
+#[cfg(feature = "std")]
+impl std::error::Error for CoreError {}
