@@ -1,12 +1,12 @@
 //! Deterministic synthetic transactions in the Kaggle "Retail Transaction Dataset" schema.
 //!
 //! ## Generative model (per customer, all draws from one ChaCha8 stream seeded by `seed`)
-//! - **Tenure.** 60% of customers are already active on day 0; the rest join on a uniform day
+//! - **Tenure.** 75% of customers are already active on day 0; the rest join on a uniform day
 //!   in the first 80% of the span. Each customer's lifetime is exponential with a
 //!   customer-specific mean (log-normal, median 900 days): after it the customer has churned
 //!   and never buys again.
-//! - **Visit rate.** A base rate `r ~ LogNormal(ln(1/25), 0.8)` visits per day, with a
-//!   customer-specific trend `g ~ N(0, 0.5)` per year (`rate(t) = r * exp(g * (t - mid)/365)`)
+//! - **Visit rate.** A base rate `r ~ LogNormal(ln(1/14), 0.7)` visits per day, with a
+//!   customer-specific trend `g ~ N(0, 0.3)` per year (`rate(t) = r * exp(g * (t - mid)/365)`)
 //!   and a shared seasonality (+25% peak in December). Visits are a non-homogeneous Poisson
 //!   process (sampled by thinning).
 //! - **Basket.** Quantity `1 + Poisson(b)`, `b ~ Gamma(2, 1)` per customer, capped at 20.
@@ -19,7 +19,8 @@
 //!
 //! Past frequency and monetary value therefore predict next-quarter spend (persistent rate
 //! and basket), recency signals churn, and the trend, churn and Poisson noise keep the
-//! prediction honest: ridge regression lands around R² ≈ 0.6–0.8, not 0 and not 1.
+//! prediction honest: on the defaults (5,000 customers, seed 7) ridge reaches test R² ≈ 0.66
+//! and poly2 ≈ 0.76 — not 0 and not 1.
 //!
 //! Rows are written customer by customer (each customer's visits in time order), so the
 //! generator needs memory for one customer only, whatever the file size.
@@ -47,6 +48,11 @@ pub const KAGGLE_COLUMNS: [&str; 10] = [
 
 /// The Kaggle data set's date format, e.g. `12/26/2023 12:32`.
 pub const KAGGLE_DATE_FORMAT: &str = "%m/%d/%Y %H:%M";
+
+const JOIN_AT_START: f64 = 0.75;
+const MEDIAN_DAYS_BETWEEN_VISITS: f64 = 14.0;
+const RATE_SIGMA: f64 = 0.7;
+const TREND_SIGMA: f64 = 0.3;
 
 const CATEGORIES: [(&str, f64); 4] = [("Electronics", 120.0), ("Home Decor", 60.0), ("Clothing", 40.0), ("Books", 20.0)];
 const PAYMENT_METHODS: [&str; 4] = ["Credit Card", "Debit Card", "PayPal", "Cash"];
@@ -101,7 +107,7 @@ struct Customer {
 }
 
 fn draw_customer(rng: &mut ChaCha8Rng, days: f64) -> Customer {
-    let join = if rng.gen_bool(0.6) { 0.0 } else { rng.gen_range(0.0..0.8 * days) };
+    let join = if rng.gen_bool(JOIN_AT_START) { 0.0 } else { rng.gen_range(0.0..0.8 * days) };
     let mean_lifetime = LogNormal::new(900f64.ln(), 0.8).unwrap().sample(rng);
     let churn = join + Exp::new(1.0 / mean_lifetime).unwrap().sample(rng);
     let mut category_weights = [0.0; 4];
@@ -113,8 +119,8 @@ fn draw_customer(rng: &mut ChaCha8Rng, days: f64) -> Customer {
     Customer {
         join,
         churn,
-        rate: LogNormal::new((1.0f64 / 25.0).ln(), 0.8).unwrap().sample(rng),
-        trend: Normal::new(0.0, 0.5).unwrap().sample(rng),
+        rate: LogNormal::new((1.0f64 / MEDIAN_DAYS_BETWEEN_VISITS).ln(), RATE_SIGMA).unwrap().sample(rng),
+        trend: Normal::new(0.0, TREND_SIGMA).unwrap().sample(rng),
         basket: Gamma::new(2.0, 1.0).unwrap().sample(rng),
         price_level: LogNormal::new(0.0, 0.3).unwrap().sample(rng),
         discount_propensity: Beta::new(2.0, 5.0).unwrap().sample(rng),

@@ -1,0 +1,20 @@
+//! # zkml-train
+//!
+//! Trains the models whose accuracy zkml-bench proves:
+//! - `linear`: ordinary least squares on standardised features (SVD, so collinear features
+//!   do not break it);
+//! - `ridge`: ridge regression on standardised features (Cholesky of `XᵀX + λI`, intercept
+//!   not penalised);
+//! - `poly2` / `poly3`: ridge on the degree-2/3 monomials of the standardised features, in
+//!   exactly the order `zkml_core::expand` produces inside every guest.
+//!
+//! `λ = auto` picks λ by k-fold cross-validation over a log grid. The f64 model is quantised
+//! into a [`zkml_core::FixedModel`]; [`ModelFile`] is `model.json`.
+
+pub mod metrics;
+pub mod model_file;
+pub mod regression;
+
+pub use metrics::{f64_metrics, fixed_metrics, RegressionMetrics};
+pub use model_file::ModelFile;
+pub use regression::{lambda_grid, train, CvReport, LambdaChoice, ModelSpec, TrainError, TrainedModel};

@@ -1,0 +1,52 @@
+use crate::regression::TrainedModel;
+use serde::{Deserialize, Serialize};
+use zkml_core::{fixed, Claim, GuestInput, Scratch, SoftwareSha256};
+use zkml_data::table::FeatureTable;
+
+/// Test metrics of a model, in real units.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RegressionMetrics {
+    pub rows: usize,
+    pub mse: f64,
+    pub rmse: f64,
+    pub mae: f64,
+    pub r2: f64,
+}
+
+/// Metrics of the f64 model on the f64 table: the reference the fixed-point path is held to.
+pub fn f64_metrics(model: &TrainedModel, table: &FeatureTable) -> RegressionMetrics {
+    let n = table.n_rows() as f64;
+    let mean_y = table.targets.iter().sum::<f64>() / n;
+    let (mut sse, mut sae, mut sst) = (0.0, 0.0, 0.0);
+    for i in 0..table.n_rows() {
+        let e = table.targets[i] - model.predict(table.row(i));
+        sse += e * e;
+        sae += e.abs();
+        sst += (table.targets[i] - mean_y).powi(2);
+    }
+    RegressionMetrics { rows: table.n_rows(), mse: sse / n, rmse: (sse / n).sqrt(), mae: sae / n, r2: 1.0 - sse / sst }
+}
+
+/// Metrics of the fixed-point evaluation of a guest input: MSE and R² straight from the
+/// claim that every backend produces, MAE from the same per-row fixed-point predictions.
+pub fn fixed_metrics(words: &[u32]) -> Result<(RegressionMetrics, Claim), zkml_core::CoreError> {
+    let claim = zkml_core::evaluate_words::<SoftwareSha256>(words)?;
+    let input = GuestInput::decode(words)?;
+    let mut scratch = Scratch::for_model(input.model.n_features, input.model.degree);
+    let mut sae: u128 = 0;
+    for (r, row) in input.test_set.rows().enumerate() {
+        let p = input.model.predict(r as u64, row.features(), &mut scratch)?;
+        sae += (row.target() as i128 - p as i128).unsigned_abs();
+    }
+    let n = claim.n_rows as f64;
+    Ok((
+        RegressionMetrics {
+            rows: claim.n_rows as usize,
+            mse: claim.mse_f64(),
+            rmse: claim.rmse_f64(),
+            mae: sae as f64 / fixed::SCALE as f64 / n,
+            r2: claim.r2_f64(),
+        },
+        claim,
+    ))
+}

@@ -1,0 +1,254 @@
+use nalgebra::{DMatrix, DVector};
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+use zkml_core::{expand, fixed, FixedModel, ModelKind};
+use zkml_data::table::FeatureTable;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TrainError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("the normal equations are singular (lambda = {0}); try ridge or a larger lambda")]
+    Singular(f64),
+    #[error("cannot quantise the model: {0}")]
+    Quantise(String),
+}
+
+/// Which model to train.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ModelSpec {
+    Linear,
+    Ridge,
+    Poly2,
+    Poly3,
+}
+
+impl ModelSpec {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "linear" => Some(ModelSpec::Linear),
+            "ridge" => Some(ModelSpec::Ridge),
+            "poly2" => Some(ModelSpec::Poly2),
+            "poly3" => Some(ModelSpec::Poly3),
+            _ => None,
+        }
+    }
+    pub fn kind(self) -> ModelKind {
+        match self {
+            ModelSpec::Linear => ModelKind::Linear,
+            ModelSpec::Ridge => ModelKind::Ridge,
+            ModelSpec::Poly2 | ModelSpec::Poly3 => ModelKind::PolyRidge,
+        }
+    }
+    pub fn degree(self) -> u32 {
+        match self {
+            ModelSpec::Poly2 => 2,
+            ModelSpec::Poly3 => 3,
+            _ => 1,
+        }
+    }
+    pub fn name(self) -> &'static str {
+        self.kind().label(self.degree())
+    }
+}
+
+/// How λ is chosen.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum LambdaChoice {
+    Fixed(f64),
+    /// k-fold cross-validation over [`lambda_grid`].
+    CrossValidated { folds: usize },
+}
+
+/// The λ grid searched by cross-validation: 10^-3 .. 10^5 in half decades.
+pub fn lambda_grid() -> Vec<f64> {
+    (0..=16).map(|i| 10f64.powf(-3.0 + 0.5 * i as f64)).collect()
+}
+
+/// Cross-validation results, kept in model.json so the choice can be audited.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CvReport {
+    pub folds: usize,
+    pub grid: Vec<f64>,
+    pub mean_mse: Vec<f64>,
+}
+
+/// A model in f64, plus its standardisation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainedModel {
+    pub spec: ModelSpec,
+    pub lambda: f64,
+    pub cv: Option<CvReport>,
+    pub means: Vec<f64>,
+    pub stds: Vec<f64>,
+    /// Bias, then one weight per monomial (order of `zkml_core::expand`).
+    pub weights: Vec<f64>,
+}
+
+impl TrainedModel {
+    /// The monomials of the standardised row.
+    pub fn terms(&self, row: &[f64], out: &mut Vec<f64>) {
+        let z: Vec<f64> = row.iter().zip(&self.means).zip(&self.stds).map(|((x, m), s)| (x - m) / s).collect();
+        out.clear();
+        expand(&z, self.spec.degree(), out, |a, b| a * b);
+    }
+
+    pub fn predict(&self, row: &[f64]) -> f64 {
+        let mut t = Vec::new();
+        self.terms(row, &mut t);
+        self.weights[0] + t.iter().zip(&self.weights[1..]).map(|(a, b)| a * b).sum::<f64>()
+    }
+
+    /// Rounds every parameter to the fixed-point format, refusing values beyond its bounds.
+    pub fn quantise(&self) -> Result<FixedModel, TrainError> {
+        let q = |x: f64, what: &str, i: usize| {
+            fixed::to_fixed(x).ok_or_else(|| TrainError::Quantise(format!("{what}[{i}] = {x} is beyond ±{}", fixed::MAX_ABS_REAL)))
+        };
+        let means = self.means.iter().enumerate().map(|(i, &m)| q(m, "mean", i)).collect::<Result<Vec<_>, _>>()?;
+        let weights = self.weights.iter().enumerate().map(|(i, &w)| q(w, "weight", i)).collect::<Result<Vec<_>, _>>()?;
+        let inv_stds = self
+            .stds
+            .iter()
+            .enumerate()
+            .map(|(i, &s)| {
+                fixed::to_fixed_bits(1.0 / s, fixed::INV_STD_FRAC_BITS, fixed::MAX_INV_STD_FIXED)
+                    .filter(|&v| v > 0)
+                    .ok_or_else(|| TrainError::Quantise(format!("std[{i}] = {s} is outside the supported range")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(FixedModel { kind: self.spec.kind(), degree: self.spec.degree(), means, inv_stds, weights })
+    }
+}
+
+/// Design matrix (monomials of standardised features, no bias column) and target vector.
+fn design(table: &FeatureTable, rows: &[usize], means: &[f64], stds: &[f64], degree: u32) -> (DMatrix<f64>, DVector<f64>) {
+    let probe = TrainedModel { spec: ModelSpec::Linear, lambda: 0.0, cv: None, means: means.to_vec(), stds: stds.to_vec(), weights: vec![] };
+    let n_terms = zkml_core::n_terms(table.n_features() as u32, degree) as usize;
+    let mut x = DMatrix::zeros(rows.len(), n_terms);
+    let mut y = DVector::zeros(rows.len());
+    let mut t = Vec::with_capacity(n_terms);
+    for (r, &i) in rows.iter().enumerate() {
+        let z: Vec<f64> = table.row(i).iter().zip(&probe.means).zip(&probe.stds).map(|((x, m), s)| (x - m) / s).collect();
+        t.clear();
+        expand(&z, degree, &mut t, |a, b| a * b);
+        for (c, v) in t.iter().enumerate() {
+            x[(r, c)] = *v;
+        }
+        y[r] = table.targets[i];
+    }
+    (x, y)
+}
+
+/// Fits `y ≈ b + X w` minimising `|y - b - Xw|² + λ|w|²` (λ = 0: least squares by SVD).
+/// Returns `[b, w...]`.
+fn fit(x: &DMatrix<f64>, y: &DVector<f64>, lambda: f64) -> Result<Vec<f64>, TrainError> {
+    let n = x.nrows() as f64;
+    let col_means: DVector<f64> = DVector::from_iterator(x.ncols(), x.column_iter().map(|c| c.sum() / n));
+    let y_mean = y.sum() / n;
+    let mut xc = x.clone();
+    for (j, mut col) in xc.column_iter_mut().enumerate() {
+        col.add_scalar_mut(-col_means[j]);
+    }
+    let yc = y.add_scalar(-y_mean);
+    let w = if lambda == 0.0 {
+        let svd = xc.svd(true, true);
+        svd.solve(&yc, 1e-10).map_err(|_| TrainError::Singular(lambda))?
+    } else {
+        let mut a = xc.tr_mul(&xc);
+        for i in 0..a.nrows() {
+            a[(i, i)] += lambda;
+        }
+        let b = xc.tr_mul(&yc);
+        a.cholesky().ok_or(TrainError::Singular(lambda))?.solve(&b)
+    };
+    let bias = y_mean - col_means.dot(&w);
+    let mut out = Vec::with_capacity(w.len() + 1);
+    out.push(bias);
+    out.extend(w.iter().copied());
+    if out.iter().any(|v| !v.is_finite()) {
+        return Err(TrainError::Singular(lambda));
+    }
+    Ok(out)
+}
+
+fn mse_of(weights: &[f64], x: &DMatrix<f64>, y: &DVector<f64>) -> f64 {
+    let w = DVector::from_column_slice(&weights[1..]);
+    let pred = x * w;
+    pred.iter().zip(y.iter()).map(|(p, t)| (t - (p + weights[0])).powi(2)).sum::<f64>() / y.len() as f64
+}
+
+/// Standardisation statistics of the training rows (sample std; a constant feature gets 1).
+fn standardisation(table: &FeatureTable) -> (Vec<f64>, Vec<f64>) {
+    let n = table.n_rows() as f64;
+    let k = table.n_features();
+    let mut means = vec![0.0; k];
+    for i in 0..table.n_rows() {
+        for (m, v) in means.iter_mut().zip(table.row(i)) {
+            *m += v / n;
+        }
+    }
+    let mut vars = vec![0.0; k];
+    for i in 0..table.n_rows() {
+        for ((s, v), m) in vars.iter_mut().zip(table.row(i)).zip(&means) {
+            *s += (v - m).powi(2);
+        }
+    }
+    let stds = vars.iter().map(|v| (v / (n - 1.0).max(1.0)).sqrt()).map(|s| if s > 1e-9 { s } else { 1.0 }).collect();
+    (means, stds)
+}
+
+/// Trains `spec` on `table`.
+pub fn train(table: &FeatureTable, spec: ModelSpec, lambda: LambdaChoice, seed: u64) -> Result<TrainedModel, TrainError> {
+    let n = table.n_rows();
+    let n_terms = zkml_core::n_terms(table.n_features() as u32, spec.degree()) as usize;
+    if table.n_features() == 0 || table.n_features() > zkml_core::MAX_FEATURES as usize {
+        return Err(TrainError::Invalid(format!("{} features; between 1 and {} are supported", table.n_features(), zkml_core::MAX_FEATURES)));
+    }
+    if n < 3 {
+        return Err(TrainError::Invalid(format!("{n} training rows are too few to fit a model")));
+    }
+    if spec == ModelSpec::Linear && !matches!(lambda, LambdaChoice::Fixed(l) if l == 0.0) {
+        return Err(TrainError::Invalid("linear (OLS) takes no lambda; use ridge for a penalty".into()));
+    }
+    let (means, stds) = standardisation(table);
+    let all: Vec<usize> = (0..n).collect();
+    let (x, y) = design(table, &all, &means, &stds, spec.degree());
+
+    let (chosen, cv) = match lambda {
+        LambdaChoice::Fixed(l) if l >= 0.0 && l.is_finite() => (l, None),
+        LambdaChoice::Fixed(l) => return Err(TrainError::Invalid(format!("lambda must be a finite number >= 0 (got {l})"))),
+        LambdaChoice::CrossValidated { folds } => {
+            if folds < 2 || folds > n {
+                return Err(TrainError::Invalid(format!("cannot do {folds}-fold cross-validation on {n} rows")));
+            }
+            let mut order = all.clone();
+            order.shuffle(&mut ChaCha8Rng::seed_from_u64(seed ^ 0xC0FF_EE));
+            let grid = lambda_grid();
+            let mut mean_mse = vec![0.0; grid.len()];
+            for f in 0..folds {
+                let (lo, hi) = (f * n / folds, (f + 1) * n / folds);
+                let valid: Vec<usize> = order[lo..hi].to_vec();
+                let fit_rows: Vec<usize> = order[..lo].iter().chain(&order[hi..]).copied().collect();
+                // Standardisation is part of the fit: recompute it on the fold's training rows.
+                let sub = table.select(&fit_rows);
+                let (m, s) = standardisation(&sub);
+                let (xf, yf) = design(table, &fit_rows, &m, &s, spec.degree());
+                let (xv, yv) = design(table, &valid, &m, &s, spec.degree());
+                for (g, &l) in grid.iter().enumerate() {
+                    let w = fit(&xf, &yf, l)?;
+                    mean_mse[g] += mse_of(&w, &xv, &yv) / folds as f64;
+                }
+            }
+            let best = (0..grid.len()).min_by(|&a, &b| mean_mse[a].total_cmp(&mean_mse[b])).unwrap();
+            (grid[best], Some(CvReport { folds, grid, mean_mse }))
+        }
+    };
+    if n_terms >= n && chosen == 0.0 {
+        return Err(TrainError::Invalid(format!("{n_terms} terms but only {n} rows: least squares is underdetermined; use ridge")));
+    }
+    let weights = fit(&x, &y, chosen)?;
+    Ok(TrainedModel { spec, lambda: chosen, cv, means, stds, weights })
+}

@@ -1,0 +1,116 @@
+use zkml_data::features::{build_features, FeatureOptions};
+use zkml_data::synth::{write_transactions, SynthConfig};
+use zkml_data::table::FeatureTable;
+use zkml_data::transactions::ColumnMapping;
+use zkml_train::*;
+
+fn table_from(f: impl Fn(&[f64]) -> f64, n: usize) -> FeatureTable {
+    let mut t = FeatureTable::new(vec!["a".into(), "b".into()], "spend_90_days".into());
+    for i in 0..n {
+        let row = [(i % 17) as f64 * 1.5 - 3.0, ((i * 7) % 23) as f64 * 10.0];
+        t.push(i.to_string(), &row, f(&row));
+    }
+    t
+}
+
+#[test]
+fn ols_recovers_an_exact_linear_relation() {
+    let t = table_from(|r| 3.0 + 2.0 * r[0] - 0.5 * r[1], 200);
+    let m = train(&t, ModelSpec::Linear, LambdaChoice::Fixed(0.0), 1).unwrap();
+    for i in 0..t.n_rows() {
+        assert!((m.predict(t.row(i)) - t.targets[i]).abs() < 1e-8);
+    }
+    let met = f64_metrics(&m, &t);
+    assert!(met.r2 > 1.0 - 1e-12 && met.mse < 1e-12, "{met:?}");
+    // weights are on the standardised scale: w_a = 2 * std_a
+    assert!((m.weights[1] - 2.0 * m.stds[0]).abs() < 1e-8);
+}
+
+#[test]
+fn ridge_shrinks_with_lambda_and_cv_is_deterministic() {
+    let t = table_from(|r| 3.0 + 2.0 * r[0] - 0.5 * r[1] + ((r[0] * 13.0).sin() * 4.0), 300);
+    let small = train(&t, ModelSpec::Ridge, LambdaChoice::Fixed(1e-3), 1).unwrap();
+    let huge = train(&t, ModelSpec::Ridge, LambdaChoice::Fixed(1e9), 1).unwrap();
+    let norm = |m: &TrainedModel| m.weights[1..].iter().map(|w| w * w).sum::<f64>();
+    assert!(norm(&huge) < 1e-6 * norm(&small));
+    // with an enormous penalty the intercept is the mean
+    let mean = t.targets.iter().sum::<f64>() / t.n_rows() as f64;
+    assert!((huge.weights[0] - mean).abs() < 1e-6);
+    let a = train(&t, ModelSpec::Ridge, LambdaChoice::CrossValidated { folds: 5 }, 9).unwrap();
+    let b = train(&t, ModelSpec::Ridge, LambdaChoice::CrossValidated { folds: 5 }, 9).unwrap();
+    assert_eq!(a, b);
+    let cv = a.cv.as_ref().unwrap();
+    assert!(lambda_grid().contains(&a.lambda));
+    let best = cv.mean_mse.iter().cloned().fold(f64::INFINITY, f64::min);
+    assert_eq!(cv.mean_mse[cv.grid.iter().position(|&l| l == a.lambda).unwrap()], best);
+}
+
+#[test]
+fn polynomial_models_capture_curvature() {
+    let t = table_from(|r| 1.0 + r[0] * r[0] - 0.01 * r[0] * r[1], 300);
+    let lin = f64_metrics(&train(&t, ModelSpec::Ridge, LambdaChoice::Fixed(1e-6), 1).unwrap(), &t);
+    let p2 = train(&t, ModelSpec::Poly2, LambdaChoice::Fixed(1e-6), 1).unwrap();
+    let quad = f64_metrics(&p2, &t);
+    assert!(lin.r2 < 0.9 && quad.r2 > 0.999999, "{lin:?} {quad:?}");
+    assert_eq!(p2.weights.len(), 1 + 5); // bias + z0 z1 z0z0 z0z1 z1z1
+    let p3 = train(&t, ModelSpec::Poly3, LambdaChoice::Fixed(1e-6), 1).unwrap();
+    assert_eq!(p3.weights.len(), 1 + 9);
+}
+
+#[test]
+fn bad_training_requests_are_refused() {
+    let t = table_from(|r| r[0], 2);
+    assert!(train(&t, ModelSpec::Ridge, LambdaChoice::Fixed(1.0), 1).unwrap_err().to_string().contains("too few"));
+    let t = table_from(|r| r[0], 50);
+    assert!(train(&t, ModelSpec::Ridge, LambdaChoice::Fixed(f64::NAN), 1).is_err());
+    assert!(train(&t, ModelSpec::Linear, LambdaChoice::CrossValidated { folds: 5 }, 1).is_err());
+    assert!(train(&t, ModelSpec::Ridge, LambdaChoice::CrossValidated { folds: 500 }, 1).is_err());
+}
+
+#[test]
+fn model_file_round_trip_and_tamper_detection() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = table_from(|r| 3.0 + 2.0 * r[0] - 0.5 * r[1], 100);
+    let m = train(&t, ModelSpec::Poly2, LambdaChoice::Fixed(0.1), 1).unwrap();
+    let mf = ModelFile::new(&m, t.feature_names.clone(), t.target_name.clone()).unwrap();
+    let p = dir.path().join("model.json");
+    mf.save(&p).unwrap();
+    let back = ModelFile::load(&p).unwrap();
+    assert_eq!(back, mf);
+    assert_eq!(back.trained_model().predict(t.row(3)), m.predict(t.row(3)));
+    // edit one fixed-point weight: the hash no longer matches
+    let mut json: serde_json::Value = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
+    json["fixed_point"]["weights"][1] = serde_json::json!(json["fixed_point"]["weights"][1].as_i64().unwrap() + 1);
+    std::fs::write(&p, serde_json::to_vec(&json).unwrap()).unwrap();
+    let err = ModelFile::load(&p).unwrap_err().to_string();
+    assert!(err.contains("model.json") && err.contains("modified"), "{err}");
+    std::fs::write(&p, b"{\"format\": 1").unwrap();
+    assert!(ModelFile::load(&p).unwrap_err().to_string().contains("not a valid model file"));
+}
+
+/// The acceptance test of the foundation issue: default synthetic data, every model.
+#[test]
+fn default_synthetic_data_is_learnable_and_fixed_point_matches_f64() {
+    let dir = tempfile::tempdir().unwrap();
+    let tx = dir.path().join("tx.csv");
+    write_transactions(&SynthConfig::default(), std::fs::File::create(&tx).unwrap()).unwrap();
+    let (table, _) = build_features(&tx, &ColumnMapping::default(), &FeatureOptions::default()).unwrap();
+    let (train_t, test_t) = table.split(0.2, 7).unwrap();
+    for spec in [ModelSpec::Linear, ModelSpec::Ridge, ModelSpec::Poly2, ModelSpec::Poly3] {
+        let lambda = if spec == ModelSpec::Linear { LambdaChoice::Fixed(0.0) } else { LambdaChoice::CrossValidated { folds: 5 } };
+        let m = train(&train_t, spec, lambda, 7).unwrap();
+        let mf = ModelFile::new(&m, train_t.feature_names.clone(), train_t.target_name.clone()).unwrap();
+        let f = f64_metrics(&m, &test_t);
+        let words = mf.guest_input(&test_t, &[0; 32]).unwrap();
+        let (q, claim) = fixed_metrics(&words).unwrap();
+        eprintln!("{}: f64 {f:?}\n      fixed {q:?}", spec.name());
+        if spec == ModelSpec::Ridge {
+            assert!(f.r2 > 0.5 && f.r2 < 0.95, "ridge R² {} outside (0.5, 0.95)", f.r2);
+        }
+        assert!(((q.mse - f.mse) / f.mse).abs() < 1e-3, "{}: MSE {} vs {}", spec.name(), q.mse, f.mse);
+        assert!(((q.r2 - f.r2) / f.r2).abs() < 1e-3, "{}: R² {} vs {}", spec.name(), q.r2, f.r2);
+        assert!(((q.mae - f.mae) / f.mae).abs() < 1e-3);
+        assert_eq!(hex::encode(claim.model_hash), mf.model_hash);
+        assert_eq!(claim.n_rows as usize, test_t.n_rows());
+    }
+}
