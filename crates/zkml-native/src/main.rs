@@ -1,0 +1,3 @@
+fn main() -> std::process::ExitCode {
+    zkml_protocol::run_cli(zkml_native::NativeBackend)
+}

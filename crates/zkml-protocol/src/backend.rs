@@ -1,0 +1,159 @@
+//! The [`Backend`] trait and the command-line runner every backend binary shares.
+
+use crate::proof_file::{ProofFile, ProofHeader};
+use crate::reports::*;
+use clap::{Parser, Subcommand};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// A proof and the report about it.
+pub struct ProveOutput {
+    pub report: ProveReport,
+    pub file: ProofFile,
+}
+
+/// What a zkVM backend implements. `input` is the canonical guest input (words).
+pub trait Backend {
+    fn info(&self) -> BackendInfo;
+    fn execute(&self, input: &[u32], precompiles: Precompiles) -> anyhow::Result<ExecuteReport>;
+    /// Proves; `report.proof_path` is filled in by the runner.
+    fn prove(&self, input: &[u32], mode: &str, precompiles: Precompiles) -> anyhow::Result<ProveOutput>;
+    /// Checks `proof.payload` proves exactly `proof.claim`. An invalid proof is
+    /// `Ok(VerifyReport { valid: false, .. })`, not an error.
+    fn verify(&self, proof: &ProofFile) -> anyhow::Result<VerifyReport>;
+}
+
+#[derive(Parser)]
+#[command(about = "A zkml-bench backend (speaks the zkml-bench backend protocol; JSON on stdout)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Describe this backend.
+    Info,
+    /// Run the guest without proving: claim and cycle counts.
+    Execute {
+        #[arg(long)]
+        input: PathBuf,
+        #[arg(long, value_enum, default_value_t = Precompiles::On)]
+        precompiles: Precompiles,
+    },
+    /// Prove the guest's claim and write a proof file.
+    Prove {
+        #[arg(long)]
+        input: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        /// Proof mode (see `info`); default: the first available.
+        #[arg(long)]
+        mode: Option<String>,
+        #[arg(long, value_enum, default_value_t = Precompiles::On)]
+        precompiles: Precompiles,
+    },
+    /// Verify a proof file.
+    Verify {
+        #[arg(long)]
+        proof: PathBuf,
+    },
+}
+
+/// Reads a guest-input file into words, with errors that name the file.
+pub fn read_input(path: &Path) -> anyhow::Result<Vec<u32>> {
+    let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let words = zkml_core::words_from_bytes(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    zkml_core::GuestInput::decode(&words).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    Ok(words)
+}
+
+fn print_json<T: serde::Serialize>(value: &T) {
+    println!("{}", serde_json::to_string_pretty(value).expect("report serialises"));
+}
+
+/// Parses the command line, runs the command, prints JSON, returns the exit status.
+pub fn run_cli<B: Backend>(backend: B) -> ExitCode {
+    let cli = Cli::parse();
+    match run(&backend, cli.command) {
+        Ok(code) => code,
+        Err(e) => {
+            let message = format!("{e:#}");
+            eprintln!("error: {message}");
+            print_json(&ErrorReport { error: message });
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run<B: Backend>(backend: &B, command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Info => print_json(&backend.info()),
+        Command::Execute { input, precompiles } => {
+            check_precompiles(backend, precompiles)?;
+            print_json(&backend.execute(&read_input(&input)?, precompiles)?)
+        }
+        Command::Prove { input, out, mode, precompiles } => {
+            check_precompiles(backend, precompiles)?;
+            let info = backend.info();
+            let mode = match mode {
+                Some(m) => {
+                    let known = info.proof_modes.iter().find(|x| x.name == m).ok_or_else(|| {
+                        let names: Vec<_> = info.proof_modes.iter().map(|x| x.name.as_str()).collect();
+                        anyhow::anyhow!("{}: unknown proof mode {m:?}; modes: {}", info.name, names.join(", "))
+                    })?;
+                    if !known.available {
+                        anyhow::bail!("{}: proof mode {m:?} is not available here: {}", info.name, known.reason.as_deref().unwrap_or("unknown reason"));
+                    }
+                    m
+                }
+                None => info.default_mode().ok_or_else(|| anyhow::anyhow!("{}: no proof mode is available", info.name))?.to_string(),
+            };
+            let words = read_input(&input)?;
+            let ProveOutput { mut report, file } = backend.prove(&words, &mode, precompiles)?;
+            file.write(&out)?;
+            report.proof_path = out.display().to_string();
+            print_json(&report);
+        }
+        Command::Verify { proof } => {
+            let file = ProofFile::read(&proof)?;
+            let info = backend.info();
+            if file.header.backend != info.name {
+                anyhow::bail!("{}: proof was made by backend {:?}, this is {:?}", proof.display(), file.header.backend, info.name);
+            }
+            let report = backend.verify(&file)?;
+            print_json(&report);
+            if !report.valid {
+                return Ok(ExitCode::from(2));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check_precompiles<B: Backend>(backend: &B, p: Precompiles) -> anyhow::Result<()> {
+    let info = backend.info();
+    if !info.precompiles.contains(&p) {
+        anyhow::bail!("{}: --precompiles {p} is not supported (supported: {:?})", info.name, info.precompiles);
+    }
+    Ok(())
+}
+
+/// Seconds since the Unix epoch (for proof headers).
+pub fn now_unix() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+/// A header with the common fields filled in.
+pub fn header(info: &BackendInfo, mode: &str, precompiles: Precompiles, real_proof: bool, program_id: Option<String>) -> ProofHeader {
+    ProofHeader {
+        backend: info.name.clone(),
+        sdk: info.sdk.clone(),
+        mode: mode.into(),
+        precompiles,
+        real_proof,
+        program_id,
+        created_unix: now_unix(),
+        note: None,
+    }
+}

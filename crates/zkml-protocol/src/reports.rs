@@ -1,0 +1,195 @@
+//! The JSON documents backends return.
+
+use serde::{Deserialize, Serialize};
+use zkml_core::Claim;
+
+/// Whether a guest hashes the test set with its zkVM's SHA-256 accelerator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Precompiles {
+    On,
+    Off,
+}
+
+impl Precompiles {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Precompiles::On => "on",
+            Precompiles::Off => "off",
+        }
+    }
+}
+
+impl std::fmt::Display for Precompiles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A proof mode and whether this machine can produce it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProofMode {
+    pub name: String,
+    pub available: bool,
+    /// Why not, when unavailable (e.g. "needs circuit artifacts that cannot be downloaded").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// What a backend is (`info`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BackendInfo {
+    pub protocol_version: u32,
+    /// `native`, `risc0`, `sp1`, `openvm`.
+    pub name: String,
+    /// SDK and version, e.g. `risc0-zkvm 3.0.6`.
+    pub sdk: String,
+    /// Instruction set the guest runs on (`rv32im`, `rv64im`, or the host's for native).
+    pub isa: String,
+    pub proof_system: String,
+    /// False for the native baseline: it evaluates but proves nothing.
+    pub produces_proofs: bool,
+    /// Whether proofs hide the private inputs, with the source of that statement.
+    pub zero_knowledge: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_bits: Option<u32>,
+    pub proof_modes: Vec<ProofMode>,
+    /// `on` and/or `off`.
+    pub precompiles: Vec<Precompiles>,
+    pub gpu: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+impl BackendInfo {
+    pub fn default_mode(&self) -> Option<&str> {
+        self.proof_modes.iter().find(|m| m.available).map(|m| m.name.as_str())
+    }
+}
+
+/// The claim, for people and JSON tools. The canonical bytes (`encoded`) are what proofs
+/// bind; the other fields are decoded from them. 128-bit integers are strings (JSON numbers
+/// lose precision beyond 2^53).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClaimSummary {
+    pub model: String,
+    pub model_hash: String,
+    pub data_commitment: String,
+    pub n_rows: u32,
+    pub n_features: u32,
+    pub frac_bits: u32,
+    pub mse: f64,
+    pub rmse: f64,
+    pub r2: f64,
+    pub sse_raw: String,
+    pub sst_raw: String,
+    pub mse_raw: String,
+    pub r2_raw: i64,
+    /// Hex of the canonical claim bytes.
+    pub encoded: String,
+}
+
+impl From<&Claim> for ClaimSummary {
+    fn from(c: &Claim) -> Self {
+        ClaimSummary {
+            model: c.model_label().into(),
+            model_hash: hex::encode(c.model_hash),
+            data_commitment: hex::encode(c.data_commitment),
+            n_rows: c.n_rows,
+            n_features: c.n_features,
+            frac_bits: c.frac_bits,
+            mse: c.mse_f64(),
+            rmse: c.rmse_f64(),
+            r2: c.r2_f64(),
+            sse_raw: c.sse.to_string(),
+            sst_raw: c.sst.to_string(),
+            mse_raw: c.mse.to_string(),
+            r2_raw: c.r2,
+            encoded: hex::encode(c.encode()),
+        }
+    }
+}
+
+impl ClaimSummary {
+    /// The claim itself, decoded from `encoded` (the other fields are not trusted).
+    pub fn claim(&self) -> Result<Claim, String> {
+        let bytes = hex::decode(&self.encoded).map_err(|e| format!("claim is not hex: {e}"))?;
+        Claim::decode(&bytes).map_err(|e| e.to_string())
+    }
+}
+
+/// Cycle counts, as far as a backend can see them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cycles {
+    pub total: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paging: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segments: Option<u64>,
+}
+
+/// Seconds spent in each phase the backend can tell apart. Setup (key generation, program
+/// loading) is never billed as proving.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Phases {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub setup_s: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execute_s: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prove_s: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compress_s: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify_s: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExecuteReport {
+    pub backend: String,
+    pub precompiles: Precompiles,
+    pub claim: ClaimSummary,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cycles: Option<Cycles>,
+    pub phases: Phases,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProveReport {
+    pub backend: String,
+    pub mode: String,
+    pub precompiles: Precompiles,
+    /// False for the native baseline and for any dev/mock mode: never count it as a proof.
+    pub real_proof: bool,
+    pub claim: ClaimSummary,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cycles: Option<Cycles>,
+    pub phases: Phases,
+    /// Size of the backend's proof (receipt) bytes, excluding the file's header.
+    pub proof_bytes: u64,
+    pub proof_path: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VerifyReport {
+    pub backend: String,
+    pub mode: String,
+    /// The proof verified and binds exactly this claim.
+    pub valid: bool,
+    /// False when there was no proof to check (native baseline, dev mode).
+    pub real_proof: bool,
+    pub claim: ClaimSummary,
+    pub verify_s: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// What a backend prints on failure (exit status 1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorReport {
+    pub error: String,
+}
