@@ -15,8 +15,8 @@ pub const CLAIM_LEN: usize = 8 + 6 * 4 + 32 + 32 + 3 * 16 + 8;
 ///
 /// Metrics are exact integers of the fixed-point evaluation: `sse` and `sst` are sums of
 /// squares of fixed-point values (scale `2^(2*frac_bits)`), `mse` is at scale `2^frac_bits`
-/// (rounded), `r2 = 1 - sse/sst` at scale `2^frac_bits` (rounded down, saturating at
-/// `i64::MIN`).
+/// (rounded), `r2 = 1 - sse/sst` at scale `2^R2_FRAC_BITS = 2^32` (rounded up, saturating at
+/// `i64::MIN`, i.e. R² below about -2.1e9).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Claim {
     pub version: u32,
@@ -108,7 +108,7 @@ impl Claim {
 
     /// R² as a real number.
     pub fn r2_f64(&self) -> f64 {
-        fixed::from_fixed(self.r2)
+        self.r2 as f64 / (1u64 << fixed::R2_FRAC_BITS) as f64
     }
 
     /// RMSE as a real number (derived; not part of what is proven beyond `mse`).

@@ -4,7 +4,7 @@
 use crate::claim::{Claim, CLAIM_VERSION};
 use crate::commit::{self, Sha256};
 use crate::error::CoreError;
-use crate::fixed::{self, FRAC_BITS, MAX_ABS_FIXED};
+use crate::fixed::{self, FRAC_BITS, MAX_ABS_FIXED, R2_FRAC_BITS};
 use crate::model::Scratch;
 use crate::wire::GuestInput;
 
@@ -54,11 +54,11 @@ impl Metrics {
         let mean_sq_err = self.sse / self.n as u128; // scale 2^(2F)
         let half = 1u128 << (FRAC_BITS - 1);
         let mse = (mean_sq_err + half) >> FRAC_BITS; // scale 2^F, rounded
-        let ratio = fixed::div_scaled(self.sse, sst, FRAC_BITS); // floor(sse/sst * 2^F)
+        let ratio = fixed::div_scaled(self.sse, sst, R2_FRAC_BITS); // floor(sse/sst * 2^32)
         let r2 = if ratio > (i64::MAX as u128) {
             i64::MIN
         } else {
-            (1i64 << FRAC_BITS).saturating_sub(ratio as i64)
+            (1i64 << R2_FRAC_BITS).saturating_sub(ratio as i64)
         };
         Ok((self.sse, sst, mse, r2))
     }

@@ -7,6 +7,9 @@
 
 /// Fractional bits of every fixed-point value (features, targets, weights, predictions).
 pub const FRAC_BITS: u32 = 16;
+/// Fractional bits of R² in the claim: finer than `FRAC_BITS` so that the claim's R² is not
+/// limited to a resolution of 1.5e-5 (it is a ratio in (-inf, 1], so 32 bits leave room).
+pub const R2_FRAC_BITS: u32 = 32;
 /// `2^FRAC_BITS`.
 pub const SCALE: i64 = 1 << FRAC_BITS;
 /// Fractional bits of the reciprocal standard deviations in a model. Much finer than

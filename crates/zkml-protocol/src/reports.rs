@@ -84,6 +84,7 @@ pub struct ClaimSummary {
     pub sse_raw: String,
     pub sst_raw: String,
     pub mse_raw: String,
+    /// R² at scale 2^32.
     pub r2_raw: i64,
     /// Hex of the canonical claim bytes.
     pub encoded: String,

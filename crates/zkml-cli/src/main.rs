@@ -1,0 +1,467 @@
+//! `zkml-bench`: prove how accurate a model is on a private test set, and which zkVM does it
+//! best. See the README for a walk-through.
+
+use anyhow::{bail, Context};
+use chrono::{NaiveDate, NaiveDateTime};
+use clap::{Args, Parser, Subcommand};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+use zkml_data::features::{build_features, FeatureOptions};
+use zkml_data::synth::{write_transactions, SynthConfig};
+use zkml_data::table::FeatureTable;
+use zkml_data::transactions::{ColumnMapping, OptionalColumn};
+use zkml_harness::workflow::{self, Expectations, ProveRequest};
+use zkml_protocol::{ClaimSummary, Precompiles};
+use zkml_train::{f64_metrics, fixed_metrics, train, LambdaChoice, ModelFile, ModelSpec, RegressionMetrics};
+
+#[derive(Parser)]
+#[command(name = "zkml-bench", version, about = "Prove how accurate a model is on a private test set, with zkVMs", long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Transactions and features.
+    #[command(subcommand)]
+    Data(DataCommand),
+    /// Train a model on a feature table; write model.json and the held-out test set.
+    Train(TrainArgs),
+    /// Prove the model's accuracy on a private test set with a zkVM (or the native baseline).
+    Prove(ProveArgs),
+    /// Verify a proof file and check its claim.
+    Verify(VerifyArgs),
+    /// List the zkVM backends and whether they can run here.
+    Zkvms {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum DataCommand {
+    /// Generate deterministic synthetic transactions in the Kaggle retail schema.
+    Synth {
+        #[arg(long, default_value_t = 5000)]
+        customers: u64,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// First day of the simulated period.
+        #[arg(long, default_value = "2023-01-01")]
+        start: NaiveDate,
+        /// Length of the period in days.
+        #[arg(long, default_value_t = 730)]
+        days: u32,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Turn a transactions CSV into one row of RFM features per customer.
+    Features(FeaturesArgs),
+    /// Print the data commitment of a test set (publish it before proving).
+    Commit {
+        #[arg(long)]
+        model: PathBuf,
+        #[arg(long)]
+        test: PathBuf,
+        /// Secret 32-byte salt (hex) that makes the commitment hiding; default all zeros.
+        #[arg(long)]
+        salt: Option<String>,
+    },
+}
+
+#[derive(Args)]
+struct FeaturesArgs {
+    #[arg(long)]
+    input: PathBuf,
+    #[arg(long)]
+    out: PathBuf,
+    #[arg(long, default_value = "CustomerID")]
+    customer_col: String,
+    #[arg(long, default_value = "TransactionDate")]
+    date_col: String,
+    #[arg(long, default_value = "TotalAmount")]
+    amount_col: String,
+    /// Quantity column (default `Quantity` if present; `none`: every purchase is 1 unit).
+    #[arg(long)]
+    quantity_col: Option<String>,
+    /// Unit price column (default `Price` if present; `none`: amount / quantity).
+    #[arg(long)]
+    price_col: Option<String>,
+    /// Discount % column (default `DiscountApplied(%)` if present; `none`: 0).
+    #[arg(long)]
+    discount_col: Option<String>,
+    /// chrono date format, e.g. `%Y-%m-%d`; default accepts `12/26/2023 12:32` and ISO dates.
+    #[arg(long)]
+    date_format: Option<String>,
+    /// End of the observation window (`YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS`); default: the
+    /// last transaction minus the horizon.
+    #[arg(long, value_parser = parse_cutoff)]
+    cutoff: Option<NaiveDateTime>,
+    #[arg(long, default_value_t = 90)]
+    horizon_days: u32,
+}
+
+#[derive(Args)]
+struct TrainArgs {
+    #[arg(long)]
+    features: PathBuf,
+    /// linear | ridge | poly2 | poly3
+    #[arg(long, default_value = "ridge", value_parser = parse_model)]
+    model: ModelSpec,
+    /// `auto` (k-fold cross-validation over a log grid) or a number. Not for `linear`.
+    #[arg(long, default_value = "auto")]
+    lambda: String,
+    #[arg(long, default_value_t = 5)]
+    folds: usize,
+    #[arg(long, default_value_t = 0.2)]
+    test_fraction: f64,
+    #[arg(long, default_value_t = 7)]
+    seed: u64,
+    /// Target column; default: the one `spend_*` column.
+    #[arg(long)]
+    target: Option<String>,
+    #[arg(long)]
+    out: PathBuf,
+    /// Where to write the held-out test split (the private test set).
+    #[arg(long)]
+    test_out: PathBuf,
+    /// Where to write the training split (optional).
+    #[arg(long)]
+    train_out: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct ProveArgs {
+    /// native | risc0 | sp1 | openvm
+    #[arg(long)]
+    zkvm: String,
+    #[arg(long)]
+    model: PathBuf,
+    /// The private test set (CSV with the model's feature columns and target).
+    #[arg(long)]
+    test: PathBuf,
+    #[arg(long)]
+    out: PathBuf,
+    /// Proof mode (see `zkml-bench zkvms`); default: the backend's first available.
+    #[arg(long)]
+    mode: Option<String>,
+    /// Hash the test set with the zkVM's SHA-256 accelerator (on) or in software (off).
+    #[arg(long, value_enum)]
+    precompiles: Option<Precompiles>,
+    /// Secret 32-byte salt (hex) for a hiding data commitment; default all zeros.
+    #[arg(long)]
+    salt: Option<String>,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct VerifyArgs {
+    proof: PathBuf,
+    /// Check the claim is about this model (its hash, kind and feature count).
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// Check the claim is about the test set with this commitment (hex).
+    #[arg(long)]
+    data_commitment: Option<String>,
+    /// Check R² is at least this.
+    #[arg(long, allow_hyphen_values = true)]
+    min_r2: Option<f64>,
+    /// Fail unless the file holds a real zkVM proof (the native baseline has none).
+    #[arg(long)]
+    require_proof: bool,
+    #[arg(long)]
+    json: bool,
+}
+
+fn parse_model(s: &str) -> Result<ModelSpec, String> {
+    ModelSpec::parse(s).ok_or_else(|| format!("unknown model {s:?}; choose linear, ridge, poly2 or poly3"))
+}
+
+fn parse_cutoff(s: &str) -> Result<NaiveDateTime, String> {
+    for f in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(s, f) {
+            return Ok(t);
+        }
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map(|d| d.and_hms_opt(0, 0, 0).unwrap())
+        .map_err(|_| format!("{s:?} is not a date (YYYY-MM-DD or YYYY-MM-DD HH:MM:SS)"))
+}
+
+/// Exit statuses: 1 error, 2 the proof is invalid, 3 the claim misses an expectation.
+const EXIT_INVALID_PROOF: u8 = 2;
+const EXIT_EXPECTATION_FAILED: u8 = 3;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Data(DataCommand::Synth { customers, seed, start, days, out }) => synth(customers, seed, start, days, &out)?,
+        Command::Data(DataCommand::Features(args)) => features(args)?,
+        Command::Data(DataCommand::Commit { model, test, salt }) => {
+            let salt = salt_arg(salt.as_deref())?;
+            let (_, words) = workflow::guest_input(&model, &test, &salt)?;
+            let input = zkml_core::GuestInput::decode(&words)?;
+            println!("{}", hex::encode(zkml_core::commit::data_commitment::<zkml_core::SoftwareSha256>(input.test_set_words)));
+        }
+        Command::Train(args) => train_cmd(args)?,
+        Command::Prove(args) => prove(args)?,
+        Command::Verify(args) => return verify(args),
+        Command::Zkvms { json } => zkvms(json)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn salt_arg(salt: Option<&str>) -> anyhow::Result<[u8; 32]> {
+    salt.map(|s| workflow::parse_hex32(s, "--salt")).transpose().map(|s| s.unwrap_or([0; 32]))
+}
+
+fn synth(customers: u64, seed: u64, start: NaiveDate, days: u32, out: &Path) -> anyhow::Result<()> {
+    if customers == 0 || days == 0 {
+        bail!("--customers and --days must be at least 1");
+    }
+    let config = SynthConfig { customers, seed, start, days };
+    let t = Instant::now();
+    let summary = zkml_protocol::files::write_atomically(out, |w| write_transactions(&config, w).map_err(anyhow::Error::from))
+        .with_context(|| format!("writing {}", out.display()))?;
+    eprintln!(
+        "wrote {} transactions of {} customers ({} .. {}) to {} in {:.2}s (synthetic, seed {seed})",
+        summary.transactions,
+        summary.customers,
+        summary.first.map(|d| d.to_string()).unwrap_or_default(),
+        summary.last.map(|d| d.to_string()).unwrap_or_default(),
+        out.display(),
+        t.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn features(a: FeaturesArgs) -> anyhow::Result<()> {
+    let mapping = ColumnMapping {
+        customer: a.customer_col,
+        date: a.date_col,
+        amount: a.amount_col,
+        quantity: OptionalColumn::from_flag(a.quantity_col.as_deref(), "Quantity"),
+        price: OptionalColumn::from_flag(a.price_col.as_deref(), "Price"),
+        discount: OptionalColumn::from_flag(a.discount_col.as_deref(), "DiscountApplied(%)"),
+        date_format: a.date_format,
+    };
+    let t = Instant::now();
+    let (table, s) = build_features(&a.input, &mapping, &FeatureOptions { cutoff: a.cutoff, horizon_days: a.horizon_days })?;
+    let secs = t.elapsed().as_secs_f64();
+    table.write_csv(&a.out)?;
+    eprintln!("transactions read     {} ({} .. {})", s.transactions, s.first, s.last);
+    eprintln!("observation window    .. {} (cutoff)", s.cutoff);
+    eprintln!("target window         ({} .. {}] = {} days", s.cutoff, s.horizon_end, a.horizon_days);
+    eprintln!("customers seen        {}", s.customers_seen);
+    eprintln!("customers written     {}", s.customers_kept);
+    eprintln!("excluded (no purchase in the observation window)  {}", s.customers_excluded_no_history);
+    eprintln!("transactions after the target window (ignored)    {}", s.transactions_after_horizon);
+    eprintln!(
+        "throughput            {:.0} transactions/s end to end ({:.2}s, {} pass{} over the file)",
+        s.transactions as f64 / secs,
+        secs,
+        s.passes,
+        if s.passes == 1 { "" } else { "es" }
+    );
+    eprintln!("wrote {}", a.out.display());
+    Ok(())
+}
+
+fn print_metrics(label: &str, m: &RegressionMetrics) {
+    eprintln!("  {label:<12} MSE {:>16.4}  RMSE {:>12.4}  MAE {:>12.4}  R² {:>9.6}", m.mse, m.rmse, m.mae, m.r2);
+}
+
+fn train_cmd(a: TrainArgs) -> anyhow::Result<()> {
+    let table = FeatureTable::read_csv(&a.features, a.target.as_deref(), None)?;
+    let (train_t, test_t) = table.split(a.test_fraction, a.seed)?;
+    let lambda = match (a.model, a.lambda.as_str()) {
+        (ModelSpec::Linear, "auto") => LambdaChoice::Fixed(0.0),
+        (_, "auto") => LambdaChoice::CrossValidated { folds: a.folds },
+        (_, s) => LambdaChoice::Fixed(s.parse::<f64>().map_err(|_| anyhow::anyhow!("--lambda must be `auto` or a number, got {s:?}"))?),
+    };
+    let t = Instant::now();
+    let model = train(&train_t, a.model, lambda, a.seed)?;
+    let train_secs = t.elapsed().as_secs_f64();
+    let mut file = ModelFile::new(&model, train_t.feature_names.clone(), train_t.target_name.clone())?;
+    let f = f64_metrics(&model, &test_t);
+    let words = file.guest_input(&test_t, &[0; 32]).map_err(|e| anyhow::anyhow!("test split: {e}"))?;
+    let (q, _) = fixed_metrics(&words)?;
+    file.training = Some(zkml_train::model_file::TrainingInfo {
+        train_rows: train_t.n_rows(),
+        test_rows: test_t.n_rows(),
+        test_fraction: a.test_fraction,
+        seed: a.seed,
+        features_file: a.features.display().to_string(),
+        test_f64: f,
+        test_fixed: q,
+    });
+    if let Some(p) = &a.train_out {
+        train_t.write_csv(p)?;
+    }
+    test_t.write_csv(&a.test_out)?;
+    file.save(&a.out)?;
+    eprintln!(
+        "trained {} on {} rows ({} features{}, {} weights) in {:.2}s; lambda = {}",
+        a.model.name(),
+        train_t.n_rows(),
+        train_t.n_features(),
+        if a.model.degree() > 1 { format!(", degree {}", a.model.degree()) } else { String::new() },
+        model.weights.len(),
+        train_secs,
+        if matches!(lambda, LambdaChoice::CrossValidated { .. }) { format!("{:e} ({}-fold CV)", model.lambda, a.folds) } else { format!("{}", model.lambda) }
+    );
+    eprintln!("test set: {} rows", test_t.n_rows());
+    print_metrics("f64", &f);
+    print_metrics("fixed point", &q);
+    eprintln!(
+        "  gap          MSE {:.2e} relative, R² {:.2e} absolute (fixed point: {} fractional bits)",
+        ((q.mse - f.mse) / f.mse).abs(),
+        (q.r2 - f.r2).abs(),
+        zkml_core::fixed::FRAC_BITS
+    );
+    eprintln!("model hash {}", file.model_hash);
+    eprintln!("wrote {} and {}", a.out.display(), a.test_out.display());
+    Ok(())
+}
+
+fn fmt_secs(s: f64) -> String {
+    if s < 1e-3 {
+        format!("{:.1}µs", s * 1e6)
+    } else if s < 1.0 {
+        format!("{:.2}ms", s * 1e3)
+    } else {
+        format!("{s:.3}s")
+    }
+}
+
+fn fmt_opt(x: Option<f64>) -> String {
+    x.map(fmt_secs).unwrap_or_else(|| "-".into())
+}
+
+fn print_claim(c: &ClaimSummary) {
+    println!("  model            {} (hash {})", c.model, c.model_hash);
+    println!("  test set         {} rows x {} features (commitment {})", c.n_rows, c.n_features, c.data_commitment);
+    println!("  MSE              {:.6}", c.mse);
+    println!("  RMSE             {:.6}", c.rmse);
+    println!("  R²               {:.6}", c.r2);
+}
+
+fn prove(a: ProveArgs) -> anyhow::Result<()> {
+    let salt = salt_arg(a.salt.as_deref())?;
+    let req = ProveRequest {
+        zkvm: &a.zkvm,
+        model: &a.model,
+        test: &a.test,
+        out: &a.out,
+        mode: a.mode.as_deref(),
+        precompiles: a.precompiles,
+        salt,
+    };
+    let t = Instant::now();
+    let r = workflow::prove(&req)?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&r)?);
+        return Ok(());
+    }
+    if !r.real_proof {
+        println!("NOTE: backend {} produces NO PROOF (mode {}): this file records a claim that nobody can verify.", r.backend, r.mode);
+    }
+    println!("{} claim written to {} ({})", r.backend, r.proof_path, fmt_secs(t.elapsed().as_secs_f64()));
+    print_claim(&r.claim);
+    println!("  mode             {} (precompiles {})", r.mode, r.precompiles);
+    if let Some(c) = &r.cycles {
+        println!("  cycles           {}", c.total);
+    }
+    println!(
+        "  phases           setup {} execute {} prove {} compress {}",
+        fmt_opt(r.phases.setup_s),
+        fmt_opt(r.phases.execute_s),
+        fmt_opt(r.phases.prove_s),
+        fmt_opt(r.phases.compress_s)
+    );
+    println!("  proof bytes      {}", r.proof_bytes);
+    Ok(())
+}
+
+fn verify(a: VerifyArgs) -> anyhow::Result<ExitCode> {
+    let expect = Expectations {
+        model: a.model.as_deref().map(ModelFile::load).transpose()?,
+        data_commitment: a.data_commitment.as_deref().map(|s| workflow::parse_hex32(s, "--data-commitment")).transpose()?,
+        min_r2: a.min_r2,
+        require_proof: a.require_proof,
+    };
+    let out = workflow::verify(&a.proof, &expect)?;
+    let r = &out.report;
+    if a.json {
+        let doc = serde_json::json!({ "report": r, "header": out.proof.header, "failures": out.failures });
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+    } else {
+        let h = &out.proof.header;
+        println!("proof file  {}", a.proof.display());
+        println!("  backend          {} ({}), mode {}, precompiles {}", h.backend, h.sdk, h.mode, h.precompiles);
+        print_claim(&r.claim);
+        if !r.real_proof {
+            println!("WARNING: backend {} made no proof: the claim above is NOT cryptographically verified.", h.backend);
+        } else if r.valid {
+            println!("  proof            VALID (verified in {})", fmt_secs(r.verify_s));
+        }
+    }
+    if !r.valid {
+        eprintln!("INVALID: {}", r.reason.as_deref().unwrap_or("the proof does not verify"));
+        return Ok(ExitCode::from(EXIT_INVALID_PROOF));
+    }
+    if !out.failures.is_empty() {
+        for f in &out.failures {
+            eprintln!("FAILED: {f}");
+        }
+        return Ok(ExitCode::from(EXIT_EXPECTATION_FAILED));
+    }
+    if !a.json && (a.model.is_some() || a.data_commitment.is_some() || a.min_r2.is_some()) {
+        println!("  checks           all passed");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn zkvms(json: bool) -> anyhow::Result<()> {
+    use zkml_harness::registry::{resolve, BackendHandle, ZKVMS};
+    use zkml_protocol::Backend;
+    let mut rows = Vec::new();
+    for name in ZKVMS {
+        let entry = match resolve(name) {
+            Ok(BackendHandle::Native(n)) => serde_json::json!({ "name": name, "available": true, "info": n.info() }),
+            Ok(BackendHandle::Process(p)) => match p.info() {
+                Ok(info) => serde_json::json!({ "name": name, "available": true, "info": info }),
+                Err(e) => serde_json::json!({ "name": name, "available": false, "reason": format!("{e:#}") }),
+            },
+            Err(e) => serde_json::json!({ "name": name, "available": false, "reason": format!("{e:#}") }),
+        };
+        rows.push(entry);
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+    } else {
+        for r in rows {
+            if r["available"].as_bool() == Some(true) {
+                let i = &r["info"];
+                println!("{:<8} available   {} | {} | proofs: {}", r["name"].as_str().unwrap(), i["sdk"].as_str().unwrap_or(""), i["proof_system"].as_str().unwrap_or(""), i["produces_proofs"]);
+            } else {
+                println!("{:<8} unavailable {}", r["name"].as_str().unwrap(), r["reason"].as_str().unwrap_or(""));
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,161 @@
+//! `prove` and `verify` as a user runs them.
+
+use crate::registry::{resolve, BackendHandle};
+use anyhow::{bail, Context};
+use std::path::Path;
+use zkml_core::{Claim, SoftwareSha256};
+use zkml_data::table::FeatureTable;
+use zkml_protocol::*;
+use zkml_train::ModelFile;
+
+/// Loads a model and a private test CSV and builds the guest input, checking that they
+/// belong together (same features, same target, every value within the fixed-point bounds).
+pub fn guest_input(model_path: &Path, test_path: &Path, salt: &[u8; 32]) -> anyhow::Result<(ModelFile, Vec<u32>)> {
+    let model = ModelFile::load(model_path)?;
+    let table = FeatureTable::read_csv(test_path, Some(&model.target_name), Some(&model.feature_names))?;
+    let words = model.guest_input(&table, salt).map_err(|e| anyhow::anyhow!("{}: {e}", test_path.display()))?;
+    Ok((model, words))
+}
+
+/// The claim the native evaluation produces: what every backend must prove.
+pub fn expected_claim(words: &[u32], test_path: &Path) -> anyhow::Result<Claim> {
+    zkml_core::evaluate_words::<SoftwareSha256>(words).map_err(|e| anyhow::anyhow!("{}: {e}", test_path.display()))
+}
+
+pub struct ProveRequest<'a> {
+    pub zkvm: &'a str,
+    pub model: &'a Path,
+    pub test: &'a Path,
+    pub out: &'a Path,
+    pub mode: Option<&'a str>,
+    pub precompiles: Option<Precompiles>,
+    pub salt: [u8; 32],
+}
+
+/// Proves a model's accuracy on a private test set with one backend.
+///
+/// The native evaluation runs first: it rejects inputs beyond the format's bounds in
+/// milliseconds instead of after a long proof, and the backend's claim must equal it.
+pub fn prove(req: &ProveRequest<'_>) -> anyhow::Result<ProveReport> {
+    let (_, words) = guest_input(req.model, req.test, &req.salt)?;
+    let expected = expected_claim(&words, req.test)?;
+    let backend = resolve(req.zkvm)?;
+    let report = match &backend {
+        BackendHandle::Native(native) => {
+            let info = native.info();
+            let precompiles = choose_precompiles(&info, req.precompiles)?;
+            let mode = req.mode.unwrap_or(zkml_native::MODE);
+            if mode != zkml_native::MODE {
+                bail!("native: unknown proof mode {mode:?}; the only mode is {:?}", zkml_native::MODE);
+            }
+            let out = native.prove(&words, mode, precompiles)?;
+            out.file.write(req.out)?;
+            let mut report = out.report;
+            report.proof_path = req.out.display().to_string();
+            report
+        }
+        BackendHandle::Process(pb) => {
+            let info = pb.info()?;
+            let precompiles = choose_precompiles(&info, req.precompiles)?;
+            let dir = tempfile::tempdir()?;
+            let input = dir.path().join("input.bin");
+            std::fs::write(&input, zkml_core::words_as_bytes(&words))?;
+            pb.prove(&input, req.out, req.mode, precompiles)?
+        }
+    };
+    let proven = report.claim.claim().map_err(|e| anyhow::anyhow!("backend {}: {e}", req.zkvm))?;
+    if proven != expected {
+        let _ = std::fs::remove_file(req.out);
+        bail!(
+            "backend {} proved a claim that differs from the native evaluation of the same input (a backend bug); proof discarded",
+            req.zkvm
+        );
+    }
+    Ok(report)
+}
+
+fn choose_precompiles(info: &BackendInfo, wanted: Option<Precompiles>) -> anyhow::Result<Precompiles> {
+    match wanted {
+        Some(p) if info.precompiles.contains(&p) => Ok(p),
+        Some(p) => bail!("{}: --precompiles {p} is not supported (supported: {:?})", info.name, info.precompiles),
+        None if info.precompiles.contains(&Precompiles::On) => Ok(Precompiles::On),
+        None => Ok(Precompiles::Off),
+    }
+}
+
+/// What a verifier expects of a claim.
+#[derive(Debug, Default)]
+pub struct Expectations {
+    pub model: Option<ModelFile>,
+    pub data_commitment: Option<[u8; 32]>,
+    pub min_r2: Option<f64>,
+    /// Fail unless the file holds a real zkVM proof (not the native baseline).
+    pub require_proof: bool,
+}
+
+pub struct VerifyOutcome {
+    pub proof: ProofFile,
+    pub report: VerifyReport,
+    /// Expectations the claim does not meet (empty: all met).
+    pub failures: Vec<String>,
+}
+
+/// Verifies a proof file with the backend that made it, then checks the expectations.
+pub fn verify(proof_path: &Path, expect: &Expectations) -> anyhow::Result<VerifyOutcome> {
+    let proof = ProofFile::read(proof_path)?;
+    let report = match resolve(&proof.header.backend).with_context(|| format!("{}: cannot verify", proof_path.display()))? {
+        BackendHandle::Native(native) => native.verify(&proof)?,
+        BackendHandle::Process(pb) => pb.verify(proof_path)?,
+    };
+    let mut failures = Vec::new();
+    if report.valid {
+        match report.claim.claim() {
+            Ok(c) if c == proof.claim => {}
+            _ => failures.push("the backend verified a different claim than the one in the file".to_string()),
+        }
+    }
+    let claim = &proof.claim;
+    if expect.require_proof && !(report.real_proof && proof.header.real_proof) {
+        failures.push(format!("--require-proof: backend {} produced no real proof (mode {})", proof.header.backend, proof.header.mode));
+    }
+    if let Some(model) = &expect.model {
+        let hash = model.computed_hash()?;
+        if claim.model_hash != hash {
+            failures.push(format!(
+                "model hash {} in the claim is not the hash of the given model ({})",
+                hex::encode(claim.model_hash),
+                hex::encode(hash)
+            ));
+        }
+        if claim.n_features as usize != model.feature_names.len() || claim.model_kind != model.model.kind() || claim.degree != model.degree {
+            failures.push(format!(
+                "claim is for a {} model with {} features; the given model is {} with {}",
+                claim.model_label(),
+                claim.n_features,
+                model.model.name(),
+                model.feature_names.len()
+            ));
+        }
+    }
+    if let Some(dc) = expect.data_commitment {
+        if claim.data_commitment != dc {
+            failures.push(format!(
+                "data commitment {} in the claim is not the expected {}",
+                hex::encode(claim.data_commitment),
+                hex::encode(dc)
+            ));
+        }
+    }
+    if let Some(min) = expect.min_r2 {
+        if claim.r2_f64() < min {
+            failures.push(format!("R² {:.6} is below the required minimum {min}", claim.r2_f64()));
+        }
+    }
+    Ok(VerifyOutcome { proof, report, failures })
+}
+
+/// Parses a 32-byte hex value (a commitment or a salt).
+pub fn parse_hex32(s: &str, what: &str) -> anyhow::Result<[u8; 32]> {
+    let bytes = hex::decode(s.trim().trim_start_matches("0x")).with_context(|| format!("{what} is not hex: {s:?}"))?;
+    bytes.try_into().map_err(|b: Vec<u8>| anyhow::anyhow!("{what} must be 32 bytes (64 hex digits), got {} bytes", b.len()))
+}
