@@ -322,7 +322,11 @@ fn train_cmd(a: TrainArgs) -> anyhow::Result<()> {
         if a.model.degree() > 1 { format!(", degree {}", a.model.degree()) } else { String::new() },
         model.weights.len(),
         train_secs,
-        if matches!(lambda, LambdaChoice::CrossValidated { .. }) { format!("{:e} ({}-fold CV)", model.lambda, a.folds) } else { format!("{}", model.lambda) }
+        if matches!(lambda, LambdaChoice::CrossValidated { .. }) {
+            format!("{:e} ({}-fold CV)", model.lambda, a.folds)
+        } else {
+            format!("{}", model.lambda)
+        }
     );
     eprintln!("test set: {} rows", test_t.n_rows());
     print_metrics("f64", &f);
@@ -457,7 +461,13 @@ fn zkvms(json: bool) -> anyhow::Result<()> {
         for r in rows {
             if r["available"].as_bool() == Some(true) {
                 let i = &r["info"];
-                println!("{:<8} available   {} | {} | proofs: {}", r["name"].as_str().unwrap(), i["sdk"].as_str().unwrap_or(""), i["proof_system"].as_str().unwrap_or(""), i["produces_proofs"]);
+                println!(
+                    "{:<8} available   {} | {} | proofs: {}",
+                    r["name"].as_str().unwrap(),
+                    i["sdk"].as_str().unwrap_or(""),
+                    i["proof_system"].as_str().unwrap_or(""),
+                    i["produces_proofs"]
+                );
             } else {
                 println!("{:<8} unavailable {}", r["name"].as_str().unwrap(), r["reason"].as_str().unwrap_or(""));
             }

@@ -83,8 +83,8 @@ impl Claim {
             return Err(CoreError::Unsupported { section: s, field: "version", value: version as u64 });
         }
         let kind_code = u32_(take(4));
-        let model_kind = ModelKind::from_code(kind_code)
-            .ok_or(CoreError::Unsupported { section: s, field: "model kind", value: kind_code as u64 })?;
+        let model_kind =
+            ModelKind::from_code(kind_code).ok_or(CoreError::Unsupported { section: s, field: "model kind", value: kind_code as u64 })?;
         let degree = u32_(take(4));
         let n_features = u32_(take(4));
         let frac_bits = u32_(take(4));

@@ -55,11 +55,7 @@ impl Metrics {
         let half = 1u128 << (FRAC_BITS - 1);
         let mse = (mean_sq_err + half) >> FRAC_BITS; // scale 2^F, rounded
         let ratio = fixed::div_scaled(self.sse, sst, R2_FRAC_BITS); // floor(sse/sst * 2^32)
-        let r2 = if ratio > (i64::MAX as u128) {
-            i64::MIN
-        } else {
-            (1i64 << R2_FRAC_BITS).saturating_sub(ratio as i64)
-        };
+        let r2 = if ratio > (i64::MAX as u128) { i64::MIN } else { (1i64 << R2_FRAC_BITS).saturating_sub(ratio as i64) };
         Ok((self.sse, sst, mse, r2))
     }
 }

@@ -40,6 +40,6 @@ pub use error::{CoreError, Section};
 pub use eval::{evaluate, evaluate_words, Metrics};
 pub use model::{expand, n_terms, FixedModel, ModelKind, ModelView, Scratch, MAX_DEGREE, MAX_FEATURES};
 pub use wire::{
-    decode_model, decode_test_set, encode_guest_input, encode_model, encode_test_set, words_as_bytes,
-    words_from_bytes, GuestInput, MAX_ROWS,
+    decode_model, decode_test_set, encode_guest_input, encode_model, encode_test_set, words_as_bytes, words_from_bytes, GuestInput,
+    MAX_ROWS,
 };

@@ -141,12 +141,7 @@ impl ModelView<'_> {
     ///
     /// `z_j = (x_j - mean_j) * inv_std_j`, the monomials of `z`, then
     /// `bias + sum_k w_k * term_k`, accumulated exactly in `i128` and rounded once.
-    pub fn predict(
-        &self,
-        row_index: u64,
-        x: impl Iterator<Item = i64>,
-        scratch: &mut Scratch,
-    ) -> Result<i64, CoreError> {
+    pub fn predict(&self, row_index: u64, x: impl Iterator<Item = i64>, scratch: &mut Scratch) -> Result<i64, CoreError> {
         scratch.z.clear();
         for (j, xj) in x.enumerate() {
             let centred = (xj - self.mean(j)) as i128;
@@ -179,10 +174,7 @@ pub struct Scratch {
 
 impl Scratch {
     pub fn for_model(n_features: u32, degree: u32) -> Self {
-        Scratch {
-            z: Vec::with_capacity(n_features as usize),
-            terms: Vec::with_capacity(n_terms(n_features, degree) as usize),
-        }
+        Scratch { z: Vec::with_capacity(n_features as usize), terms: Vec::with_capacity(n_terms(n_features, degree) as usize) }
     }
 }
 

@@ -32,10 +32,7 @@ const DATA_HEADER_WORDS: usize = 4 + 8;
 pub const MAX_ROWS: u64 = 1 << 31;
 
 fn magic_words(magic: &[u8; 8]) -> [u32; 2] {
-    [
-        u32::from_le_bytes([magic[0], magic[1], magic[2], magic[3]]),
-        u32::from_le_bytes([magic[4], magic[5], magic[6], magic[7]]),
-    ]
+    [u32::from_le_bytes([magic[0], magic[1], magic[2], magic[3]]), u32::from_le_bytes([magic[4], magic[5], magic[6], magic[7]])]
 }
 
 fn push_i64(out: &mut Vec<u32>, v: i64) {
@@ -45,11 +42,7 @@ fn push_i64(out: &mut Vec<u32>, v: i64) {
 
 fn need(section: Section, words: &[u32], n: usize) -> Result<(), CoreError> {
     if words.len() < n {
-        Err(CoreError::Truncated {
-            section,
-            needed_bytes: n as u64 * 4,
-            available_bytes: words.len() as u64 * 4,
-        })
+        Err(CoreError::Truncated { section, needed_bytes: n as u64 * 4, available_bytes: words.len() as u64 * 4 })
     } else {
         Ok(())
     }
@@ -86,14 +79,7 @@ pub fn encode_model(model: &FixedModel) -> Result<Vec<u32>, CoreError> {
     let nf = model.n_features() as usize;
     let mut w = Vec::with_capacity(MODEL_HEADER_WORDS + 4 * nf + 2 * model.weights.len());
     w.extend_from_slice(&magic_words(&MODEL_MAGIC));
-    w.extend_from_slice(&[
-        model.kind.code(),
-        model.degree,
-        nf as u32,
-        FRAC_BITS,
-        INV_STD_FRAC_BITS,
-        model.weights.len() as u32,
-    ]);
+    w.extend_from_slice(&[model.kind.code(), model.degree, nf as u32, FRAC_BITS, INV_STD_FRAC_BITS, model.weights.len() as u32]);
     for &m in &model.means {
         push_i64(&mut w, m);
     }
@@ -147,8 +133,7 @@ pub fn decode_model(words: &[u32]) -> Result<ModelView<'_>, CoreError> {
     let s = Section::Model;
     check_magic(s, words, &MODEL_MAGIC)?;
     need(s, words, MODEL_HEADER_WORDS)?;
-    let kind = ModelKind::from_code(words[2])
-        .ok_or(CoreError::Unsupported { section: s, field: "model kind", value: words[2] as u64 })?;
+    let kind = ModelKind::from_code(words[2]).ok_or(CoreError::Unsupported { section: s, field: "model kind", value: words[2] as u64 })?;
     let (degree, nf, frac, inv_frac, nw) = (words[3], words[4], words[5], words[6], words[7]);
     if frac != FRAC_BITS {
         return Err(CoreError::Unsupported { section: s, field: "frac_bits", value: frac as u64 });

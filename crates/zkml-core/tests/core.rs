@@ -3,13 +3,7 @@ use zkml_core::fixed::{self, FRAC_BITS, INV_STD_FRAC_BITS, MAX_ABS_FIXED, SCALE}
 use zkml_core::*;
 
 fn model(kind: ModelKind, degree: u32, nf: usize, weights: Vec<i64>) -> FixedModel {
-    FixedModel {
-        kind,
-        degree,
-        means: vec![0; nf],
-        inv_stds: vec![1i64 << INV_STD_FRAC_BITS; nf],
-        weights,
-    }
+    FixedModel { kind, degree, means: vec![0; nf], inv_stds: vec![1i64 << INV_STD_FRAC_BITS; nf], weights }
 }
 
 fn input(m: &FixedModel, rows: &[i64]) -> Vec<u32> {
@@ -53,7 +47,7 @@ fn linear_model_metrics_are_exact() {
     let claim = evaluate_words::<SoftwareSha256>(&input(&m, &rows)).unwrap();
     assert_eq!(claim.n_rows, 3);
     assert_eq!(claim.sse, (SCALE as u128).pow(2)); // one unit error squared
-    // mean y = 10/3, SST = (1-10/3)^2 + (4-10/3)^2 + (5-10/3)^2 = 78/9 = 8.666...
+                                                   // mean y = 10/3, SST = (1-10/3)^2 + (4-10/3)^2 + (5-10/3)^2 = 78/9 = 8.666...
     let sst = claim.sst as f64 / (SCALE as f64).powi(2);
     assert!((sst - 78.0 / 9.0).abs() < 1e-9, "{sst}");
     assert!((claim.mse_f64() - 1.0 / 3.0).abs() < 1.0 / SCALE as f64);
@@ -97,10 +91,7 @@ fn rejects_bad_inputs_with_named_errors() {
     // feature count mismatch
     let mw = encode_model(&m).unwrap();
     let dw = encode_test_set(2, &[1, 2, 3], &[0; 32]).unwrap();
-    assert_eq!(
-        GuestInput::decode(&encode_guest_input(&mw, &dw)).unwrap_err(),
-        CoreError::FeatureCountMismatch { model: 1, test_set: 2 }
-    );
+    assert_eq!(GuestInput::decode(&encode_guest_input(&mw, &dw)).unwrap_err(), CoreError::FeatureCountMismatch { model: 1, test_set: 2 });
     // wrong weight count
     let bad = model(ModelKind::Linear, 1, 2, vec![1, 2]);
     assert!(matches!(encode_model(&bad), Err(CoreError::Unsupported { field: "n_weights", .. })));
@@ -137,10 +128,7 @@ fn prediction_overflow_is_an_error_not_a_wrap() {
     // A standardised value beyond 2^15 sigma
     let m = model(ModelKind::Linear, 1, 1, vec![0, SCALE]);
     let words = input(&m, &[f(40000.0), f(1.0), f(0.0), f(2.0)]);
-    assert_eq!(
-        evaluate_words::<SoftwareSha256>(&words),
-        Err(CoreError::StandardisedOutOfRange { row: 0, feature: 0 })
-    );
+    assert_eq!(evaluate_words::<SoftwareSha256>(&words), Err(CoreError::StandardisedOutOfRange { row: 0, feature: 0 }));
 }
 
 #[test]

@@ -109,11 +109,8 @@ pub fn build_features(path: &Path, mapping: &ColumnMapping, options: &FeatureOpt
     }
 
     let seen = customers.len() as u64;
-    let mut rows: Vec<(String, Aggregate)> = customers
-        .into_iter()
-        .filter(|(_, a)| a.frequency > 0)
-        .map(|(k, a)| (String::from_utf8_lossy(&k).into_owned(), a))
-        .collect();
+    let mut rows: Vec<(String, Aggregate)> =
+        customers.into_iter().filter(|(_, a)| a.frequency > 0).map(|(k, a)| (String::from_utf8_lossy(&k).into_owned(), a)).collect();
     sort_customer_ids(&mut rows);
     let kept = rows.len() as u64;
     if kept == 0 {
@@ -127,7 +124,11 @@ pub fn build_features(path: &Path, mapping: &ColumnMapping, options: &FeatureOpt
     for (id, a) in rows {
         let f = a.frequency as f64;
         let recency_days = (cutoff - a.last_purchase) as f64 / 86_400.0;
-        table.push(id, &[f, round4(a.monetary), round4(recency_days), round4(a.sum_price / f), round4(a.sum_discount / f)], round4(a.target));
+        table.push(
+            id,
+            &[f, round4(a.monetary), round4(recency_days), round4(a.sum_price / f), round4(a.sum_discount / f)],
+            round4(a.target),
+        );
     }
     let summary = FeatureSummary {
         transactions: n,

@@ -126,14 +126,7 @@ fn draw_customer(rng: &mut ChaCha8Rng, days: f64) -> Customer {
         discount_propensity: Beta::new(2.0, 5.0).unwrap().sample(rng),
         category_weights,
         payment: rng.gen_range(0..PAYMENT_METHODS.len()),
-        store: format!(
-            "{} {}\n{}, {} {}",
-            rng.gen_range(10..999),
-            STREETS[rng.gen_range(0..STREETS.len())],
-            city,
-            state,
-            zip
-        ),
+        store: format!("{} {}\n{}, {} {}", rng.gen_range(10..999), STREETS[rng.gen_range(0..STREETS.len())], city, state, zip),
     }
 }
 

@@ -111,12 +111,8 @@ impl FeatureTable {
     pub fn read_csv(path: &Path, target: Option<&str>, expected_features: Option<&[String]>) -> Result<FeatureTable> {
         let file = std::fs::File::open(path).map_err(|e| DataError::io(path, e))?;
         let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(std::io::BufReader::new(file));
-        let header: Vec<String> = rdr
-            .headers()
-            .map_err(|e| csv_error(path, e))?
-            .iter()
-            .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
-            .collect();
+        let header: Vec<String> =
+            rdr.headers().map_err(|e| csv_error(path, e))?.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_string()).collect();
         if header.is_empty() || header.iter().all(|h| h.is_empty()) {
             return Err(DataError::Empty { path: path.into() });
         }

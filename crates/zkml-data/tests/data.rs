@@ -11,7 +11,8 @@ fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
     p
 }
 
-const KAGGLE_HEADER: &str = "CustomerID,ProductID,Quantity,Price,TransactionDate,PaymentMethod,StoreLocation,ProductCategory,DiscountApplied(%),TotalAmount\n";
+const KAGGLE_HEADER: &str =
+    "CustomerID,ProductID,Quantity,Price,TransactionDate,PaymentMethod,StoreLocation,ProductCategory,DiscountApplied(%),TotalAmount\n";
 
 fn kaggle(rows: &[&str]) -> String {
     let mut s = KAGGLE_HEADER.to_string();
@@ -59,7 +60,8 @@ fn explicit_cutoff_and_horizon() {
         "1,A,1,40,3/20/2024 10:00,Cash,S,Books,0,40",
     ]);
     let p = write(&dir, "tx.csv", &csv);
-    let opts = FeatureOptions { cutoff: Some(NaiveDate::from_ymd_opt(2024, 1, 5).unwrap().and_hms_opt(0, 0, 0).unwrap()), horizon_days: 30 };
+    let opts =
+        FeatureOptions { cutoff: Some(NaiveDate::from_ymd_opt(2024, 1, 5).unwrap().and_hms_opt(0, 0, 0).unwrap()), horizon_days: 30 };
     let (t, s) = build_features(&p, &ColumnMapping::default(), &opts).unwrap();
     assert_eq!(t.target_name, "spend_30_days");
     assert_eq!(t.targets, vec![20.0]);

@@ -6,6 +6,7 @@
 //! - [`workflow`]: prove and verify as a user runs them (model + private test CSV in, proof
 //!   file out; proof file in, checked claim out).
 
+pub mod measure;
 pub mod process;
 pub mod registry;
 pub mod workflow;

@@ -37,11 +37,7 @@ impl ProcessBackend {
                 let msg = serde_json::from_str::<ErrorReport>(&stdout).map(|e| e.error).unwrap_or_else(|_| stdout.trim().to_string());
                 bail!("backend {} {} failed (exit {code}): {msg}", self.exe.display(), args.first().unwrap_or(&""));
             }
-            None => bail!(
-                "backend {} {} was killed by a signal (out of memory?)",
-                self.exe.display(),
-                args.first().unwrap_or(&"")
-            ),
+            None => bail!("backend {} {} was killed by a signal (out of memory?)", self.exe.display(), args.first().unwrap_or(&"")),
         }
         serde_json::from_str(&stdout).with_context(|| format!("backend {} printed invalid JSON: {stdout}", self.exe.display()))
     }

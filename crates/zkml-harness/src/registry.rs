@@ -66,9 +66,7 @@ pub fn resolve(name: &str) -> anyhow::Result<BackendHandle> {
                         )
                     }
                 }
-                _ => anyhow::bail!(
-                    "{name}: this checkout has no {name} backend yet (zkvms/{name}/host is missing); available now: native"
-                ),
+                _ => anyhow::bail!("{name}: this checkout has no {name} backend yet (zkvms/{name}/host is missing); available now: native"),
             }
         }
         other => anyhow::bail!("unknown zkVM {other:?}; known: {}", ZKVMS.join(", ")),

@@ -127,7 +127,8 @@ pub fn verify(proof_path: &Path, expect: &Expectations) -> anyhow::Result<Verify
                 hex::encode(hash)
             ));
         }
-        if claim.n_features as usize != model.feature_names.len() || claim.model_kind != model.model.kind() || claim.degree != model.degree {
+        if claim.n_features as usize != model.feature_names.len() || claim.model_kind != model.model.kind() || claim.degree != model.degree
+        {
             failures.push(format!(
                 "claim is for a {} model with {} features; the given model is {} with {}",
                 claim.model_label(),

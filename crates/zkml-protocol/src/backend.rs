@@ -103,7 +103,11 @@ fn run<B: Backend>(backend: &B, command: Command) -> anyhow::Result<ExitCode> {
                         anyhow::anyhow!("{}: unknown proof mode {m:?}; modes: {}", info.name, names.join(", "))
                     })?;
                     if !known.available {
-                        anyhow::bail!("{}: proof mode {m:?} is not available here: {}", info.name, known.reason.as_deref().unwrap_or("unknown reason"));
+                        anyhow::bail!(
+                            "{}: proof mode {m:?} is not available here: {}",
+                            info.name,
+                            known.reason.as_deref().unwrap_or("unknown reason")
+                        );
                     }
                     m
                 }

@@ -6,10 +6,7 @@ use std::path::Path;
 
 /// Writes `path` atomically: `write` fills a buffered temporary file beside it, which is
 /// synced and renamed over `path` only if `write` succeeds.
-pub fn write_atomically<T, E>(
-    path: &Path,
-    write: impl FnOnce(&mut BufWriter<&mut tempfile::NamedTempFile>) -> Result<T, E>,
-) -> Result<T, E>
+pub fn write_atomically<T, E>(path: &Path, write: impl FnOnce(&mut BufWriter<&mut tempfile::NamedTempFile>) -> Result<T, E>) -> Result<T, E>
 where
     E: From<io::Error>,
 {
@@ -27,6 +24,12 @@ where
         w.flush()?;
         value
     };
+    // Temporary files are created 0600; an output file should be as readable as any other.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(value)
@@ -61,5 +64,10 @@ mod tests {
         std::fs::write(&target, b"old").unwrap();
         write_bytes_atomically(&target, b"new").unwrap();
         assert_eq!(std::fs::read(&target).unwrap(), b"new");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&target).unwrap().permissions().mode() & 0o777, 0o644);
+        }
     }
 }

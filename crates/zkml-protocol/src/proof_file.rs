@@ -103,8 +103,8 @@ impl ProofFile {
         if Sha256::digest(&bytes[..body_end]).as_slice() != checksum {
             return Err(ProofFileError::Checksum { path: p() });
         }
-        let header: ProofHeader = serde_json::from_slice(header_bytes)
-            .map_err(|e| ProofFileError::Malformed { path: p(), message: format!("header: {e}") })?;
+        let header: ProofHeader =
+            serde_json::from_slice(header_bytes).map_err(|e| ProofFileError::Malformed { path: p(), message: format!("header: {e}") })?;
         let claim = Claim::decode(claim_bytes).map_err(|e| ProofFileError::Malformed { path: p(), message: e.to_string() })?;
         Ok(ProofFile { header, claim, payload })
     }

@@ -137,7 +137,12 @@ impl ModelFile {
             for (j, &v) in table.row(i).iter().chain(std::iter::once(&table.targets[i])).enumerate() {
                 let name = table.feature_names.get(j).unwrap_or(&table.target_name);
                 out.push(fixed::to_fixed(v).ok_or_else(|| {
-                    format!("row {} (customer {}), column {name:?}: {v} is beyond the fixed-point bound ±{}", i + 1, table.ids[i], fixed::MAX_ABS_REAL)
+                    format!(
+                        "row {} (customer {}), column {name:?}: {v} is beyond the fixed-point bound ±{}",
+                        i + 1,
+                        table.ids[i],
+                        fixed::MAX_ABS_REAL
+                    )
                 })?);
             }
         }
@@ -147,10 +152,7 @@ impl ModelFile {
     /// The complete guest input for `table`, with a commitment salt.
     pub fn guest_input(&self, table: &FeatureTable, salt: &[u8; 32]) -> Result<Vec<u32>, String> {
         if table.feature_names != self.feature_names {
-            return Err(format!(
-                "the test set's features {:?} do not match the model's {:?}",
-                table.feature_names, self.feature_names
-            ));
+            return Err(format!("the test set's features {:?} do not match the model's {:?}", table.feature_names, self.feature_names));
         }
         let rows = self.quantise_rows(table)?;
         let model = self.model_words().map_err(|e| e.to_string())?;

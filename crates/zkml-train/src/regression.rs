@@ -60,7 +60,9 @@ impl ModelSpec {
 pub enum LambdaChoice {
     Fixed(f64),
     /// k-fold cross-validation over [`lambda_grid`].
-    CrossValidated { folds: usize },
+    CrossValidated {
+        folds: usize,
+    },
 }
 
 /// The λ grid searched by cross-validation: 10^-3 .. 10^5 in half decades.
@@ -125,7 +127,8 @@ impl TrainedModel {
 
 /// Design matrix (monomials of standardised features, no bias column) and target vector.
 fn design(table: &FeatureTable, rows: &[usize], means: &[f64], stds: &[f64], degree: u32) -> (DMatrix<f64>, DVector<f64>) {
-    let probe = TrainedModel { spec: ModelSpec::Linear, lambda: 0.0, cv: None, means: means.to_vec(), stds: stds.to_vec(), weights: vec![] };
+    let probe =
+        TrainedModel { spec: ModelSpec::Linear, lambda: 0.0, cv: None, means: means.to_vec(), stds: stds.to_vec(), weights: vec![] };
     let n_terms = zkml_core::n_terms(table.n_features() as u32, degree) as usize;
     let mut x = DMatrix::zeros(rows.len(), n_terms);
     let mut y = DVector::zeros(rows.len());
@@ -205,7 +208,11 @@ pub fn train(table: &FeatureTable, spec: ModelSpec, lambda: LambdaChoice, seed: 
     let n = table.n_rows();
     let n_terms = zkml_core::n_terms(table.n_features() as u32, spec.degree()) as usize;
     if table.n_features() == 0 || table.n_features() > zkml_core::MAX_FEATURES as usize {
-        return Err(TrainError::Invalid(format!("{} features; between 1 and {} are supported", table.n_features(), zkml_core::MAX_FEATURES)));
+        return Err(TrainError::Invalid(format!(
+            "{} features; between 1 and {} are supported",
+            table.n_features(),
+            zkml_core::MAX_FEATURES
+        )));
     }
     if n < 3 {
         return Err(TrainError::Invalid(format!("{n} training rows are too few to fit a model")));
@@ -225,7 +232,7 @@ pub fn train(table: &FeatureTable, spec: ModelSpec, lambda: LambdaChoice, seed: 
                 return Err(TrainError::Invalid(format!("cannot do {folds}-fold cross-validation on {n} rows")));
             }
             let mut order = all.clone();
-            order.shuffle(&mut ChaCha8Rng::seed_from_u64(seed ^ 0xC0FF_EE));
+            order.shuffle(&mut ChaCha8Rng::seed_from_u64(seed ^ 0x00C0_FFEE));
             let grid = lambda_grid();
             let mut mean_mse = vec![0.0; grid.len()];
             for f in 0..folds {

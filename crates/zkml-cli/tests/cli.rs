@@ -1,0 +1,212 @@
+//! The zkml-bench binary as a user runs it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_zkml-bench"));
+    c.env_remove("ZKML_RISC0_BIN").env_remove("ZKML_SP1_BIN").env_remove("ZKML_OPENVM_BIN");
+    c
+}
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    bin().current_dir(dir).args(args).output().unwrap()
+}
+
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let out = run(dir, args);
+    assert!(out.status.success(), "{args:?} failed: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+}
+
+/// The JSON a successful command prints on stdout.
+fn json(dir: &Path, args: &[&str]) -> serde_json::Value {
+    let out = run(dir, args);
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: stdout is not JSON ({e})"))
+}
+
+/// Exit status and stderr of a command that must fail.
+fn fails(dir: &Path, args: &[&str]) -> (i32, String) {
+    let out = run(dir, args);
+    assert!(!out.status.success(), "{args:?} unexpectedly succeeded");
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// synth -> features -> train -> prove (native), in a fresh directory.
+fn pipeline(customers: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_path_buf();
+    ok(&d, &["data", "synth", "--customers", customers, "--seed", "7", "--out", "tx.csv"]);
+    ok(&d, &["data", "features", "--input", "tx.csv", "--out", "features.csv"]);
+    ok(&d, &["train", "--features", "features.csv", "--model", "ridge", "--out", "model.json", "--test-out", "test.csv"]);
+    ok(&d, &["prove", "--zkvm", "native", "--model", "model.json", "--test", "test.csv", "--out", "run.proof"]);
+    (dir, d)
+}
+
+#[test]
+fn the_five_commands_and_verification_outcomes() {
+    let (_guard, d) = pipeline("1500");
+    let out = ok(&d, &["verify", "run.proof", "--model", "model.json", "--min-r2", "0.3"]);
+    assert!(out.contains("NOT cryptographically verified"), "native must be labelled: {out}");
+    assert!(out.contains("all passed"), "{out}");
+    // R² threshold not met -> exit 3 with the reason
+    let (code, err) = fails(&d, &["verify", "run.proof", "--min-r2", "0.99"]);
+    assert_eq!(code, 3);
+    assert!(err.contains("below the required minimum 0.99"), "{err}");
+    // native is no proof
+    let (code, err) = fails(&d, &["verify", "run.proof", "--require-proof"]);
+    assert_eq!(code, 3);
+    assert!(err.contains("no real proof"), "{err}");
+    // data commitment: the one printed by `data commit` matches, another does not
+    let commitment = ok(&d, &["data", "commit", "--model", "model.json", "--test", "test.csv"]);
+    let commitment = commitment.lines().next().unwrap().trim().to_string();
+    assert_eq!(commitment.len(), 64);
+    ok(&d, &["verify", "run.proof", "--data-commitment", &commitment]);
+    let (code, err) = fails(&d, &["verify", "run.proof", "--data-commitment", &"0".repeat(64)]);
+    assert_eq!((code, err.contains("data commitment")), (3, true), "{err}");
+    // another model (poly2) does not match the claim's model hash
+    ok(&d, &["train", "--features", "features.csv", "--model", "poly2", "--out", "poly.json", "--test-out", "test2.csv"]);
+    let (code, err) = fails(&d, &["verify", "run.proof", "--model", "poly.json"]);
+    assert_eq!(code, 3);
+    assert!(err.contains("model hash"), "{err}");
+    // JSON output carries the claim
+    let json = json(&d, &["verify", "run.proof", "--json"]);
+    assert_eq!(json["report"]["real_proof"], false);
+    assert!(json["report"]["claim"]["r2"].as_f64().unwrap() > 0.3);
+}
+
+#[test]
+fn salt_changes_the_commitment_not_the_metrics() {
+    let (_guard, d) = pipeline("600");
+    let salt = "ab".repeat(32);
+    ok(&d, &["prove", "--zkvm", "native", "--model", "model.json", "--test", "test.csv", "--out", "salted.proof", "--salt", &salt]);
+    let a = json(&d, &["verify", "run.proof", "--json"]);
+    let b = json(&d, &["verify", "salted.proof", "--json"]);
+    assert_ne!(a["report"]["claim"]["data_commitment"], b["report"]["claim"]["data_commitment"]);
+    assert_eq!(a["report"]["claim"]["mse_raw"], b["report"]["claim"]["mse_raw"]);
+    let salted = ok(&d, &["data", "commit", "--model", "model.json", "--test", "test.csv", "--salt", &salt]);
+    assert_eq!(b["report"]["claim"]["data_commitment"].as_str().unwrap(), salted.trim());
+    let (code, err) =
+        fails(&d, &["prove", "--zkvm", "native", "--model", "model.json", "--test", "test.csv", "--out", "x.proof", "--salt", "abc"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("--salt"), "{err}");
+}
+
+#[test]
+fn corrupted_and_truncated_proofs_are_rejected() {
+    let (_guard, d) = pipeline("600");
+    let bytes = std::fs::read(d.join("run.proof")).unwrap();
+    std::fs::write(d.join("cut.proof"), &bytes[..bytes.len() - 7]).unwrap();
+    let (code, err) = fails(&d, &["verify", "cut.proof"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("cut.proof") && err.contains("truncated"), "{err}");
+    // flip a byte of the claim (offset: magic 8 + version 4 + header len 4 + header)
+    let header_len = u32::from_le_bytes(bytes[12..16].try_into().unwrap()) as usize;
+    let mut bad = bytes.clone();
+    bad[16 + header_len + 100] ^= 1;
+    std::fs::write(d.join("bad.proof"), &bad).unwrap();
+    let (code, err) = fails(&d, &["verify", "bad.proof"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("bad.proof") && err.contains("checksum"), "{err}");
+    std::fs::write(d.join("text.proof"), b"not a proof at all").unwrap();
+    let (_, err) = fails(&d, &["verify", "text.proof"]);
+    assert!(err.contains("not a zkml-bench proof file"), "{err}");
+    let (_, err) = fails(&d, &["verify", "missing.proof"]);
+    assert!(err.contains("missing.proof"), "{err}");
+}
+
+#[test]
+fn mismatched_model_and_test_set_are_rejected_without_output() {
+    let (_guard, d) = pipeline("600");
+    // a test CSV with a column renamed
+    let test = std::fs::read_to_string(d.join("test.csv")).unwrap().replacen("recency", "days_since", 1);
+    std::fs::write(d.join("other.csv"), test).unwrap();
+    let (code, err) = fails(&d, &["prove", "--zkvm", "native", "--model", "model.json", "--test", "other.csv", "--out", "o.proof"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("other.csv") && err.contains("recency"), "{err}");
+    assert!(!d.join("o.proof").exists());
+    // NaN in the private test set
+    let test = std::fs::read_to_string(d.join("test.csv")).unwrap();
+    let mut lines: Vec<String> = test.lines().map(String::from).collect();
+    let mut fields: Vec<String> = lines[3].split(',').map(String::from).collect();
+    fields[2] = "NaN".into();
+    lines[3] = fields.join(",");
+    std::fs::write(d.join("nan.csv"), lines.join("\n")).unwrap();
+    let (_, err) = fails(&d, &["prove", "--zkvm", "native", "--model", "model.json", "--test", "nan.csv", "--out", "o.proof"]);
+    assert!(err.contains("nan.csv") && err.contains("line 4") && err.contains("finite"), "{err}");
+    // a value beyond the fixed-point bound
+    fields[2] = "1e12".into();
+    lines[3] = fields.join(",");
+    std::fs::write(d.join("huge.csv"), lines.join("\n")).unwrap();
+    let (_, err) = fails(&d, &["prove", "--zkvm", "native", "--model", "model.json", "--test", "huge.csv", "--out", "o.proof"]);
+    assert!(err.contains("huge.csv") && err.contains("fixed-point bound"), "{err}");
+    assert!(!d.join("o.proof").exists());
+    // a model file that is not one
+    std::fs::write(d.join("junk.json"), "{}").unwrap();
+    let (_, err) = fails(&d, &["prove", "--zkvm", "native", "--model", "junk.json", "--test", "test.csv", "--out", "o.proof"]);
+    assert!(err.contains("junk.json") && err.contains("not a valid model file"), "{err}");
+    // unknown and unavailable zkVMs
+    let (_, err) = fails(&d, &["prove", "--zkvm", "nope", "--model", "model.json", "--test", "test.csv", "--out", "o.proof"]);
+    assert!(err.contains("unknown zkVM"), "{err}");
+    let (_, err) = fails(&d, &["prove", "--zkvm", "jolt", "--model", "model.json", "--test", "test.csv", "--out", "o.proof"]);
+    assert!(err.contains("not buildable"), "{err}");
+    let (_, err) =
+        fails(&d, &["prove", "--zkvm", "native", "--precompiles", "on", "--model", "model.json", "--test", "test.csv", "--out", "o.proof"]);
+    assert!(err.contains("not supported"), "{err}");
+}
+
+#[test]
+fn bad_transactions_leave_no_partial_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(d, &["data", "synth", "--customers", "50", "--out", "tx.csv"]);
+    let mut text = std::fs::read_to_string(d.join("tx.csv")).unwrap();
+    text.push_str("9999,A,1,10.00,not-a-date,Cash,S,Books,0.00,10.00\n");
+    std::fs::write(d.join("bad.csv"), text).unwrap();
+    let (code, err) = fails(d, &["data", "features", "--input", "bad.csv", "--out", "f.csv"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("bad.csv") && err.contains("not-a-date") && err.contains("TransactionDate"), "{err}");
+    assert!(!d.join("f.csv").exists());
+    assert_eq!(std::fs::read_dir(d).unwrap().count(), 2, "a temporary file was left behind");
+    std::fs::write(d.join("empty.csv"), "").unwrap();
+    let (_, err) = fails(d, &["data", "features", "--input", "empty.csv", "--out", "f.csv"]);
+    assert!(err.contains("empty.csv"), "{err}");
+    let (_, err) = fails(d, &["data", "features", "--input", "tx.csv", "--out", "f.csv", "--customer-col", "client"]);
+    assert!(err.contains("\"client\"") && err.contains("CustomerID"), "{err}");
+    let (_, err) = fails(d, &["train", "--features", "tx.csv", "--out", "m.json", "--test-out", "t.csv"]);
+    assert!(err.contains("tx.csv") && err.contains("spend_"), "{err}");
+    let (_, err) = fails(d, &["train", "--features", "nope.csv", "--out", "m.json", "--test-out", "t.csv"]);
+    assert!(err.contains("nope.csv"), "{err}");
+}
+
+#[test]
+fn zkvms_lists_every_backend_with_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = json(dir.path(), &["zkvms", "--json"]);
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 5);
+    assert_eq!(rows[0]["name"], "native");
+    assert_eq!(rows[0]["info"]["produces_proofs"], false);
+    for r in &rows[1..] {
+        assert!(r["available"].as_bool() == Some(true) || !r["reason"].as_str().unwrap().is_empty());
+    }
+}
+
+/// `data features` streams: on a ~100 MB file (about a million transactions) its peak RSS
+/// stays a small fraction of the file size (measured: ~10 MB; a reader that loaded the file
+/// would need more than the file).
+#[test]
+fn features_stream_a_large_file_in_little_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(d, &["data", "synth", "--customers", "25000", "--seed", "11", "--out", "big.csv"]);
+    let size = std::fs::metadata(d.join("big.csv")).unwrap().len();
+    assert!(size > 90_000_000, "{size}");
+    let m = zkml_harness::measure::run_measured(
+        bin().current_dir(d).args(["data", "features", "--input", "big.csv", "--out", "f.csv"]).stderr(std::process::Stdio::null()),
+    )
+    .unwrap();
+    assert!(m.status.success());
+    assert!(m.peak_rss_bytes < size / 3, "peak RSS {} for a {} byte file", m.peak_rss_bytes, size);
+}
