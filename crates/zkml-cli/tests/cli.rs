@@ -207,6 +207,6 @@ fn features_stream_a_large_file_in_little_memory() {
         bin().current_dir(d).args(["data", "features", "--input", "big.csv", "--out", "f.csv"]).stderr(std::process::Stdio::null()),
     )
     .unwrap();
-    assert!(m.status.success());
+    assert!(m.status().unwrap().success());
     assert!(m.peak_rss_bytes < size / 3, "peak RSS {} for a {} byte file", m.peak_rss_bytes, size);
 }

@@ -6,7 +6,10 @@
 //! - [`workflow`]: prove and verify as a user runs them (model + private test CSV in, proof
 //!   file out; proof file in, checked claim out).
 
+pub mod bench;
+pub mod hostinfo;
 pub mod measure;
 pub mod process;
 pub mod registry;
+pub mod results;
 pub mod workflow;

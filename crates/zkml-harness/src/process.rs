@@ -1,45 +1,101 @@
 //! Drives a backend binary through the protocol: one child process per command, JSON on its
-//! stdout, its logs passed through on stderr.
+//! stdout, its logs on stderr (passed through, or into a log file for the benchmark).
 
+use crate::measure::{run_measured_with, Ending, Limits, Measured};
 use anyhow::{bail, Context};
 use serde::de::DeserializeOwned;
+use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use zkml_protocol::*;
 
-/// A backend binary.
+/// A backend binary, with arguments that go before the protocol command (e.g.
+/// `zkml-bench backend-native`).
 #[derive(Debug, Clone)]
 pub struct ProcessBackend {
     pub exe: PathBuf,
+    pub prefix: Vec<String>,
 }
 
-/// The result of a `verify`: the report, whether the process said valid (exit 0) or not (2).
-pub type VerifyOutcome = VerifyReport;
+/// How a measured protocol call ended.
+#[derive(Debug)]
+pub enum CallOutcome<T> {
+    Ok(T),
+    /// The backend failed: its own error message, or how it died.
+    Failed(String),
+    TimedOut,
+    Interrupted,
+}
 
 impl ProcessBackend {
     pub fn new(exe: impl Into<PathBuf>) -> Self {
-        ProcessBackend { exe: exe.into() }
+        ProcessBackend { exe: exe.into(), prefix: Vec::new() }
     }
 
-    /// Runs the backend; returns its stdout JSON parsed as `T`, or the backend's own error.
-    fn call<T: DeserializeOwned>(&self, args: &[&str], allow_exit_2: bool) -> anyhow::Result<T> {
-        let output = Command::new(&self.exe)
-            .args(args)
-            .stdin(Stdio::null())
-            .stderr(Stdio::inherit())
-            .output()
-            .with_context(|| format!("cannot start backend {}", self.exe.display()))?;
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        match output.status.code() {
-            Some(0) => {}
-            Some(2) if allow_exit_2 => {}
-            Some(code) => {
-                let msg = serde_json::from_str::<ErrorReport>(&stdout).map(|e| e.error).unwrap_or_else(|_| stdout.trim().to_string());
-                bail!("backend {} {} failed (exit {code}): {msg}", self.exe.display(), args.first().unwrap_or(&""));
+    pub fn with_prefix(exe: impl Into<PathBuf>, prefix: &[&str]) -> Self {
+        ProcessBackend { exe: exe.into(), prefix: prefix.iter().map(|s| s.to_string()).collect() }
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(&self.exe);
+        c.args(&self.prefix).args(args).stdin(Stdio::null());
+        c
+    }
+
+    /// Runs one protocol command as a measured child. `log`: where its stderr goes (inherited
+    /// when `None`). Exit status 2 counts as success when `exit_2_ok` (an invalid proof is
+    /// still a well-formed `verify` answer).
+    pub fn call_measured<T: DeserializeOwned>(
+        &self,
+        args: &[&str],
+        limits: Limits<'_>,
+        log: Option<&Path>,
+        exit_2_ok: bool,
+    ) -> anyhow::Result<(CallOutcome<T>, Measured)> {
+        let mut cmd = self.command(args);
+        match log {
+            Some(p) => {
+                let f = std::fs::OpenOptions::new().create(true).append(true).open(p).with_context(|| format!("log file {}", p.display()))?;
+                cmd.stderr(f);
             }
-            None => bail!("backend {} {} was killed by a signal (out of memory?)", self.exe.display(), args.first().unwrap_or(&"")),
+            None => {
+                cmd.stderr(Stdio::inherit());
+            }
         }
-        serde_json::from_str(&stdout).with_context(|| format!("backend {} printed invalid JSON: {stdout}", self.exe.display()))
+        let m = run_measured_with(&mut cmd, limits).with_context(|| format!("cannot start backend {}", self.exe.display()))?;
+        let verb = args.first().copied().unwrap_or("");
+        let outcome = match m.ending {
+            Ending::TimedOut => CallOutcome::TimedOut,
+            Ending::Interrupted => CallOutcome::Interrupted,
+            Ending::Exited(status) => {
+                let stdout = String::from_utf8_lossy(&m.stdout);
+                let answered = status.code() == Some(0) || (exit_2_ok && status.code() == Some(2));
+                if answered {
+                    match serde_json::from_str(&stdout) {
+                        Ok(v) => CallOutcome::Ok(v),
+                        Err(e) => CallOutcome::Failed(format!("{verb}: backend printed invalid JSON ({e}): {}", clip(&stdout))),
+                    }
+                } else if let Some(code) = status.code() {
+                    let msg = serde_json::from_str::<ErrorReport>(&stdout).map(|e| e.error).unwrap_or_else(|_| clip(&stdout));
+                    CallOutcome::Failed(format!("{verb} failed (exit {code}): {msg}"))
+                } else {
+                    let sig = status.signal().unwrap_or(0);
+                    let hint = if sig == libc::SIGKILL { " (SIGKILL: out of memory?)" } else { "" };
+                    CallOutcome::Failed(format!("{verb} was killed by signal {sig}{hint}"))
+                }
+            }
+        };
+        Ok((outcome, m))
+    }
+
+    /// Runs one protocol command, unmeasured and unlimited, as the CLI does.
+    fn call<T: DeserializeOwned>(&self, args: &[&str], exit_2_ok: bool) -> anyhow::Result<T> {
+        let (outcome, _) = self.call_measured(args, Limits::default(), None, exit_2_ok)?;
+        match outcome {
+            CallOutcome::Ok(v) => Ok(v),
+            CallOutcome::Failed(msg) => bail!("backend {}: {msg}", self.exe.display()),
+            CallOutcome::TimedOut | CallOutcome::Interrupted => bail!("backend {} was stopped", self.exe.display()),
+        }
     }
 
     pub fn info(&self) -> anyhow::Result<BackendInfo> {
@@ -59,19 +115,34 @@ impl ProcessBackend {
     }
 
     pub fn prove(&self, input: &Path, out: &Path, mode: Option<&str>, precompiles: Precompiles) -> anyhow::Result<ProveReport> {
-        let (input, out) = (path_str(input)?, path_str(out)?);
-        let mut args = vec!["prove", "--input", &input, "--out", &out, "--precompiles", precompiles.as_str()];
-        if let Some(m) = mode {
-            args.extend(["--mode", m]);
-        }
-        self.call(&args, false)
+        self.call(&prove_args(input, out, mode, precompiles)?.iter().map(String::as_str).collect::<Vec<_>>(), false)
     }
 
-    pub fn verify(&self, proof: &Path) -> anyhow::Result<VerifyOutcome> {
+    /// Verifies; an invalid proof is `Ok(report)` with `valid == false`.
+    pub fn verify(&self, proof: &Path) -> anyhow::Result<VerifyReport> {
         self.call(&["verify", "--proof", &path_str(proof)?], true)
     }
 }
 
-fn path_str(p: &Path) -> anyhow::Result<String> {
+/// The arguments of a `prove` call.
+pub fn prove_args(input: &Path, out: &Path, mode: Option<&str>, precompiles: Precompiles) -> anyhow::Result<Vec<String>> {
+    let mut args: Vec<String> = ["prove", "--input", &path_str(input)?, "--out", &path_str(out)?, "--precompiles", precompiles.as_str()]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    if let Some(m) = mode {
+        args.extend(["--mode".to_string(), m.to_string()]);
+    }
+    Ok(args)
+}
+
+pub fn path_str(p: &Path) -> anyhow::Result<String> {
     p.to_str().map(str::to_string).ok_or_else(|| anyhow::anyhow!("path {} is not valid UTF-8", p.display()))
+}
+
+/// The last 600 characters of a backend's output, for error messages.
+fn clip(s: &str) -> String {
+    let s = s.trim();
+    let start = s.char_indices().rev().nth(600).map(|(i, _)| i).unwrap_or(0);
+    s[start..].to_string()
 }

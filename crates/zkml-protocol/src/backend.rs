@@ -74,7 +74,20 @@ fn print_json<T: serde::Serialize>(value: &T) {
 
 /// Parses the command line, runs the command, prints JSON, returns the exit status.
 pub fn run_cli<B: Backend>(backend: B) -> ExitCode {
-    let cli = Cli::parse();
+    run_cli_from(backend, std::env::args_os())
+}
+
+/// [`run_cli`] with explicit arguments (the first is the program name), for binaries that
+/// host a backend behind a subcommand (`zkml-bench backend-native ...`).
+pub fn run_cli_from<B: Backend, I, T>(backend: B, args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     match run(&backend, cli.command) {
         Ok(code) => code,
         Err(e) => {

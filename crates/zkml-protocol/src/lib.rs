@@ -19,7 +19,7 @@ pub mod files;
 pub mod proof_file;
 pub mod reports;
 
-pub use backend::{run_cli, Backend, ProveOutput};
+pub use backend::{run_cli, run_cli_from, Backend, ProveOutput};
 pub use proof_file::{ProofFile, ProofFileError, ProofHeader};
 pub use reports::*;
 

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use zkml_core::Claim;
 
 /// Whether a guest hashes the test set with its zkVM's SHA-256 accelerator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Precompiles {
     On,

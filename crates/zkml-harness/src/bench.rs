@@ -1,0 +1,460 @@
+//! The benchmark sweep: the same workload on every backend, each measured run its own child
+//! process, every result appended to `runs.jsonl` as it lands.
+
+use crate::hostinfo::{git_revision, HostInfo};
+use crate::measure::Limits;
+use crate::process::{prove_args, CallOutcome, ProcessBackend};
+use crate::registry::{resolve, BackendHandle};
+use crate::results::{self, BackendSummary, RunKey, RunMetrics, RunRecord, RunStatus};
+use anyhow::{bail, Context};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+use zkml_data::features::{build_features, FeatureOptions};
+use zkml_data::synth::{write_transactions, SynthConfig};
+use zkml_data::transactions::ColumnMapping;
+use zkml_protocol::{BackendInfo, Precompiles, ProveReport, VerifyReport};
+use zkml_train::{train, LambdaChoice, ModelFile, ModelSpec};
+
+/// Repetition policy, recorded with every run.
+pub const REPETITION_POLICY: &str = "every repetition is a fresh backend process (cold start, no warm-up run); \
+repetitions are interleaved (rep 1 of every configuration, then rep 2, ...) so that drift spreads evenly";
+
+/// A sweep, from flags and/or a TOML file. Every field has a default (see [`BenchConfig::default`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BenchConfig {
+    /// Backends to run; unavailable ones are reported and skipped.
+    pub zkvms: Vec<String>,
+    pub models: Vec<String>,
+    /// Test-set sizes (rows of the private test set proven per run).
+    pub rows: Vec<u32>,
+    /// Backends run only the settings they support (native: off).
+    pub precompiles: Vec<Precompiles>,
+    /// Proof modes; empty: each backend's default mode.
+    pub modes: Vec<String>,
+    pub reps: u32,
+    /// Per-process limit in seconds (prove and verify each).
+    pub timeout_s: u64,
+    /// Synthetic customers; 0: enough for the largest `rows` (at least 5,000).
+    pub customers: u64,
+    pub seed: u64,
+    /// Extra backend binaries, `name -> path` (e.g. a host built elsewhere).
+    pub backends: BTreeMap<String, PathBuf>,
+}
+
+impl Default for BenchConfig {
+    /// The default sweep: small enough to finish well under an hour on a 2-core machine with
+    /// every zkVM (each proves 2 models × 2 sizes × 2 precompile settings × 3 repetitions),
+    /// large enough to show scaling and the precompile effect.
+    fn default() -> Self {
+        BenchConfig {
+            zkvms: vec!["native".into(), "risc0".into(), "sp1".into(), "openvm".into()],
+            models: vec!["ridge".into(), "poly2".into()],
+            rows: vec![100, 1000],
+            precompiles: vec![Precompiles::On, Precompiles::Off],
+            modes: vec![],
+            reps: 3,
+            timeout_s: 30 * 60,
+            customers: 0,
+            seed: 7,
+            backends: BTreeMap::new(),
+        }
+    }
+}
+
+impl BenchConfig {
+    pub fn from_toml(path: &Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("{}: invalid bench configuration", path.display()))
+    }
+
+    pub fn validate(&self) -> anyhow::Result<()> {
+        if self.zkvms.is_empty() || self.models.is_empty() || self.rows.is_empty() || self.precompiles.is_empty() {
+            bail!("the sweep is empty: zkvms, models, rows and precompiles need at least one value each");
+        }
+        for m in &self.models {
+            ModelSpec::parse(m).ok_or_else(|| anyhow::anyhow!("unknown model {m:?}; choose linear, ridge, poly2 or poly3"))?;
+        }
+        if self.rows.contains(&0) {
+            bail!("--rows must be positive");
+        }
+        if self.reps == 0 {
+            bail!("--reps must be at least 1");
+        }
+        if self.timeout_s == 0 {
+            bail!("--timeout must be positive");
+        }
+        Ok(())
+    }
+}
+
+/// A backend ready to run, or why not.
+pub struct Target {
+    pub name: String,
+    pub process: ProcessBackend,
+    pub info: BackendInfo,
+}
+
+/// What the results directory records about each requested backend.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BackendEntry {
+    pub available: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub info: Option<BackendInfo>,
+    /// Non-blank, non-comment lines of the guest's Rust sources.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guest_loc: Option<usize>,
+    /// Seconds the harness spent building the host and guest, when it built them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build_s: Option<f64>,
+}
+
+pub const BACKENDS_FILE: &str = "backends.json";
+
+/// Resolves the requested backends. The native baseline runs as `<this exe> backend-native`.
+pub fn targets(config: &BenchConfig, self_exe: &Path) -> (Vec<Target>, BTreeMap<String, BackendEntry>) {
+    let mut targets = Vec::new();
+    let mut entries = BTreeMap::new();
+    for name in &config.zkvms {
+        let process = if let Some(path) = config.backends.get(name) {
+            Ok(ProcessBackend::new(path))
+        } else {
+            match resolve(name) {
+                Ok(BackendHandle::Native(_)) => Ok(ProcessBackend::with_prefix(self_exe, &["backend-native"])),
+                Ok(BackendHandle::Process(p)) => Ok(p),
+                Err(e) => Err(e),
+            }
+        };
+        let entry = match process.and_then(|p| p.info().map(|info| (p, info))) {
+            Ok((process, info)) => {
+                let guest_loc = crate::registry::repo_root().and_then(|r| guest_loc(&r.join("zkvms").join(name).join("guest")));
+                targets.push(Target { name: name.clone(), process, info: info.clone() });
+                BackendEntry { available: true, reason: None, info: Some(info), guest_loc, build_s: None }
+            }
+            Err(e) => BackendEntry { available: false, reason: Some(format!("{e:#}")), info: None, guest_loc: None, build_s: None },
+        };
+        entries.insert(name.clone(), entry);
+    }
+    for name in config.backends.keys().filter(|n| !config.zkvms.contains(n)) {
+        entries.insert(
+            name.clone(),
+            BackendEntry { available: false, reason: Some("given with --backend but not listed in --zkvms".into()), info: None, guest_loc: None, build_s: None },
+        );
+    }
+    (targets, entries)
+}
+
+/// Counts non-blank, non-comment lines of Rust under `dir/src`.
+pub fn guest_loc(dir: &Path) -> Option<usize> {
+    fn walk(p: &Path, n: &mut usize) {
+        if let Ok(rd) = std::fs::read_dir(p) {
+            for e in rd.flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    walk(&p, n);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    if let Ok(t) = std::fs::read_to_string(&p) {
+                        *n += t.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with("//")).count();
+                    }
+                }
+            }
+        }
+    }
+    let src = dir.join("src");
+    if !src.is_dir() {
+        return None;
+    }
+    let mut n = 0;
+    walk(&src, &mut n);
+    Some(n)
+}
+
+/// One guest input of the workload.
+pub struct Input {
+    pub model: String,
+    pub rows: u32,
+    pub path: PathBuf,
+    /// Fingerprint of the input bytes: resume only reuses records of the same input.
+    pub id: String,
+    pub expected: zkml_core::Claim,
+}
+
+/// Generates the workload deterministically under `dir/workload`: transactions, features,
+/// one model per kind (trained on the same split), and a guest input per (model, rows) holding
+/// the first `rows` rows of the test split.
+pub fn prepare_workload(config: &BenchConfig, dir: &Path) -> anyhow::Result<Vec<Input>> {
+    const TEST_FRACTION: f64 = 0.2;
+    let max_rows = *config.rows.iter().max().unwrap() as u64;
+    // ~97% of customers buy before the cutoff; leave a margin.
+    let needed = ((max_rows as f64 / TEST_FRACTION) * 1.15).ceil() as u64;
+    let customers = if config.customers > 0 { config.customers } else { needed.max(5000) };
+    let w = dir.join("workload");
+    std::fs::create_dir_all(&w)?;
+    let tx = w.join("transactions.csv");
+    let synth = SynthConfig { customers, seed: config.seed, ..Default::default() };
+    zkml_protocol::files::write_atomically(&tx, |f| write_transactions(&synth, f).map_err(anyhow::Error::from))?;
+    let (table, _) = build_features(&tx, &ColumnMapping::default(), &FeatureOptions::default())?;
+    table.write_csv(&w.join("features.csv"))?;
+    let (train_t, test_t) = table.split(TEST_FRACTION, config.seed)?;
+    if (test_t.n_rows() as u64) < max_rows {
+        bail!(
+            "the test split has {} rows but --rows asks for {max_rows}: raise --customers (now {customers})",
+            test_t.n_rows()
+        );
+    }
+    let mut inputs = Vec::new();
+    for name in &config.models {
+        let spec = ModelSpec::parse(name).expect("validated");
+        let lambda = if spec == ModelSpec::Linear { LambdaChoice::Fixed(0.0) } else { LambdaChoice::CrossValidated { folds: 5 } };
+        let model = train(&train_t, spec, lambda, config.seed)?;
+        let file = ModelFile::new(&model, train_t.feature_names.clone(), train_t.target_name.clone())?;
+        file.save(&w.join(format!("model-{name}.json")))?;
+        for &rows in &config.rows {
+            let subset = test_t.head(rows as usize);
+            let words = file.guest_input(&subset, &[0; 32]).map_err(|e| anyhow::anyhow!("{name}, {rows} rows: {e}"))?;
+            let expected = zkml_core::evaluate_words::<zkml_core::SoftwareSha256>(&words)?;
+            let bytes = zkml_core::words_as_bytes(&words);
+            let path = w.join(format!("input-{name}-{rows}.bin"));
+            zkml_protocol::files::write_bytes_atomically(&path, bytes)?;
+            let id = hex::encode(&Sha256::digest(bytes)[..8]);
+            inputs.push(Input { model: name.clone(), rows, path, id, expected });
+        }
+    }
+    Ok(inputs)
+}
+
+/// One planned run.
+pub struct Planned<'a> {
+    pub key: RunKey,
+    pub target: &'a Target,
+    pub input: &'a Input,
+}
+
+/// Every run of the sweep, repetitions interleaved, with the modes and precompile settings
+/// each backend supports. Returns the plan and notes about combinations left out.
+pub fn plan<'a>(config: &BenchConfig, targets: &'a [Target], inputs: &'a [Input]) -> (Vec<Planned<'a>>, Vec<String>) {
+    let mut notes = Vec::new();
+    let mut runs = Vec::new();
+    let mut per_target: Vec<(&Target, Vec<Precompiles>, Vec<String>)> = Vec::new();
+    for t in targets {
+        let precompiles: Vec<Precompiles> = config.precompiles.iter().copied().filter(|p| t.info.precompiles.contains(p)).collect();
+        for p in config.precompiles.iter().filter(|p| !t.info.precompiles.contains(p)) {
+            notes.push(format!("{}: precompiles {p} not applicable (supports {:?})", t.name, t.info.precompiles));
+        }
+        let modes: Vec<String> = if config.modes.is_empty() {
+            t.info.default_mode().map(|m| vec![m.to_string()]).unwrap_or_default()
+        } else {
+            let mut ms = Vec::new();
+            for m in &config.modes {
+                match t.info.proof_modes.iter().find(|x| &x.name == m) {
+                    Some(x) if x.available => ms.push(m.clone()),
+                    Some(x) => notes.push(format!("{}: mode {m} not available here: {}", t.name, x.reason.as_deref().unwrap_or("?"))),
+                    None => notes.push(format!("{}: has no mode {m}", t.name)),
+                }
+            }
+            ms
+        };
+        if precompiles.is_empty() || modes.is_empty() {
+            notes.push(format!("{}: nothing to run with these settings", t.name));
+        }
+        per_target.push((t, precompiles, modes));
+    }
+    for repetition in 1..=config.reps {
+        for (t, precompiles, modes) in &per_target {
+            for input in inputs {
+                for &p in precompiles {
+                    for mode in modes {
+                        let key = RunKey { zkvm: t.name.clone(), model: input.model.clone(), rows: input.rows, precompiles: p, mode: mode.clone(), repetition };
+                        runs.push(Planned { key, target: t, input });
+                    }
+                }
+            }
+        }
+    }
+    (runs, notes)
+}
+
+/// What the sweep did.
+#[derive(Debug, Default)]
+pub struct SweepSummary {
+    pub planned: usize,
+    pub skipped_done: usize,
+    pub ok: usize,
+    pub failed: usize,
+    pub timed_out: usize,
+    pub interrupted: bool,
+    pub wall_s: f64,
+}
+
+/// Options of one sweep execution.
+pub struct SweepOptions<'a> {
+    pub out: &'a Path,
+    pub timeout: Duration,
+    pub force: bool,
+    pub retry_failed: bool,
+    pub keep_proofs: bool,
+    pub interrupt: &'a AtomicBool,
+    /// Called before each run (`index`, `total`, label) and after (`None`).
+    pub progress: &'a mut dyn FnMut(Option<(usize, usize, String)>),
+}
+
+/// Runs the plan, appending a record per run. A crash, OOM kill or timeout is recorded and
+/// the sweep goes on; Ctrl-C stops it without recording the interrupted run.
+pub fn run_sweep(config: &BenchConfig, plan: &[Planned<'_>], opts: &mut SweepOptions<'_>) -> anyhow::Result<SweepSummary> {
+    let start = Instant::now();
+    let existing = results::load(opts.out)?;
+    for s in &existing.skipped {
+        eprintln!("warning: ignoring {s}");
+    }
+    let done: HashSet<(RunKey, String)> = existing
+        .records
+        .iter()
+        .filter(|r| r.status.is_ok() || !opts.retry_failed)
+        .map(|r| (r.key.clone(), r.workload_id.clone()))
+        .collect();
+    let todo: Vec<&Planned<'_>> =
+        plan.iter().filter(|p| opts.force || !done.contains(&(p.key.clone(), p.input.id.clone()))).collect();
+    let mut summary = SweepSummary { planned: plan.len(), skipped_done: plan.len() - todo.len(), ..Default::default() };
+    let host = HostInfo::detect();
+    let git = git_revision();
+    let proofs = opts.out.join("proofs");
+    let logs = opts.out.join("logs");
+    std::fs::create_dir_all(&proofs)?;
+    std::fs::create_dir_all(&logs)?;
+    for (i, p) in todo.iter().enumerate() {
+        (opts.progress)(Some((i, todo.len(), p.key.label())));
+        let run_id = format!("{}-{}", now_millis(), hex::encode(&Sha256::digest(format!("{:?}{}", p.key, p.input.id))[..4]));
+        let log = logs.join(format!("{run_id}.log"));
+        let proof = proofs.join(format!("{run_id}.zkp"));
+        let started_unix = now_millis() / 1000;
+        let outcome = measure_run(p, &proof, &log, opts)?;
+        let (status, metrics, real_proof) = match outcome {
+            RunOutcome::Interrupted => {
+                let _ = std::fs::remove_file(&proof);
+                summary.interrupted = true;
+                break;
+            }
+            RunOutcome::Done { status, metrics, real_proof } => (status, metrics, real_proof),
+        };
+        match &status {
+            RunStatus::Ok => summary.ok += 1,
+            RunStatus::Failed { .. } => summary.failed += 1,
+            RunStatus::Timeout { .. } => summary.timed_out += 1,
+        }
+        let record = RunRecord {
+            schema: results::SCHEMA_VERSION,
+            run_id,
+            key: p.key.clone(),
+            workload_id: p.input.id.clone(),
+            started_unix,
+            git_revision: git.clone(),
+            host: host.clone(),
+            backend: BackendSummary {
+                name: p.target.info.name.clone(),
+                sdk: p.target.info.sdk.clone(),
+                isa: p.target.info.isa.clone(),
+                proof_system: p.target.info.proof_system.clone(),
+            },
+            real_proof,
+            repetition_policy: REPETITION_POLICY.into(),
+            repetitions: config.reps,
+            status,
+            metrics,
+            log: Some(log.strip_prefix(opts.out).unwrap_or(&log).display().to_string()),
+        };
+        results::append(opts.out, &record).with_context(|| format!("appending to {}", opts.out.join(results::RESULTS_FILE).display()))?;
+        if !opts.keep_proofs {
+            let _ = std::fs::remove_file(&proof);
+        }
+        (opts.progress)(None);
+    }
+    summary.wall_s = start.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+enum RunOutcome {
+    Done { status: RunStatus, metrics: Option<RunMetrics>, real_proof: bool },
+    Interrupted,
+}
+
+fn failed(reason: impl Into<String>) -> RunOutcome {
+    RunOutcome::Done { status: RunStatus::Failed { reason: reason.into() }, metrics: None, real_proof: false }
+}
+
+/// Proves, then verifies in a second process; both measured from outside.
+fn measure_run(p: &Planned<'_>, proof: &Path, log: &Path, opts: &SweepOptions<'_>) -> anyhow::Result<RunOutcome> {
+    let limits = Limits { timeout: Some(opts.timeout), interrupt: Some(opts.interrupt) };
+    let args = prove_args(&p.input.path, proof, Some(&p.key.mode), p.key.precompiles)?;
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (outcome, prove_m) = p.target.process.call_measured::<ProveReport>(&args, limits, Some(log), false)?;
+    let report = match outcome {
+        CallOutcome::Ok(r) => r,
+        CallOutcome::Failed(reason) => return Ok(failed(reason)),
+        CallOutcome::TimedOut => {
+            return Ok(RunOutcome::Done { status: RunStatus::Timeout { after_s: prove_m.wall_s }, metrics: None, real_proof: false })
+        }
+        CallOutcome::Interrupted => return Ok(RunOutcome::Interrupted),
+    };
+    match report.claim.claim() {
+        Ok(c) if c == p.input.expected => {}
+        Ok(_) => return Ok(failed("the proven claim differs from the native evaluation of the same input")),
+        Err(e) => return Ok(failed(format!("unreadable claim in the prove report: {e}"))),
+    }
+    let proof_arg = crate::process::path_str(proof)?;
+    let (outcome, verify_m) = p.target.process.call_measured::<VerifyReport>(&["verify", "--proof", &proof_arg], limits, Some(log), true)?;
+    let verify = match outcome {
+        CallOutcome::Ok(v) => v,
+        CallOutcome::Failed(reason) => return Ok(failed(format!("verification: {reason}"))),
+        CallOutcome::TimedOut => return Ok(failed(format!("verification timed out after {:.0}s", verify_m.wall_s))),
+        CallOutcome::Interrupted => return Ok(RunOutcome::Interrupted),
+    };
+    if !verify.valid {
+        return Ok(failed(format!("the proof did not verify: {}", verify.reason.unwrap_or_default())));
+    }
+    let claim = &report.claim;
+    let khz = match (&report.cycles, report.phases.prove_s) {
+        (Some(c), Some(s)) if s > 0.0 => Some(c.total as f64 / s / 1e3),
+        _ => None,
+    };
+    let metrics = RunMetrics {
+        cycles: report.cycles.clone(),
+        phases: report.phases.clone(),
+        prove_wall_s: prove_m.wall_s,
+        prove_peak_rss_bytes: prove_m.peak_rss_bytes,
+        prove_cpu_s: prove_m.user_s + prove_m.sys_s,
+        verify_wall_s: Some(verify_m.wall_s),
+        verify_peak_rss_bytes: Some(verify_m.peak_rss_bytes),
+        proof_bytes: report.proof_bytes,
+        khz,
+        r2: claim.r2,
+        mse: claim.mse,
+        model_hash: claim.model_hash.clone(),
+        data_commitment: claim.data_commitment.clone(),
+    };
+    Ok(RunOutcome::Done { status: RunStatus::Ok, metrics: Some(metrics), real_proof: report.real_proof && verify.real_proof })
+}
+
+fn now_millis() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+}
+
+/// Writes `backends.json`, merging with what an earlier sweep into the same directory found.
+pub fn write_backends(out: &Path, entries: &BTreeMap<String, BackendEntry>) -> anyhow::Result<()> {
+    let path = out.join(BACKENDS_FILE);
+    let mut all: BTreeMap<String, BackendEntry> =
+        std::fs::read(&path).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
+    for (k, v) in entries {
+        // Never let "unavailable now" erase what an earlier sweep knew about a backend.
+        if v.available || !all.get(k).is_some_and(|e| e.available) {
+            all.insert(k.clone(), v.clone());
+        }
+    }
+    zkml_protocol::files::write_bytes_atomically(&path, &serde_json::to_vec_pretty(&all)?)?;
+    Ok(())
+}

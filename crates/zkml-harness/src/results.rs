@@ -1,0 +1,149 @@
+//! The results file: one JSON record per measured run, appended to `runs.jsonl`.
+//!
+//! Each record is written with a single `write` of one complete line on an `O_APPEND` file,
+//! then `fsync`ed: a crash can at worst leave one incomplete last line, which [`load`] reports
+//! and skips (that run is then simply run again on resume).
+
+use crate::hostinfo::HostInfo;
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use zkml_protocol::{Cycles, Phases, Precompiles};
+
+pub const RESULTS_FILE: &str = "runs.jsonl";
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// What identifies a run within a sweep; resume skips keys already recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct RunKey {
+    pub zkvm: String,
+    pub model: String,
+    pub rows: u32,
+    pub precompiles: Precompiles,
+    pub mode: String,
+    pub repetition: u32,
+}
+
+impl RunKey {
+    pub fn label(&self) -> String {
+        format!("{} {} {} rows, precompiles {}, {} #{}", self.zkvm, self.model, self.rows, self.precompiles, self.mode, self.repetition)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "lowercase")]
+pub enum RunStatus {
+    Ok,
+    Failed { reason: String },
+    Timeout { after_s: f64 },
+}
+
+impl RunStatus {
+    pub fn is_ok(&self) -> bool {
+        matches!(self, RunStatus::Ok)
+    }
+    pub fn short(&self) -> String {
+        match self {
+            RunStatus::Ok => "ok".into(),
+            RunStatus::Failed { reason } => format!("failed: {reason}"),
+            RunStatus::Timeout { after_s } => format!("timeout after {after_s:.0}s"),
+        }
+    }
+}
+
+/// The backend, as its `info` described it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackendSummary {
+    pub name: String,
+    pub sdk: String,
+    pub isa: String,
+    pub proof_system: String,
+}
+
+/// What was measured. Wall times and peak RSS are the harness's own measurements of the
+/// backend process (`wait4`); `phases` are what the backend reported from inside.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunMetrics {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cycles: Option<Cycles>,
+    pub phases: Phases,
+    pub prove_wall_s: f64,
+    pub prove_peak_rss_bytes: u64,
+    pub prove_cpu_s: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify_wall_s: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify_peak_rss_bytes: Option<u64>,
+    pub proof_bytes: u64,
+    /// Cycles per second of proving, in kHz (cycles / backend-reported prove seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub khz: Option<f64>,
+    pub r2: f64,
+    pub mse: f64,
+    pub model_hash: String,
+    pub data_commitment: String,
+}
+
+/// One measured run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub schema: u32,
+    pub run_id: String,
+    pub key: RunKey,
+    /// Fingerprint of the sweep's data and models: resume only reuses records with the same.
+    pub workload_id: String,
+    pub started_unix: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub git_revision: Option<String>,
+    pub host: HostInfo,
+    pub backend: BackendSummary,
+    /// False for the native baseline and any dev/mock mode: never a proof.
+    pub real_proof: bool,
+    /// How repetitions were taken (recorded with every run).
+    pub repetition_policy: String,
+    pub repetitions: u32,
+    pub status: RunStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<RunMetrics>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log: Option<String>,
+}
+
+/// Appends one record as one line, durably.
+pub fn append(dir: &Path, record: &RunRecord) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let mut line = serde_json::to_vec(record).map_err(std::io::Error::other)?;
+    line.push(b'\n');
+    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(dir.join(RESULTS_FILE))?;
+    f.write_all(&line)?;
+    f.sync_data()
+}
+
+/// Records loaded from a results directory, and lines that could not be read.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub records: Vec<RunRecord>,
+    pub skipped: Vec<String>,
+}
+
+/// Loads `dir/runs.jsonl` (or a `.jsonl` file given directly).
+pub fn load(path: &Path) -> anyhow::Result<Loaded> {
+    let file: PathBuf = if path.is_dir() { path.join(RESULTS_FILE) } else { path.to_path_buf() };
+    let text = match std::fs::read_to_string(&file) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && path.is_dir() => return Ok(Loaded::default()),
+        Err(e) => anyhow::bail!("{}: {e}", file.display()),
+    };
+    let mut out = Loaded::default();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<RunRecord>(line) {
+            Ok(r) if r.schema == SCHEMA_VERSION => out.records.push(r),
+            Ok(r) => out.skipped.push(format!("{}:{}: schema {} (expected {SCHEMA_VERSION})", file.display(), i + 1, r.schema)),
+            Err(e) => out.skipped.push(format!("{}:{}: unreadable record ({e})", file.display(), i + 1)),
+        }
+    }
+    Ok(out)
+}
