@@ -39,6 +39,89 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Benchmark backends over a sweep (each run its own measured process); ends with a report.
+    Bench(BenchArgs),
+    /// Turn one or more results directories into a markdown report with plots.
+    Report {
+        /// Results directories (several merge into one report, grouped by machine).
+        #[arg(required = true)]
+        results: Vec<PathBuf>,
+        #[arg(long, default_value = "report")]
+        out: PathBuf,
+    },
+    /// The native baseline speaking the backend protocol (what `bench` runs as a child process).
+    #[command(hide = true, name = "backend-native", disable_help_flag = true)]
+    BackendNative {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<std::ffi::OsString>,
+    },
+}
+
+#[derive(Args)]
+struct BenchArgs {
+    /// TOML file with any of the settings below (flags override it).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Backends, e.g. native,risc0,sp1,openvm [default: all; unavailable ones are reported].
+    #[arg(long, value_delimiter = ',')]
+    zkvms: Option<Vec<String>>,
+    /// Models [default: ridge,poly2].
+    #[arg(long, value_delimiter = ',')]
+    models: Option<Vec<String>>,
+    /// Test-set sizes [default: 100,1000].
+    #[arg(long, value_delimiter = ',')]
+    rows: Option<Vec<u32>>,
+    /// Precompile settings [default: on,off; each backend runs those it supports].
+    #[arg(long, value_delimiter = ',', value_enum)]
+    precompiles: Option<Vec<Precompiles>>,
+    /// Proof modes [default: each backend's default].
+    #[arg(long, value_delimiter = ',')]
+    modes: Option<Vec<String>>,
+    /// Repetitions per configuration [default: 3].
+    #[arg(long)]
+    reps: Option<u32>,
+    /// Limit per prove/verify process: 90s, 30m, 2h [default: 30m].
+    #[arg(long, value_parser = parse_duration)]
+    timeout: Option<u64>,
+    /// Synthetic customers [default: enough for the largest --rows].
+    #[arg(long)]
+    customers: Option<u64>,
+    #[arg(long)]
+    seed: Option<u64>,
+    /// An extra backend binary: NAME=PATH (repeatable).
+    #[arg(long = "backend", value_parser = parse_backend)]
+    backends: Vec<(String, PathBuf)>,
+    #[arg(long, default_value = "results")]
+    out: PathBuf,
+    /// Rerun configurations already recorded.
+    #[arg(long)]
+    force: bool,
+    /// Rerun configurations recorded as failed or timed out.
+    #[arg(long)]
+    retry_failed: bool,
+    /// Keep proof files under OUT/proofs.
+    #[arg(long)]
+    keep_proofs: bool,
+    /// No progress bar, no per-run lines.
+    #[arg(long)]
+    quiet: bool,
+    /// Do not write the report at the end.
+    #[arg(long)]
+    no_report: bool,
+}
+
+fn parse_duration(s: &str) -> Result<u64, String> {
+    let (num, mult) = match s.chars().last() {
+        Some('s') => (&s[..s.len() - 1], 1),
+        Some('m') => (&s[..s.len() - 1], 60),
+        Some('h') => (&s[..s.len() - 1], 3600),
+        _ => (s, 1),
+    };
+    num.parse::<u64>().map(|n| n * mult).map_err(|_| format!("{s:?} is not a duration (e.g. 90s, 30m, 2h)"))
+}
+
+fn parse_backend(s: &str) -> Result<(String, PathBuf), String> {
+    s.split_once('=').map(|(n, p)| (n.to_string(), PathBuf::from(p))).ok_or_else(|| format!("{s:?}: expected NAME=PATH"))
 }
 
 #[derive(Subcommand)]
@@ -221,6 +304,16 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Prove(args) => prove(args)?,
         Command::Verify(args) => return verify(args),
         Command::Zkvms { json } => zkvms(json)?,
+        Command::Bench(args) => bench(args)?,
+        Command::Report { results, out } => {
+            let data = zkml_harness::report::Data::load(&results)?;
+            let path = zkml_harness::report::write_report(&data, &out)?;
+            println!("wrote {} ({} runs from {} machine(s))", path.display(), data.records.len(), data.hosts.len());
+        }
+        Command::BackendNative { args } => {
+            let argv = std::iter::once(std::ffi::OsString::from("zkml-bench backend-native")).chain(args);
+            return Ok(zkml_protocol::run_cli_from(zkml_native::NativeBackend, argv));
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -472,6 +565,140 @@ fn zkvms(json: bool) -> anyhow::Result<()> {
                 println!("{:<8} unavailable {}", r["name"].as_str().unwrap(), r["reason"].as_str().unwrap_or(""));
             }
         }
+    }
+    Ok(())
+}
+
+fn bench(a: BenchArgs) -> anyhow::Result<()> {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use zkml_harness::bench::{self, BenchConfig, Event, SweepOptions};
+    let mut config = match &a.config {
+        Some(p) => BenchConfig::from_toml(p)?,
+        None => BenchConfig::default(),
+    };
+    if let Some(v) = a.zkvms {
+        config.zkvms = v;
+    }
+    if let Some(v) = a.models {
+        config.models = v;
+    }
+    if let Some(v) = a.rows {
+        config.rows = v;
+    }
+    if let Some(v) = a.precompiles {
+        config.precompiles = v;
+    }
+    if let Some(v) = a.modes {
+        config.modes = v;
+    }
+    if let Some(v) = a.reps {
+        config.reps = v;
+    }
+    if let Some(v) = a.timeout {
+        config.timeout_s = v;
+    }
+    if let Some(v) = a.customers {
+        config.customers = v;
+    }
+    if let Some(v) = a.seed {
+        config.seed = v;
+    }
+    for (name, path) in a.backends {
+        if !config.zkvms.contains(&name) {
+            config.zkvms.push(name.clone());
+        }
+        config.backends.insert(name, path);
+    }
+    config.validate()?;
+
+    static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+    ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        eprintln!("\ninterrupted: stopping the current run (results so far are kept; Ctrl-C again to quit at once)");
+    })
+    .context("installing the Ctrl-C handler")?;
+
+    std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
+    let self_exe = std::env::current_exe().context("locating the zkml-bench binary")?;
+    let (targets, entries) = bench::targets(&config, &self_exe);
+    bench::write_backends(&a.out, &entries)?;
+    for (name, e) in &entries {
+        if !e.available {
+            eprintln!("skipping {name}: {}", e.reason.as_deref().unwrap_or("unavailable"));
+        }
+    }
+    if targets.is_empty() {
+        bail!("none of the requested backends is available");
+    }
+    let t = Instant::now();
+    let inputs = bench::prepare_workload(&config, &a.out)?;
+    eprintln!(
+        "workload: {} models x {} sizes prepared in {} (in {})",
+        config.models.len(),
+        config.rows.len(),
+        fmt_secs(t.elapsed().as_secs_f64()),
+        a.out.join("workload").display()
+    );
+    let (plan, notes) = bench::plan(&config, &targets, &inputs);
+    for n in &notes {
+        eprintln!("note: {n}");
+    }
+    let bar = if a.quiet { indicatif::ProgressBar::hidden() } else { indicatif::ProgressBar::new(0) };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} runs, ETA {eta} | {msg}")
+            .expect("valid template"),
+    );
+    let quiet = a.quiet;
+    let mut progress = |e: Event<'_>| match e {
+        Event::Started { index, total, key } => {
+            bar.set_length(total as u64);
+            bar.set_position(index as u64);
+            bar.set_message(key.label());
+        }
+        Event::Finished { key, status, metrics } => {
+            bar.inc(1);
+            if !quiet {
+                let detail = metrics
+                    .map(|m| format!(" wall {} peak {:.0} MiB", fmt_secs(m.prove_wall_s), m.prove_peak_rss_bytes as f64 / 1048576.0))
+                    .unwrap_or_default();
+                bar.println(format!("{:<9} {}{detail}", status.short().chars().take(60).collect::<String>(), key.label()));
+            }
+        }
+    };
+    let summary = bench::run_sweep(
+        &config,
+        &plan,
+        &mut SweepOptions {
+            out: &a.out,
+            timeout: std::time::Duration::from_secs(config.timeout_s),
+            force: a.force,
+            retry_failed: a.retry_failed,
+            keep_proofs: a.keep_proofs,
+            interrupt: &INTERRUPTED,
+            progress: &mut progress,
+        },
+    )?;
+    bar.finish_and_clear();
+    eprintln!(
+        "sweep: {} planned, {} already recorded (skipped), {} ok, {} failed, {} timed out in {}; results in {}",
+        summary.planned,
+        summary.skipped_done,
+        summary.ok,
+        summary.failed,
+        summary.timed_out,
+        fmt_secs(summary.wall_s),
+        a.out.join(zkml_harness::results::RESULTS_FILE).display()
+    );
+    if summary.interrupted {
+        eprintln!("interrupted: rerun the same command to resume");
+        return Ok(());
+    }
+    if !a.no_report {
+        let data = zkml_harness::report::Data::load(std::slice::from_ref(&a.out))?;
+        let path = zkml_harness::report::write_report(&data, &a.out.join("report"))?;
+        eprintln!("report: {}", path.display());
     }
     Ok(())
 }

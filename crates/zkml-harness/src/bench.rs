@@ -144,7 +144,13 @@ pub fn targets(config: &BenchConfig, self_exe: &Path) -> (Vec<Target>, BTreeMap<
     for name in config.backends.keys().filter(|n| !config.zkvms.contains(n)) {
         entries.insert(
             name.clone(),
-            BackendEntry { available: false, reason: Some("given with --backend but not listed in --zkvms".into()), info: None, guest_loc: None, build_s: None },
+            BackendEntry {
+                available: false,
+                reason: Some("given with --backend but not listed in --zkvms".into()),
+                info: None,
+                guest_loc: None,
+                build_s: None,
+            },
         );
     }
     (targets, entries)
@@ -203,10 +209,7 @@ pub fn prepare_workload(config: &BenchConfig, dir: &Path) -> anyhow::Result<Vec<
     table.write_csv(&w.join("features.csv"))?;
     let (train_t, test_t) = table.split(TEST_FRACTION, config.seed)?;
     if (test_t.n_rows() as u64) < max_rows {
-        bail!(
-            "the test split has {} rows but --rows asks for {max_rows}: raise --customers (now {customers})",
-            test_t.n_rows()
-        );
+        bail!("the test split has {} rows but --rows asks for {max_rows}: raise --customers (now {customers})", test_t.n_rows());
     }
     let mut inputs = Vec::new();
     for name in &config.models {
@@ -270,7 +273,14 @@ pub fn plan<'a>(config: &BenchConfig, targets: &'a [Target], inputs: &'a [Input]
             for input in inputs {
                 for &p in precompiles {
                     for mode in modes {
-                        let key = RunKey { zkvm: t.name.clone(), model: input.model.clone(), rows: input.rows, precompiles: p, mode: mode.clone(), repetition };
+                        let key = RunKey {
+                            zkvm: t.name.clone(),
+                            model: input.model.clone(),
+                            rows: input.rows,
+                            precompiles: p,
+                            mode: mode.clone(),
+                            repetition,
+                        };
                         runs.push(Planned { key, target: t, input });
                     }
                 }
@@ -300,8 +310,14 @@ pub struct SweepOptions<'a> {
     pub retry_failed: bool,
     pub keep_proofs: bool,
     pub interrupt: &'a AtomicBool,
-    /// Called before each run (`index`, `total`, label) and after (`None`).
-    pub progress: &'a mut dyn FnMut(Option<(usize, usize, String)>),
+    /// Told when each run starts and how it ended.
+    pub progress: &'a mut dyn FnMut(Event<'_>),
+}
+
+/// Progress of a sweep.
+pub enum Event<'a> {
+    Started { index: usize, total: usize, key: &'a RunKey },
+    Finished { key: &'a RunKey, status: &'a RunStatus, metrics: Option<&'a RunMetrics> },
 }
 
 /// Runs the plan, appending a record per run. A crash, OOM kill or timeout is recorded and
@@ -318,8 +334,7 @@ pub fn run_sweep(config: &BenchConfig, plan: &[Planned<'_>], opts: &mut SweepOpt
         .filter(|r| r.status.is_ok() || !opts.retry_failed)
         .map(|r| (r.key.clone(), r.workload_id.clone()))
         .collect();
-    let todo: Vec<&Planned<'_>> =
-        plan.iter().filter(|p| opts.force || !done.contains(&(p.key.clone(), p.input.id.clone()))).collect();
+    let todo: Vec<&Planned<'_>> = plan.iter().filter(|p| opts.force || !done.contains(&(p.key.clone(), p.input.id.clone()))).collect();
     let mut summary = SweepSummary { planned: plan.len(), skipped_done: plan.len() - todo.len(), ..Default::default() };
     let host = HostInfo::detect();
     let git = git_revision();
@@ -328,7 +343,7 @@ pub fn run_sweep(config: &BenchConfig, plan: &[Planned<'_>], opts: &mut SweepOpt
     std::fs::create_dir_all(&proofs)?;
     std::fs::create_dir_all(&logs)?;
     for (i, p) in todo.iter().enumerate() {
-        (opts.progress)(Some((i, todo.len(), p.key.label())));
+        (opts.progress)(Event::Started { index: i, total: todo.len(), key: &p.key });
         let run_id = format!("{}-{}", now_millis(), hex::encode(&Sha256::digest(format!("{:?}{}", p.key, p.input.id))[..4]));
         let log = logs.join(format!("{run_id}.log"));
         let proof = proofs.join(format!("{run_id}.zkp"));
@@ -340,7 +355,7 @@ pub fn run_sweep(config: &BenchConfig, plan: &[Planned<'_>], opts: &mut SweepOpt
                 summary.interrupted = true;
                 break;
             }
-            RunOutcome::Done { status, metrics, real_proof } => (status, metrics, real_proof),
+            RunOutcome::Done { status, metrics, real_proof } => (status, metrics.map(|m| *m), real_proof),
         };
         match &status {
             RunStatus::Ok => summary.ok += 1,
@@ -372,14 +387,14 @@ pub fn run_sweep(config: &BenchConfig, plan: &[Planned<'_>], opts: &mut SweepOpt
         if !opts.keep_proofs {
             let _ = std::fs::remove_file(&proof);
         }
-        (opts.progress)(None);
+        (opts.progress)(Event::Finished { key: &p.key, status: &record.status, metrics: record.metrics.as_ref() });
     }
     summary.wall_s = start.elapsed().as_secs_f64();
     Ok(summary)
 }
 
 enum RunOutcome {
-    Done { status: RunStatus, metrics: Option<RunMetrics>, real_proof: bool },
+    Done { status: RunStatus, metrics: Option<Box<RunMetrics>>, real_proof: bool },
     Interrupted,
 }
 
@@ -407,7 +422,8 @@ fn measure_run(p: &Planned<'_>, proof: &Path, log: &Path, opts: &SweepOptions<'_
         Err(e) => return Ok(failed(format!("unreadable claim in the prove report: {e}"))),
     }
     let proof_arg = crate::process::path_str(proof)?;
-    let (outcome, verify_m) = p.target.process.call_measured::<VerifyReport>(&["verify", "--proof", &proof_arg], limits, Some(log), true)?;
+    let (outcome, verify_m) =
+        p.target.process.call_measured::<VerifyReport>(&["verify", "--proof", &proof_arg], limits, Some(log), true)?;
     let verify = match outcome {
         CallOutcome::Ok(v) => v,
         CallOutcome::Failed(reason) => return Ok(failed(format!("verification: {reason}"))),
@@ -422,9 +438,11 @@ fn measure_run(p: &Planned<'_>, proof: &Path, log: &Path, opts: &SweepOptions<'_
         (Some(c), Some(s)) if s > 0.0 => Some(c.total as f64 / s / 1e3),
         _ => None,
     };
+    let mut phases = report.phases.clone();
+    phases.verify_s = Some(verify.verify_s);
     let metrics = RunMetrics {
         cycles: report.cycles.clone(),
-        phases: report.phases.clone(),
+        phases,
         prove_wall_s: prove_m.wall_s,
         prove_peak_rss_bytes: prove_m.peak_rss_bytes,
         prove_cpu_s: prove_m.user_s + prove_m.sys_s,
@@ -437,7 +455,7 @@ fn measure_run(p: &Planned<'_>, proof: &Path, log: &Path, opts: &SweepOptions<'_
         model_hash: claim.model_hash.clone(),
         data_commitment: claim.data_commitment.clone(),
     };
-    Ok(RunOutcome::Done { status: RunStatus::Ok, metrics: Some(metrics), real_proof: report.real_proof && verify.real_proof })
+    Ok(RunOutcome::Done { status: RunStatus::Ok, metrics: Some(Box::new(metrics)), real_proof: report.real_proof && verify.real_proof })
 }
 
 fn now_millis() -> u64 {

@@ -23,7 +23,8 @@ impl HostInfo {
         let sys = System::new_with_specifics(
             RefreshKind::nothing().with_cpu(CpuRefreshKind::nothing()).with_memory(MemoryRefreshKind::nothing().with_ram()),
         );
-        let cpu_model = sys.cpus().first().map(|c| c.brand().trim().to_string()).filter(|s| !s.is_empty()).unwrap_or_else(|| "unknown".into());
+        let cpu_model =
+            sys.cpus().first().map(|c| c.brand().trim().to_string()).filter(|s| !s.is_empty()).unwrap_or_else(|| "unknown".into());
         HostInfo {
             hostname: System::host_name().unwrap_or_else(|| "unknown".into()),
             cpu_model,
@@ -40,7 +41,13 @@ impl HostInfo {
     /// A short label for tables and plot legends: `x86_64 · Intel Xeon ... · 2 cores · 24 GiB`.
     pub fn label(&self) -> String {
         let gpu = if self.gpus.is_empty() { String::new() } else { format!(" · {}", self.gpus.join(", ")) };
-        format!("{} · {} · {} cores · {:.0} GiB{gpu}", self.arch, self.cpu_model, self.logical_cores, self.ram_bytes as f64 / (1u64 << 30) as f64)
+        format!(
+            "{} · {} · {} cores · {:.0} GiB{gpu}",
+            self.arch,
+            self.cpu_model,
+            self.logical_cores,
+            self.ram_bytes as f64 / (1u64 << 30) as f64
+        )
     }
 }
 

@@ -9,7 +9,9 @@
 pub mod bench;
 pub mod hostinfo;
 pub mod measure;
+pub mod plots;
 pub mod process;
 pub mod registry;
+pub mod report;
 pub mod results;
 pub mod workflow;

@@ -128,7 +128,8 @@ mod tests {
     #[test]
     fn measures_the_child_not_the_parent() {
         // dd fills one 64 MiB block buffer: its peak RSS must show it; `true`'s must not.
-        let big = run_measured(Command::new("dd").args(["if=/dev/zero", "of=/dev/null", "bs=64M", "count=1"]).stderr(Stdio::null())).unwrap();
+        let big =
+            run_measured(Command::new("dd").args(["if=/dev/zero", "of=/dev/null", "bs=64M", "count=1"]).stderr(Stdio::null())).unwrap();
         let small = run_measured(&mut Command::new("true")).unwrap();
         assert!(big.status().unwrap().success() && small.status().unwrap().success());
         assert!(big.peak_rss_bytes >= 64 << 20, "dd peak RSS {}", big.peak_rss_bytes);

@@ -55,7 +55,8 @@ impl ProcessBackend {
         let mut cmd = self.command(args);
         match log {
             Some(p) => {
-                let f = std::fs::OpenOptions::new().create(true).append(true).open(p).with_context(|| format!("log file {}", p.display()))?;
+                let f =
+                    std::fs::OpenOptions::new().create(true).append(true).open(p).with_context(|| format!("log file {}", p.display()))?;
                 cmd.stderr(f);
             }
             None => {

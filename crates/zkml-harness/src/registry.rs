@@ -24,11 +24,12 @@ pub fn cache_dir() -> PathBuf {
     home.join(".cache").join("zkml-bench")
 }
 
-/// Finds the repository root (the directory with `zkvms/`), from the working directory up.
+/// Finds the zkml-bench checkout (the workspace with `crates/zkml-core`), from the working
+/// directory up.
 pub fn repo_root() -> Option<PathBuf> {
     let mut dir = std::env::current_dir().ok()?;
     loop {
-        if dir.join("zkvms").is_dir() && dir.join("Cargo.toml").is_file() {
+        if dir.join("crates/zkml-core/Cargo.toml").is_file() && dir.join("Cargo.toml").is_file() {
             return Some(dir);
         }
         if !dir.pop() {
@@ -66,7 +67,14 @@ pub fn resolve(name: &str) -> anyhow::Result<BackendHandle> {
                         )
                     }
                 }
-                _ => anyhow::bail!("{name}: this checkout has no {name} backend yet (zkvms/{name}/host is missing); available now: native"),
+                Some(_) => {
+                    anyhow::bail!("{name}: this checkout has no {name} backend yet (zkvms/{name}/host is missing); available now: native")
+                }
+                None => anyhow::bail!(
+                    "{name}: not inside a zkml-bench checkout, so its backend cannot be found or built; run from the repository, \
+                     or give a built binary with --backend {name}=PATH or ZKML_{}_BIN",
+                    name.to_uppercase()
+                ),
             }
         }
         other => anyhow::bail!("unknown zkVM {other:?}; known: {}", ZKVMS.join(", ")),

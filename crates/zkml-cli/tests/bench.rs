@@ -1,0 +1,201 @@
+//! `zkml-bench bench` and `report`: isolation, failure records, timeouts, resume, Ctrl-C,
+//! and reports merged from several result directories.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_zkml-bench"))
+}
+
+/// A fake backend speaking the protocol's `info`, whose `prove` does `prove_body`.
+fn fake_backend(dir: &Path, name: &str, prove_body: &str) -> PathBuf {
+    let info = format!(
+        r#"{{"protocol_version":1,"name":"{name}","sdk":"fake 0.0","isa":"none","proof_system":"fake","produces_proofs":true,"zero_knowledge":"no","proof_modes":[{{"name":"fake","available":true}}],"precompiles":["on","off"],"gpu":false}}"#
+    );
+    let path = dir.join(format!("{name}.sh"));
+    std::fs::write(&path, format!("#!/bin/sh\ncase \"$1\" in\n  info) echo '{info}' ;;\n  prove) {prove_body} ;;\n  *) echo '{{\"error\":\"unsupported\"}}'; exit 1 ;;\nesac\n")).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+fn records(dir: &Path) -> Vec<Value> {
+    std::fs::read_to_string(dir.join("runs.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("every line is a complete record"))
+        .collect()
+}
+
+fn bench(dir: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["bench", "--models", "ridge", "--rows", "40", "--precompiles", "off", "--reps", "2", "--quiet", "--out", "results"];
+    args.extend_from_slice(extra);
+    let out = bin().current_dir(dir).args(&args).stdin(Stdio::null()).output().unwrap();
+    assert!(out.status.success(), "bench {extra:?}: {}", String::from_utf8_lossy(&out.stderr));
+    out
+}
+
+#[test]
+fn failures_and_timeouts_are_recorded_and_the_sweep_goes_on_then_resumes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let crashy = fake_backend(d, "crashy", "kill -9 $$");
+    let sleepy = fake_backend(d, "sleepy", "sleep 60");
+    let broken = fake_backend(d, "broken", "echo '{\"error\":\"out of cheese\"}'; exit 1");
+    let b = |n: &str, p: &Path| format!("{n}={}", p.display());
+    let out = bench(
+        d,
+        &[
+            "--zkvms",
+            "native",
+            "--backend",
+            &b("crashy", &crashy),
+            "--backend",
+            &b("sleepy", &sleepy),
+            "--backend",
+            &b("broken", &broken),
+            "--timeout",
+            "1s",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("2 ok, 4 failed, 2 timed out"), "{stderr}");
+    let recs = records(&d.join("results"));
+    assert_eq!(recs.len(), 8);
+    let by = |zkvm: &str| recs.iter().filter(|r| r["key"]["zkvm"] == zkvm).collect::<Vec<_>>();
+    for r in by("native") {
+        assert_eq!(r["status"]["state"], "ok");
+        assert_eq!(r["real_proof"], false);
+        let m = &r["metrics"];
+        assert!(m["prove_wall_s"].as_f64().unwrap() > 0.0 && m["prove_peak_rss_bytes"].as_u64().unwrap() > 1 << 20);
+        assert!(r["host"]["cpu_model"].is_string() && r["host"]["ram_bytes"].as_u64().unwrap() > 0);
+        assert_eq!(r["repetitions"], 2);
+    }
+    for r in by("crashy") {
+        assert_eq!(r["status"]["state"], "failed");
+        assert!(r["status"]["reason"].as_str().unwrap().contains("signal 9"), "{r}");
+    }
+    for r in by("broken") {
+        assert!(r["status"]["reason"].as_str().unwrap().contains("out of cheese"), "{r}");
+    }
+    for r in by("sleepy") {
+        assert_eq!(r["status"]["state"], "timeout");
+        assert!(r["status"]["after_s"].as_f64().unwrap() >= 1.0);
+    }
+    // The report lists the failures with their reasons.
+    let report = std::fs::read_to_string(d.join("results/report/README.md")).unwrap();
+    assert!(report.contains("signal 9") && report.contains("timeout after") && report.contains("out of cheese"), "{report}");
+
+    // Rerunning resumes: nothing left to do.
+    let out = bench(
+        d,
+        &[
+            "--zkvms",
+            "native",
+            "--backend",
+            &b("crashy", &crashy),
+            "--backend",
+            &b("sleepy", &sleepy),
+            "--backend",
+            &b("broken", &broken),
+            "--timeout",
+            "1s",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("8 planned, 8 already recorded"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(records(&d.join("results")).len(), 8);
+    // --retry-failed reruns only the failures; --force reruns everything asked for.
+    let out = bench(d, &["--zkvms", "native", "--backend", &b("broken", &broken), "--retry-failed"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("4 planned, 2 already recorded"), "{}", String::from_utf8_lossy(&out.stderr));
+    bench(d, &["--zkvms", "native", "--force"]);
+    assert_eq!(records(&d.join("results")).len(), 12);
+}
+
+#[test]
+fn ctrl_c_stops_the_sweep_and_leaves_valid_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let sleepy = fake_backend(d, "sleepy", "sleep 60");
+    let mut child = bin()
+        .current_dir(d)
+        .args([
+            "bench",
+            "--zkvms",
+            "native",
+            "--backend",
+            &format!("sleepy={}", sleepy.display()),
+            "--models",
+            "ridge",
+            "--rows",
+            "40",
+            "--precompiles",
+            "off",
+            "--reps",
+            "1",
+            "--quiet",
+            "--out",
+            "results",
+        ])
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the native run is recorded and the sleepy one is in progress.
+    let file = d.join("results/runs.jsonl");
+    let start = std::time::Instant::now();
+    while !(file.exists() && std::fs::read_to_string(&file).unwrap().lines().count() >= 1) {
+        assert!(start.elapsed().as_secs() < 60, "bench made no progress");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+    assert!(status.success(), "{err}");
+    assert!(err.contains("interrupted") && err.contains("resume"), "{err}");
+    assert!(start.elapsed().as_secs() < 30, "the sleeping backend was not killed");
+    let recs = records(&d.join("results"));
+    assert_eq!(recs.len(), 1, "only the finished run is recorded");
+    assert_eq!(recs[0]["key"]["zkvm"], "native");
+}
+
+#[test]
+fn reports_merge_result_directories_by_host() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    bench(d, &["--zkvms", "native", "--no-report"]);
+    // A second machine's results: same runs, another host.
+    std::fs::create_dir_all(d.join("arm")).unwrap();
+    let text = std::fs::read_to_string(d.join("results/runs.jsonl")).unwrap();
+    let arm: String = text
+        .lines()
+        .map(|l| {
+            let mut v: Value = serde_json::from_str(l).unwrap();
+            v["host"]["hostname"] = "graviton".into();
+            v["host"]["arch"] = "aarch64".into();
+            v["host"]["cpu_model"] = "Neoverse-V2".into();
+            serde_json::to_string(&v).unwrap() + "\n"
+        })
+        .collect();
+    std::fs::write(d.join("arm/runs.jsonl"), arm).unwrap();
+    let out = bin().current_dir(d).args(["report", "results", "arm", "--out", "merged"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("from 2 machine(s)"));
+    let md = std::fs::read_to_string(d.join("merged/README.md")).unwrap();
+    assert!(md.contains("| H1 |") && md.contains("| H2 |") && md.contains("aarch64 · Neoverse-V2"), "{md}");
+    assert_eq!(md.matches("| H2 | native |").count(), 1, "one row per host and configuration");
+    for plot in ["prove_time-ridge", "prove_wall-ridge", "peak_rss-ridge", "verify_time-ridge"] {
+        for ext in ["png", "svg"] {
+            let p = d.join(format!("merged/plots/{plot}.{ext}"));
+            assert!(std::fs::metadata(&p).map(|m| m.len() > 1000).unwrap_or(false), "{}", p.display());
+        }
+    }
+    // A report of nothing is an error, not an empty file.
+    std::fs::create_dir_all(d.join("empty")).unwrap();
+    let out = bin().current_dir(d).args(["report", "empty", "--out", "nothing"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no run records"));
+}

@@ -1,0 +1,423 @@
+//! `zkml-bench report`: results directories in, a markdown report with tables and PNG/SVG
+//! plots out. Several directories (e.g. an x86 and an ARM machine) merge into one report,
+//! grouped by host. Everything shown is computed from the records; nothing is typed in.
+
+use crate::bench::{BackendEntry, BACKENDS_FILE};
+use crate::hostinfo::HostInfo;
+use crate::plots::{self, Point, Series};
+use crate::results::{self, RunMetrics, RunRecord};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use zkml_protocol::Precompiles;
+
+/// A quantity the report tabulates and plots.
+pub struct Metric {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub unit: &'static str,
+    /// Value of one run (rows given for per-row metrics), in `unit`.
+    pub get: fn(&RunMetrics, u32) -> Option<f64>,
+}
+
+fn positive(x: f64) -> Option<f64> {
+    (x > 0.0 && x.is_finite()).then_some(x)
+}
+
+pub const METRICS: [Metric; 7] = [
+    Metric {
+        id: "prove_time",
+        title: "Proving time (backend-reported, setup excluded; native: evaluation)",
+        unit: "s",
+        get: |m, _| m.phases.prove_s.map(|p| p + m.phases.compress_s.unwrap_or(0.0)).or(m.phases.execute_s).and_then(positive),
+    },
+    Metric {
+        id: "prove_wall",
+        title: "Prove process wall time (harness-measured, incl. setup)",
+        unit: "s",
+        get: |m, _| positive(m.prove_wall_s),
+    },
+    Metric {
+        id: "verify_time",
+        title: "Verification time (backend-reported)",
+        unit: "s",
+        get: |m, _| m.phases.verify_s.and_then(positive),
+    },
+    Metric { id: "proof_size", title: "Proof size", unit: "KiB", get: |m, _| positive(m.proof_bytes as f64 / 1024.0) },
+    Metric {
+        id: "peak_rss",
+        title: "Peak memory of the prove process",
+        unit: "MiB",
+        get: |m, _| positive(m.prove_peak_rss_bytes as f64 / (1 << 20) as f64),
+    },
+    Metric {
+        id: "cycles_per_row",
+        title: "Cycles per test row",
+        unit: "cycles",
+        get: |m, rows| m.cycles.as_ref().and_then(|c| positive(c.total as f64 / rows as f64)),
+    },
+    Metric { id: "khz", title: "Proving speed", unit: "kHz", get: |m, _| m.khz.and_then(positive) },
+];
+
+/// Median, min and max of a set of values.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stats {
+    pub median: f64,
+    pub min: f64,
+    pub max: f64,
+    pub n: usize,
+}
+
+pub fn stats(values: &[f64]) -> Option<Stats> {
+    if values.is_empty() {
+        return None;
+    }
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    let median = if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 };
+    Some(Stats { median, min: v[0], max: v[n - 1], n })
+}
+
+/// A configuration measured on one host: its repetitions are aggregated.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct GroupKey {
+    pub host: usize,
+    pub model: String,
+    pub zkvm: String,
+    pub precompiles: Precompiles,
+    pub mode: String,
+    pub rows: u32,
+}
+
+/// Everything the report is computed from.
+pub struct Data {
+    pub sources: Vec<PathBuf>,
+    pub hosts: Vec<HostInfo>,
+    pub records: Vec<(usize, RunRecord)>,
+    pub backends: BTreeMap<String, BackendEntry>,
+    pub skipped_lines: Vec<String>,
+}
+
+impl Data {
+    pub fn load(dirs: &[PathBuf]) -> anyhow::Result<Self> {
+        let mut data =
+            Data { sources: dirs.to_vec(), hosts: Vec::new(), records: Vec::new(), backends: BTreeMap::new(), skipped_lines: Vec::new() };
+        for dir in dirs {
+            if !dir.exists() {
+                anyhow::bail!("{}: no such results directory", dir.display());
+            }
+            let loaded = results::load(dir)?;
+            data.skipped_lines.extend(loaded.skipped);
+            for r in loaded.records {
+                let h = match data.hosts.iter().position(|h| *h == r.host) {
+                    Some(i) => i,
+                    None => {
+                        data.hosts.push(r.host.clone());
+                        data.hosts.len() - 1
+                    }
+                };
+                data.records.push((h, r));
+            }
+            if let Ok(bytes) = std::fs::read(dir.join(BACKENDS_FILE)) {
+                let entries: BTreeMap<String, BackendEntry> =
+                    serde_json::from_slice(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", dir.join(BACKENDS_FILE).display()))?;
+                for (k, v) in entries {
+                    if v.available || !data.backends.get(&k).is_some_and(|e| e.available) {
+                        data.backends.insert(k, v);
+                    }
+                }
+            }
+        }
+        if data.records.is_empty() {
+            anyhow::bail!("no run records in {}", dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", "));
+        }
+        Ok(data)
+    }
+
+    /// Successful runs grouped by configuration.
+    pub fn groups(&self) -> BTreeMap<GroupKey, Vec<&RunRecord>> {
+        let mut g: BTreeMap<GroupKey, Vec<&RunRecord>> = BTreeMap::new();
+        for (h, r) in &self.records {
+            if r.status.is_ok() && r.metrics.is_some() {
+                let k = GroupKey {
+                    host: *h,
+                    model: r.key.model.clone(),
+                    zkvm: r.key.zkvm.clone(),
+                    precompiles: r.key.precompiles,
+                    mode: r.key.mode.clone(),
+                    rows: r.key.rows,
+                };
+                g.entry(k).or_default().push(r);
+            }
+        }
+        g
+    }
+
+    pub fn metric_stats(&self, runs: &[&RunRecord], rows: u32, metric: &Metric) -> Option<Stats> {
+        let values: Vec<f64> = runs.iter().filter_map(|r| r.metrics.as_ref().and_then(|m| (metric.get)(m, rows))).collect();
+        stats(&values)
+    }
+}
+
+fn host_id(i: usize) -> String {
+    format!("H{}", i + 1)
+}
+
+fn fmt_num(x: f64) -> String {
+    let a = x.abs();
+    if a == 0.0 {
+        "0".into()
+    } else if a >= 1e6 {
+        format!("{:.3e}", x)
+    } else if a >= 100.0 {
+        format!("{x:.0}")
+    } else if a >= 1.0 {
+        format!("{x:.2}")
+    } else if a >= 1e-3 {
+        format!("{x:.4}")
+    } else {
+        format!("{x:.2e}")
+    }
+}
+
+fn fmt_stats(s: Option<Stats>) -> String {
+    match s {
+        None => "–".into(),
+        Some(s) if s.n == 1 || s.min == s.max => fmt_num(s.median),
+        Some(s) => format!("{} ({}–{})", fmt_num(s.median), fmt_num(s.min), fmt_num(s.max)),
+    }
+}
+
+fn series_label(k: &GroupKey, multi_host: bool, modes: usize) -> String {
+    let mut s = k.zkvm.clone();
+    if k.zkvm != "native" {
+        write!(s, " prec {}", k.precompiles).unwrap();
+    }
+    if modes > 1 {
+        write!(s, " {}", k.mode).unwrap();
+    }
+    if multi_host {
+        write!(s, " @{}", host_id(k.host)).unwrap();
+    }
+    s
+}
+
+/// Writes `out/README.md` and the plots; returns the markdown path.
+pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
+    std::fs::create_dir_all(out.join("plots"))?;
+    let groups = data.groups();
+    let multi_host = data.hosts.len() > 1;
+    let models: Vec<String> = {
+        let mut m: Vec<String> = groups.keys().map(|k| k.model.clone()).collect();
+        m.dedup();
+        m.sort();
+        m.dedup();
+        m
+    };
+    let n_modes = {
+        let mut m: Vec<&str> = groups.keys().map(|k| k.mode.as_str()).filter(|m| *m != "none").collect();
+        m.sort();
+        m.dedup();
+        m.len()
+    };
+    let mut md = String::new();
+    writeln!(md, "# zkml-bench report\n")?;
+    let ok = data.records.iter().filter(|(_, r)| r.status.is_ok()).count();
+    writeln!(
+        md,
+        "{} runs ({} ok, {} failed or timed out) from {}. Every number below is computed from these run records \
+         (`runs.jsonl`): medians over repetitions, with (min–max) when they differ.\n",
+        data.records.len(),
+        ok,
+        data.records.len() - ok,
+        data.sources.iter().map(|s| format!("`{}`", s.display())).collect::<Vec<_>>().join(", ")
+    )?;
+    if data.records.iter().any(|(_, r)| !r.real_proof && r.status.is_ok()) {
+        writeln!(
+            md,
+            "> **native** is the baseline: the same fixed-point evaluation on the host, **no proof**. It is shown for comparison only.\n"
+        )?;
+    }
+
+    writeln!(md, "## Machines\n")?;
+    writeln!(md, "| id | machine | OS | runs | git revisions |\n|---|---|---|---|---|")?;
+    for (i, h) in data.hosts.iter().enumerate() {
+        let runs: Vec<&RunRecord> = data.records.iter().filter(|(hi, _)| *hi == i).map(|(_, r)| r).collect();
+        let mut revs: Vec<String> =
+            runs.iter().filter_map(|r| r.git_revision.as_ref().map(|g| g.chars().take(12).collect::<String>())).collect();
+        revs.sort();
+        revs.dedup();
+        writeln!(md, "| {} | {} | {} {} | {} | {} |", host_id(i), h.label(), h.os, h.kernel, runs.len(), revs.join(", "))?;
+    }
+    if let Some((_, r)) = data.records.first() {
+        writeln!(md, "\nRepetitions: {} per configuration; {}.\n", r.repetitions, r.repetition_policy)?;
+    }
+
+    writeln!(md, "## Backends\n")?;
+    writeln!(md, "| backend | SDK | ISA | proof system | zero-knowledge | security bits | proof modes here | guest LOC | build time |")?;
+    writeln!(md, "|---|---|---|---|---|---|---|---|---|")?;
+    for (name, e) in &data.backends {
+        match &e.info {
+            Some(i) => {
+                let modes: Vec<String> = i
+                    .proof_modes
+                    .iter()
+                    .map(|m| {
+                        if m.available {
+                            m.name.clone()
+                        } else {
+                            format!("~~{}~~ ({})", m.name, m.reason.as_deref().unwrap_or("unavailable"))
+                        }
+                    })
+                    .collect();
+                writeln!(
+                    md,
+                    "| {name} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                    i.sdk,
+                    i.isa,
+                    i.proof_system,
+                    i.zero_knowledge,
+                    i.security_bits.map(|b| b.to_string()).unwrap_or_else(|| "–".into()),
+                    modes.join(", "),
+                    e.guest_loc.map(|n| n.to_string()).unwrap_or_else(|| "–".into()),
+                    e.build_s.map(|s| format!("{s:.0}s")).unwrap_or_else(|| "–".into())
+                )?;
+            }
+            None => writeln!(
+                md,
+                "| {name} | – | – | – | – | – | not available: {} | – | – |",
+                e.reason.as_deref().unwrap_or("?").replace('|', "/")
+            )?,
+        }
+    }
+
+    // Native medians per (host, model, rows): the denominator of the overhead factor.
+    let native: BTreeMap<(usize, String, u32), f64> = groups
+        .iter()
+        .filter(|(k, _)| k.zkvm == "native")
+        .filter_map(|(k, runs)| data.metric_stats(runs, k.rows, &METRICS[1]).map(|s| ((k.host, k.model.clone(), k.rows), s.median)))
+        .collect();
+
+    for model in &models {
+        writeln!(md, "\n## {model}\n")?;
+        writeln!(md, "| host | backend | precompiles | mode | rows | runs | prove (s) | prove wall (s) | verify (s) | proof (KiB) | peak RSS (MiB) | cycles/row | kHz | × native wall |")?;
+        writeln!(md, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")?;
+        for (k, runs) in groups.iter().filter(|(k, _)| &k.model == model) {
+            let cells: Vec<String> = METRICS.iter().map(|m| fmt_stats(data.metric_stats(runs, k.rows, m))).collect();
+            let overhead = match (native.get(&(k.host, k.model.clone(), k.rows)), data.metric_stats(runs, k.rows, &METRICS[1])) {
+                (Some(n), Some(s)) if k.zkvm != "native" && *n > 0.0 => format!("{:.0}×", s.median / n),
+                _ => "–".into(),
+            };
+            writeln!(
+                md,
+                "| {} | {} | {} | {} | {} | {} | {} | {overhead} |",
+                host_id(k.host),
+                k.zkvm,
+                if k.zkvm == "native" { "–".to_string() } else { k.precompiles.to_string() },
+                k.mode,
+                k.rows,
+                runs.len(),
+                cells.join(" | ")
+            )?;
+        }
+        writeln!(md)?;
+        for metric in &METRICS {
+            let series = series_for(&groups, model, multi_host, n_modes, |runs, rows| data.metric_stats(runs, rows, metric));
+            let name = format!("{}-{model}", metric.id);
+            plots::line_chart(&out.join("plots"), &name, &format!("{} — {model}", metric.title), metric.unit, &series)?;
+            writeln!(md, "![{} — {model}](plots/{name}.png)", metric.title)?;
+        }
+        // Overhead vs native and the precompile speedup are ratios of medians.
+        let mut over: BTreeMap<String, Series> = BTreeMap::new();
+        let mut speed: BTreeMap<String, Series> = BTreeMap::new();
+        for (k, runs) in groups.iter().filter(|(k, _)| &k.model == model && k.zkvm != "native") {
+            let wall = data.metric_stats(runs, k.rows, &METRICS[1]);
+            if let (Some(n), Some(s)) = (native.get(&(k.host, k.model.clone(), k.rows)), wall) {
+                let label = series_label(k, multi_host, n_modes);
+                over.entry(label.clone()).or_insert_with(|| Series::new(label, &k.zkvm, k.precompiles, k.host)).points.push(Point {
+                    x: k.rows as f64,
+                    y: s.median / n,
+                    lo: s.min / n,
+                    hi: s.max / n,
+                });
+            }
+            if k.precompiles == Precompiles::On {
+                let off = GroupKey { precompiles: Precompiles::Off, ..k.clone() };
+                if let (Some(on_s), Some(off_runs)) = (data.metric_stats(runs, k.rows, &METRICS[0]), groups.get(&off)) {
+                    if let Some(off_s) = data.metric_stats(off_runs, k.rows, &METRICS[0]) {
+                        let label = series_label(k, multi_host, n_modes).replace(" prec on", "");
+                        let r = off_s.median / on_s.median;
+                        speed
+                            .entry(label.clone())
+                            .or_insert_with(|| Series::new(label, &k.zkvm, Precompiles::On, k.host))
+                            .points
+                            .push(Point { x: k.rows as f64, y: r, lo: r, hi: r });
+                    }
+                }
+            }
+        }
+        let name = format!("overhead-{model}");
+        plots::line_chart(
+            &out.join("plots"),
+            &name,
+            &format!("Prove wall time ÷ native evaluation wall time — {model}"),
+            "×",
+            &over.into_values().collect::<Vec<_>>(),
+        )?;
+        writeln!(md, "![overhead vs native — {model}](plots/{name}.png)")?;
+        let name = format!("precompile-speedup-{model}");
+        plots::line_chart(
+            &out.join("plots"),
+            &name,
+            &format!("Proving time, precompiles off ÷ on — {model}"),
+            "×",
+            &speed.into_values().collect::<Vec<_>>(),
+        )?;
+        writeln!(md, "![precompile speedup — {model}](plots/{name}.png)")?;
+    }
+
+    let failures: Vec<&(usize, RunRecord)> = data.records.iter().filter(|(_, r)| !r.status.is_ok()).collect();
+    writeln!(md, "\n## Failed runs\n")?;
+    if failures.is_empty() {
+        writeln!(md, "None.")?;
+    } else {
+        writeln!(md, "| host | run | status |\n|---|---|---|")?;
+        for (h, r) in failures {
+            writeln!(md, "| {} | {} | {} |", host_id(*h), r.key.label(), r.status.short().replace('|', "/").replace('\n', " "))?;
+        }
+    }
+    if !data.skipped_lines.is_empty() {
+        writeln!(md, "\n## Unreadable records (skipped)\n")?;
+        for s in &data.skipped_lines {
+            writeln!(md, "- {s}")?;
+        }
+    }
+    writeln!(md, "\nPlots are also written as SVG beside each PNG (`plots/*.svg`).")?;
+    let path = out.join("README.md");
+    zkml_protocol::files::write_bytes_atomically(&path, md.as_bytes())?;
+    Ok(path)
+}
+
+/// One series per (host, backend, precompiles, mode) for `model`, over rows.
+fn series_for(
+    groups: &BTreeMap<GroupKey, Vec<&RunRecord>>,
+    model: &str,
+    multi_host: bool,
+    n_modes: usize,
+    value: impl Fn(&[&RunRecord], u32) -> Option<Stats>,
+) -> Vec<Series> {
+    let mut out: BTreeMap<String, Series> = BTreeMap::new();
+    for (k, runs) in groups.iter().filter(|(k, _)| k.model == model) {
+        if let Some(s) = value(runs, k.rows) {
+            let label = series_label(k, multi_host, n_modes);
+            out.entry(label.clone()).or_insert_with(|| Series::new(label, &k.zkvm, k.precompiles, k.host)).points.push(Point {
+                x: k.rows as f64,
+                y: s.median,
+                lo: s.min,
+                hi: s.max,
+            });
+        }
+    }
+    out.into_values().collect()
+}

@@ -1,0 +1,125 @@
+//! Every table cell and plot of the report comes from the results file.
+
+use zkml_harness::hostinfo::HostInfo;
+use zkml_harness::report::{stats, write_report, Data, METRICS};
+use zkml_harness::results::{append, BackendSummary, RunKey, RunMetrics, RunRecord, RunStatus, SCHEMA_VERSION};
+use zkml_protocol::{Cycles, Phases, Precompiles};
+
+fn host() -> HostInfo {
+    HostInfo {
+        hostname: "h".into(),
+        cpu_model: "Test CPU".into(),
+        logical_cores: 2,
+        physical_cores: Some(2),
+        arch: "x86_64".into(),
+        ram_bytes: 24 << 30,
+        os: "Linux".into(),
+        kernel: "6".into(),
+        gpus: vec![],
+    }
+}
+
+fn record(zkvm: &str, p: Precompiles, rows: u32, rep: u32, wall: f64, prove: f64, cycles: u64) -> RunRecord {
+    RunRecord {
+        schema: SCHEMA_VERSION,
+        run_id: format!("{zkvm}-{rows}-{rep}-{p}"),
+        key: RunKey { zkvm: zkvm.into(), model: "ridge".into(), rows, precompiles: p, mode: "m".into(), repetition: rep },
+        workload_id: "w".into(),
+        started_unix: 0,
+        git_revision: Some("abc".into()),
+        host: host(),
+        backend: BackendSummary { name: zkvm.into(), sdk: "s".into(), isa: "rv32im".into(), proof_system: "stark".into() },
+        real_proof: zkvm != "native",
+        repetition_policy: "test".into(),
+        repetitions: 3,
+        status: RunStatus::Ok,
+        metrics: Some(RunMetrics {
+            cycles: (cycles > 0).then(|| Cycles { total: cycles, ..Default::default() }),
+            phases: Phases { prove_s: Some(prove), verify_s: Some(0.05), ..Default::default() },
+            prove_wall_s: wall,
+            prove_peak_rss_bytes: 100 << 20,
+            prove_cpu_s: wall,
+            verify_wall_s: Some(0.1),
+            verify_peak_rss_bytes: Some(10 << 20),
+            proof_bytes: 256 * 1024,
+            khz: (cycles > 0).then(|| cycles as f64 / prove / 1e3),
+            r2: 0.66,
+            mse: 1.0,
+            model_hash: "m".into(),
+            data_commitment: "d".into(),
+        }),
+        log: None,
+    }
+}
+
+#[test]
+fn tables_and_plots_are_computed_from_the_records() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("results");
+    for rep in 1..=3 {
+        let r = rep as f64;
+        append(&dir, &record("native", Precompiles::Off, 100, rep, 0.01, 0.001, 0)).unwrap();
+        append(&dir, &record("native", Precompiles::Off, 1000, rep, 0.02, 0.002, 0)).unwrap();
+        // zkvm, precompiles on: prove 1, 2, 3 s -> median 2 (1-3); wall 10 s
+        append(&dir, &record("zk", Precompiles::On, 100, rep, 10.0, r, 100_000)).unwrap();
+        append(&dir, &record("zk", Precompiles::Off, 100, rep, 14.0, 2.0 * r, 300_000)).unwrap();
+        append(&dir, &record("zk", Precompiles::On, 1000, rep, 40.0, 10.0 * r, 1_000_000)).unwrap();
+    }
+    let mut failed = record("zk", Precompiles::Off, 1000, 1, 0.0, 1.0, 0);
+    failed.status = RunStatus::Failed { reason: "prove was killed by signal 9 (SIGKILL: out of memory?)".into() };
+    failed.metrics = None;
+    append(&dir, &failed).unwrap();
+    // A torn last line (a crash mid-write) is skipped and reported, not fatal.
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(dir.join("runs.jsonl"))
+        .map(|mut f| std::io::Write::write_all(&mut f, b"{\"schema\":1,\"run"))
+        .unwrap()
+        .unwrap();
+
+    let data = Data::load(std::slice::from_ref(&dir)).unwrap();
+    assert_eq!(data.records.len(), 16);
+    assert_eq!(data.skipped_lines.len(), 1);
+    let out = tmp.path().join("report");
+    let md = std::fs::read_to_string(write_report(&data, &out).unwrap()).unwrap();
+    // prove time median (min-max), cycles per row, kHz (cycles / prove s), overhead vs native wall.
+    let row = md.lines().find(|l| l.starts_with("| H1 | zk | on | m | 100 |")).expect("row for zk on 100");
+    assert!(row.contains("| 3 | 2.00 (1.00–3.00) | 10.00 |"), "{row}");
+    assert!(row.contains("| 1000 |"), "cycles per row 100000/100: {row}");
+    assert!(row.contains("| 50.00 (33.33–100) |"), "kHz: {row}");
+    assert!(row.ends_with("| 1000× |"), "10 s / 0.01 s: {row}");
+    let off = md.lines().find(|l| l.starts_with("| H1 | zk | off | m | 100 |")).unwrap();
+    assert!(off.contains("4.00 (2.00–6.00)") && off.contains("| 3000 |") && off.contains("1400×"), "{off}");
+    assert!(md.contains("signal 9") && md.contains("unreadable record"), "{md}");
+    // Every plot of every metric, plus overhead and precompile speedup, in both formats.
+    let mut ids: Vec<String> = METRICS.iter().map(|m| m.id.to_string()).collect();
+    ids.extend(["overhead".to_string(), "precompile-speedup".to_string()]);
+    for id in ids {
+        for ext in ["png", "svg"] {
+            let p = out.join(format!("plots/{id}-ridge.{ext}"));
+            assert!(std::fs::metadata(&p).map(|m| m.len() > 1000).unwrap_or(false), "{}", p.display());
+            if ext == "png" {
+                assert!(md.contains(&format!("plots/{id}-ridge.png")), "{id} not in the report");
+            }
+        }
+    }
+    // The speedup plot has the one series the records allow (zk has both on and off only at
+    // 100 rows), and the prove-time plot one legend entry per (backend, precompiles).
+    let svg = std::fs::read_to_string(out.join("plots/precompile-speedup-ridge.svg")).unwrap();
+    assert_eq!(svg.matches("\nzk\n</text>").count(), 1, "speedup series legend");
+    let svg = std::fs::read_to_string(out.join("plots/prove_time-ridge.svg")).unwrap();
+    for label in ["native", "zk prec on", "zk prec off"] {
+        assert_eq!(svg.matches(&format!("\n{label}\n</text>")).count(), 1, "{label}");
+    }
+    let svg = std::fs::read_to_string(out.join("plots/cycles_per_row-ridge.svg")).unwrap();
+    assert!(!svg.contains("\nnative\n</text>"), "native has no cycles: no series");
+}
+
+#[test]
+fn stats_are_median_min_max() {
+    let s = stats(&[3.0, 1.0, 2.0]).unwrap();
+    assert_eq!((s.median, s.min, s.max, s.n), (2.0, 1.0, 3.0, 3));
+    let s = stats(&[4.0, 1.0, 2.0, 3.0]).unwrap();
+    assert_eq!(s.median, 2.5);
+    assert!(stats(&[]).is_none());
+}
