@@ -41,6 +41,11 @@ enum Command {
     },
     /// Benchmark backends over a sweep (each run its own measured process); ends with a report.
     Bench(BenchArgs),
+    /// Build (or bring up to date) zkVM backends: guest and host, into the shared cache.
+    Build {
+        #[arg(required = true, value_delimiter = ',')]
+        zkvms: Vec<String>,
+    },
     /// Turn one or more results directories into a markdown report with plots.
     Report {
         /// Results directories (several merge into one report, grouped by machine).
@@ -305,6 +310,14 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Verify(args) => return verify(args),
         Command::Zkvms { json } => zkvms(json)?,
         Command::Bench(args) => bench(args)?,
+        Command::Build { zkvms } => {
+            for name in zkvms {
+                match zkml_harness::registry::resolve(&name, true)? {
+                    zkml_harness::registry::BackendHandle::Native(_) => eprintln!("native: nothing to build"),
+                    zkml_harness::registry::BackendHandle::Process(p) => println!("{name}: {}", p.exe.display()),
+                }
+            }
+        }
         Command::Report { results, out } => {
             let data = zkml_harness::report::Data::load(&results)?;
             let path = zkml_harness::report::write_report(&data, &out)?;
@@ -538,7 +551,7 @@ fn zkvms(json: bool) -> anyhow::Result<()> {
     use zkml_protocol::Backend;
     let mut rows = Vec::new();
     for name in ZKVMS {
-        let entry = match resolve(name) {
+        let entry = match resolve(name, false) {
             Ok(BackendHandle::Native(n)) => serde_json::json!({ "name": name, "available": true, "info": n.info() }),
             Ok(BackendHandle::Process(p)) => match p.info() {
                 Ok(info) => serde_json::json!({ "name": name, "available": true, "info": info }),

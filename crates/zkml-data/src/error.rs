@@ -4,8 +4,8 @@ use std::path::PathBuf;
 /// is known, so a person can go straight to the problem.
 #[derive(Debug, thiserror::Error)]
 pub enum DataError {
-    #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    #[error("{path}: {cause}")]
+    Io { path: PathBuf, cause: std::io::Error },
     #[error("{path}: line {line}: malformed CSV: {message}")]
     Csv { path: PathBuf, line: u64, message: String },
     #[error("{path}: is empty (no header row)")]
@@ -24,13 +24,13 @@ pub enum DataError {
 
 impl DataError {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        DataError::Io { path: path.into(), source }
+        DataError::Io { path: path.into(), cause: source }
     }
 }
 
 impl From<std::io::Error> for DataError {
     fn from(source: std::io::Error) -> Self {
-        DataError::Io { path: PathBuf::from("<output>"), source }
+        DataError::Io { path: PathBuf::from("<output>"), cause: source }
     }
 }
 

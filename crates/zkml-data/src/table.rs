@@ -99,7 +99,7 @@ impl FeatureTable {
             Ok(())
         })
         .map_err(|e| match e {
-            DataError::Io { path: p, source } if p.as_os_str() == "<output>" => DataError::io(path, source),
+            DataError::Io { path: p, cause } if p.as_os_str() == "<output>" => DataError::io(path, cause),
             other => other,
         })
     }

@@ -110,7 +110,7 @@ pub struct BackendEntry {
     /// Non-blank, non-comment lines of the guest's Rust sources.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub guest_loc: Option<usize>,
-    /// Seconds the harness spent building the host and guest, when it built them.
+    /// Seconds of the last build of host and guest that actually compiled (harness-measured).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build_s: Option<f64>,
 }
@@ -125,7 +125,7 @@ pub fn targets(config: &BenchConfig, self_exe: &Path) -> (Vec<Target>, BTreeMap<
         let process = if let Some(path) = config.backends.get(name) {
             Ok(ProcessBackend::new(path))
         } else {
-            match resolve(name) {
+            match resolve(name, true) {
                 Ok(BackendHandle::Native(_)) => Ok(ProcessBackend::with_prefix(self_exe, &["backend-native"])),
                 Ok(BackendHandle::Process(p)) => Ok(p),
                 Err(e) => Err(e),
@@ -135,7 +135,8 @@ pub fn targets(config: &BenchConfig, self_exe: &Path) -> (Vec<Target>, BTreeMap<
             Ok((process, info)) => {
                 let guest_loc = crate::registry::repo_root().and_then(|r| guest_loc(&r.join("zkvms").join(name).join("guest")));
                 targets.push(Target { name: name.clone(), process, info: info.clone() });
-                BackendEntry { available: true, reason: None, info: Some(info), guest_loc, build_s: None }
+                let build_s = crate::registry::last_build(name).map(|b| b.seconds);
+                BackendEntry { available: true, reason: None, info: Some(info), guest_loc, build_s }
             }
             Err(e) => BackendEntry { available: false, reason: Some(format!("{e:#}")), info: None, guest_loc: None, build_s: None },
         };

@@ -38,8 +38,9 @@ pub fn repo_root() -> Option<PathBuf> {
     }
 }
 
-/// Resolves a zkVM name to a backend, or explains why it cannot run here.
-pub fn resolve(name: &str) -> anyhow::Result<BackendHandle> {
+/// Resolves a zkVM name to a backend, or explains why it cannot run here. With `build`, a
+/// zkVM backend is built (or brought up to date) first; without, only an existing build is used.
+pub fn resolve(name: &str, build: bool) -> anyhow::Result<BackendHandle> {
     match name {
         "native" => Ok(BackendHandle::Native(zkml_native::NativeBackend)),
         "jolt" => anyhow::bail!(
@@ -47,36 +48,91 @@ pub fn resolve(name: &str) -> anyhow::Result<BackendHandle> {
              machine reaches no git hosts (see docs/zkvm-recipes.md)"
         ),
         "risc0" | "sp1" | "openvm" => {
-            let bin = format!("zkml-{name}");
             // An explicitly provided binary wins (e.g. one built elsewhere).
             if let Some(exe) = std::env::var_os(format!("ZKML_{}_BIN", name.to_uppercase())) {
                 return Ok(BackendHandle::Process(ProcessBackend::new(exe)));
             }
-            let root = repo_root();
-            let manifest = root.as_deref().map(|r| r.join("zkvms").join(name).join("host").join("Cargo.toml"));
-            match manifest {
-                Some(m) if m.is_file() => {
-                    let exe = cache_dir().join("target").join(name).join("release").join(&bin);
-                    if exe.is_file() {
-                        Ok(BackendHandle::Process(ProcessBackend::new(exe)))
-                    } else {
-                        anyhow::bail!(
-                            "{name}: backend binary {} is not built yet; build it with `cargo build --release --manifest-path {}`",
-                            exe.display(),
-                            m.display()
-                        )
-                    }
-                }
-                Some(_) => {
-                    anyhow::bail!("{name}: this checkout has no {name} backend yet (zkvms/{name}/host is missing); available now: native")
-                }
-                None => anyhow::bail!(
+            let Some(root) = repo_root() else {
+                anyhow::bail!(
                     "{name}: not inside a zkml-bench checkout, so its backend cannot be found or built; run from the repository, \
                      or give a built binary with --backend {name}=PATH or ZKML_{}_BIN",
                     name.to_uppercase()
-                ),
+                )
+            };
+            let script = root.join("zkvms").join(name).join("build.sh");
+            if !script.is_file() {
+                anyhow::bail!("{name}: this checkout has no {name} backend yet (zkvms/{name}/build.sh is missing); available now: native");
             }
+            let exe = if build {
+                build_backend(name, &script)?
+            } else {
+                let exe = backend_binary(name);
+                if !exe.is_file() {
+                    anyhow::bail!("{name}: not built yet (it is built on first use by prove/bench, or now with `zkml-bench build {name}`)");
+                }
+                exe
+            };
+            Ok(BackendHandle::Process(ProcessBackend::new(exe)))
         }
         other => anyhow::bail!("unknown zkVM {other:?}; known: {}", ZKVMS.join(", ")),
     }
+}
+
+/// Where a zkVM's `build.sh` puts its host binary.
+pub fn backend_binary(name: &str) -> PathBuf {
+    cache_dir().join("target").join(name).join("release").join(format!("zkml-{name}"))
+}
+
+/// The last build of a backend that actually compiled something (seconds, unix time).
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
+pub struct BuildRecord {
+    pub seconds: f64,
+    pub finished_unix: u64,
+}
+
+fn build_record_path(name: &str) -> PathBuf {
+    cache_dir().join("build-times").join(format!("{name}.json"))
+}
+
+pub fn last_build(name: &str) -> Option<BuildRecord> {
+    std::fs::read(build_record_path(name)).ok().and_then(|b| serde_json::from_slice(&b).ok())
+}
+
+/// Runs `zkvms/NAME/build.sh` (guest and host into the shared cache; quick when up to date),
+/// showing its output, and returns the host binary. A build that changed the binary is timed
+/// and recorded for the report.
+pub fn build_backend(name: &str, script: &std::path::Path) -> anyhow::Result<PathBuf> {
+    let exe = backend_binary(name);
+    let before = std::fs::metadata(&exe).and_then(|m| m.modified()).ok();
+    if before.is_none() {
+        eprintln!("building the {name} backend on first use (guest + host into {}; a cold build takes minutes)...", cache_dir().display());
+    }
+    let start = std::time::Instant::now();
+    let out = std::process::Command::new("bash")
+        .arg(script)
+        .env("ZKML_CACHE", cache_dir())
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(|e| anyhow::anyhow!("{name}: cannot run {}: {e}", script.display()))?;
+    if !out.status.success() {
+        anyhow::bail!("{name}: build failed ({}); see the output above", out.status);
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    if !exe.is_file() {
+        anyhow::bail!("{name}: {} finished but {} does not exist", script.display(), exe.display());
+    }
+    let after = std::fs::metadata(&exe).and_then(|m| m.modified()).ok();
+    if after != before {
+        let rec = BuildRecord {
+            seconds,
+            finished_unix: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
+        };
+        let path = build_record_path(name);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        zkml_protocol::files::write_bytes_atomically(&path, &serde_json::to_vec(&rec)?)?;
+    }
+    Ok(exe)
 }

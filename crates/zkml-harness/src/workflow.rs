@@ -39,7 +39,7 @@ pub struct ProveRequest<'a> {
 pub fn prove(req: &ProveRequest<'_>) -> anyhow::Result<ProveReport> {
     let (_, words) = guest_input(req.model, req.test, &req.salt)?;
     let expected = expected_claim(&words, req.test)?;
-    let backend = resolve(req.zkvm)?;
+    let backend = resolve(req.zkvm, true)?;
     let report = match &backend {
         BackendHandle::Native(native) => {
             let info = native.info();
@@ -103,7 +103,7 @@ pub struct VerifyOutcome {
 /// Verifies a proof file with the backend that made it, then checks the expectations.
 pub fn verify(proof_path: &Path, expect: &Expectations) -> anyhow::Result<VerifyOutcome> {
     let proof = ProofFile::read(proof_path)?;
-    let report = match resolve(&proof.header.backend).with_context(|| format!("{}: cannot verify", proof_path.display()))? {
+    let report = match resolve(&proof.header.backend, true).with_context(|| format!("{}: cannot verify", proof_path.display()))? {
         BackendHandle::Native(native) => native.verify(&proof)?,
         BackendHandle::Process(pb) => pb.verify(proof_path)?,
     };

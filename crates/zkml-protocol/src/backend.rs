@@ -88,15 +88,20 @@ where
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
-    match run(&backend, cli.command) {
-        Ok(code) => code,
-        Err(e) => {
-            let message = format!("{e:#}");
-            eprintln!("error: {message}");
-            print_json(&ErrorReport { error: message });
-            ExitCode::from(1)
+    // A panic inside an SDK is still an answer the harness can record: turn it into the
+    // protocol's JSON error instead of a bare exit status 101.
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&backend, cli.command)));
+    let error = match result {
+        Ok(Ok(code)) => return code,
+        Ok(Err(e)) => format!("{e:#}"),
+        Err(panic) => {
+            let what = panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned());
+            format!("backend panicked: {}", what.unwrap_or_else(|| "unknown panic".into()))
         }
-    }
+    };
+    eprintln!("error: {error}");
+    print_json(&ErrorReport { error });
+    ExitCode::from(1)
 }
 
 fn run<B: Backend>(backend: &B, command: Command) -> anyhow::Result<ExitCode> {

@@ -22,8 +22,8 @@ const MAX_HEADER_LEN: u32 = 1 << 20;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProofFileError {
-    #[error("{path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    #[error("{path}: {cause}")]
+    Io { path: String, cause: std::io::Error },
     #[error("{path}: not a zkml-bench proof file (bad magic bytes)")]
     BadMagic { path: String },
     #[error("{path}: proof file format version {found} is not supported (expected {PROOF_FORMAT_VERSION})")]
@@ -100,7 +100,7 @@ impl ProofFile {
         if cur.at != bytes.len() {
             return Err(ProofFileError::Malformed { path: p(), message: format!("{} trailing bytes", bytes.len() - cur.at) });
         }
-        if Sha256::digest(&bytes[..body_end]).as_slice() != checksum {
+        if Sha256::digest(&bytes[..body_end])[..] != checksum[..] {
             return Err(ProofFileError::Checksum { path: p() });
         }
         let header: ProofHeader =
@@ -110,14 +110,14 @@ impl ProofFile {
     }
 
     pub fn read(path: &Path) -> Result<Self, ProofFileError> {
-        let bytes = std::fs::read(path).map_err(|source| ProofFileError::Io { path: path.display().to_string(), source })?;
+        let bytes = std::fs::read(path).map_err(|cause| ProofFileError::Io { path: path.display().to_string(), cause })?;
         Self::decode(&bytes, &path.display().to_string())
     }
 
     /// Writes atomically (no partial proof file on failure).
     pub fn write(&self, path: &Path) -> Result<(), ProofFileError> {
         crate::files::write_bytes_atomically(path, &self.encode())
-            .map_err(|source| ProofFileError::Io { path: path.display().to_string(), source })
+            .map_err(|cause| ProofFileError::Io { path: path.display().to_string(), cause })
     }
 }
 

@@ -11,8 +11,8 @@ pub const MODEL_FORMAT: &str = "zkml-bench-model/1";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ModelFileError {
-    #[error("{path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    #[error("{path}: {cause}")]
+    Io { path: String, cause: std::io::Error },
     #[error("{path}: not a valid model file: {message}")]
     Parse { path: String, message: String },
     #[error("{path}: {message}")]
@@ -163,14 +163,14 @@ impl ModelFile {
     pub fn save(&self, path: &Path) -> Result<(), ModelFileError> {
         let json = serde_json::to_vec_pretty(self).expect("model serialises");
         zkml_protocol::files::write_bytes_atomically(path, &json)
-            .map_err(|source| ModelFileError::Io { path: path.display().to_string(), source })
+            .map_err(|cause| ModelFileError::Io { path: path.display().to_string(), cause })
     }
 
     /// Loads and checks a model file: format, shapes, bounds, and that the recorded hash is
     /// the hash of the fixed-point parameters (a hand-edited weight is caught here).
     pub fn load(path: &Path) -> Result<Self, ModelFileError> {
         let p = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|source| ModelFileError::Io { path: p.clone(), source })?;
+        let bytes = std::fs::read(path).map_err(|cause| ModelFileError::Io { path: p.clone(), cause })?;
         let m: ModelFile = serde_json::from_slice(&bytes).map_err(|e| ModelFileError::Parse { path: p.clone(), message: e.to_string() })?;
         let invalid = |message: String| ModelFileError::Invalid { path: p.clone(), message };
         if m.format != MODEL_FORMAT {

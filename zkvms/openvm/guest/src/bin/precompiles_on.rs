@@ -1,0 +1,8 @@
+#![no_std]
+#![no_main]
+
+openvm::entry!(main);
+
+fn main() {
+    zkml_openvm_guest::run::<zkml_openvm_guest::OpenVmSha256>();
+}

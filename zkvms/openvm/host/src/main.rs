@@ -1,0 +1,282 @@
+//! zkml-bench backend for OpenVM 2.0.2: app (continuation STARK) proofs of the accuracy claim,
+//! built entirely from crates.io.
+
+use anyhow::{anyhow, bail, Context};
+use openvm_continuations::CommitBytes;
+use openvm_sdk::config::{AggregationSystemParams, AppConfig};
+use openvm_sdk::openvm_circuit::arch::ContinuationVmProof;
+use openvm_sdk::prover::verify_app_proof;
+use openvm_sdk::{Sdk, StdIn, SC};
+use openvm_sdk_config::SdkVmConfig;
+use openvm_stark_sdk::config::app_params_with_100_bits_security;
+use sha2::{Digest as _, Sha256};
+use std::path::PathBuf;
+use std::time::Instant;
+use zkml_core::{Claim, CLAIM_LEN};
+use zkml_protocol::backend::header;
+use zkml_protocol::*;
+
+const NAME: &str = "openvm";
+const SDK: &str = "openvm-sdk 2.0.2";
+const MODE_APP: &str = "app";
+/// Trace stacking height. The SDK's default (24) spends about a minute committing even a tiny
+/// program; 20 keeps the same stated 100-bit security and is ~10x faster on small inputs
+/// (19 is the minimum for rv32im). Override with ZKML_OPENVM_LOG_STACKED_HEIGHT.
+const DEFAULT_LOG_STACKED_HEIGHT: usize = 20;
+/// OpenVM's public-value count must be a power of two: the claim's bytes, then zeros.
+const PUBLIC_VALUES: usize = CLAIM_LEN.next_power_of_two();
+
+fn cache_dir() -> PathBuf {
+    std::env::var_os("ZKML_CACHE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/zkml-bench"))
+}
+
+fn guest_elf(precompiles: Precompiles) -> anyhow::Result<(Vec<u8>, String)> {
+    let dir = std::env::var_os("ZKML_OPENVM_GUEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| cache_dir().join("target/openvm-guest/riscv32im-risc0-zkvm-elf/release"));
+    let path = dir.join(format!("zkml-openvm-precompiles-{precompiles}"));
+    let elf = std::fs::read(&path).with_context(|| format!("guest ELF {} (build it with zkvms/openvm/build.sh)", path.display()))?;
+    let hash = hex::encode(Sha256::digest(&elf));
+    Ok((elf, hash))
+}
+
+fn log_stacked_height() -> usize {
+    std::env::var("ZKML_OPENVM_LOG_STACKED_HEIGHT").ok().and_then(|s| s.parse().ok()).unwrap_or(DEFAULT_LOG_STACKED_HEIGHT)
+}
+
+/// RV32IM + IO + the SHA-2 extension, with room for the claim as public values. Both guests
+/// (precompiles on and off) run on this same VM, so they share keys and differ only in code.
+fn app_config() -> AppConfig<SdkVmConfig> {
+    let mut vm = SdkVmConfig::builder()
+        .system(Default::default())
+        .rv32i(Default::default())
+        .rv32m(Default::default())
+        .io(Default::default())
+        .sha2(Default::default())
+        .build()
+        .optimize();
+    vm.system.config = vm.system.config.clone().with_public_values(PUBLIC_VALUES);
+    AppConfig::new(vm, app_params_with_100_bits_security(log_stacked_height()))
+}
+
+fn sdk() -> anyhow::Result<Sdk> {
+    Sdk::new(app_config(), AggregationSystemParams::default()).map_err(|e| anyhow!("openvm sdk: {e}"))
+}
+
+/// Where keys derived from our own configuration are cached (a verifier trusts only these).
+fn key_dir() -> PathBuf {
+    let fp = hex::encode(&Sha256::digest(format!("{SDK} lsh={} pv={PUBLIC_VALUES} rv32im+io+sha2", log_stacked_height()))[..8]);
+    cache_dir().join("openvm/keys").join(fp)
+}
+
+fn stdin_for(input: &[u32]) -> StdIn {
+    let mut stdin = StdIn::default();
+    stdin.write_bytes(zkml_core::words_as_bytes(input));
+    stdin
+}
+
+fn claim_from_public_values(pv: &[u8]) -> anyhow::Result<Claim> {
+    if pv.len() != PUBLIC_VALUES || pv[CLAIM_LEN..].iter().any(|&b| b != 0) {
+        bail!("guest public values are not a claim followed by zero padding");
+    }
+    Claim::decode(&pv[..CLAIM_LEN]).map_err(|e| anyhow!("guest public values are not a claim: {e}"))
+}
+
+/// The public values a proof of `claim` must carry.
+fn expected_public_values(claim: &Claim) -> Vec<u8> {
+    let mut pv = claim.encode().to_vec();
+    pv.resize(PUBLIC_VALUES, 0);
+    pv
+}
+
+struct OpenVm;
+
+impl OpenVm {
+    /// Caches the verifying key (derived from our own configuration) and our guest's exe
+    /// commit, so that `verify` need not redo key generation.
+    fn save_keys(&self, vk: &openvm_sdk::keygen::AppVerifyingKey, elf_hash: &str, commit: &str) -> anyhow::Result<()> {
+        let dir = key_dir();
+        std::fs::create_dir_all(&dir)?;
+        let vk_path = dir.join("app_vk.bitcode");
+        if !vk_path.exists() {
+            files::write_bytes_atomically(&vk_path, &bitcode::serialize(vk)?)?;
+        }
+        files::write_bytes_atomically(&dir.join(format!("exe-commit-{elf_hash}.txt")), commit.as_bytes())?;
+        Ok(())
+    }
+
+    /// The verifying key and the expected exe commit of our own guest, from the cache or
+    /// recomputed from the configuration and the ELF.
+    fn trusted_keys(&self, precompiles: Precompiles) -> anyhow::Result<(openvm_sdk::keygen::AppVerifyingKey, String)> {
+        let (elf, elf_hash) = guest_elf(precompiles)?;
+        let dir = key_dir();
+        let vk = std::fs::read(dir.join("app_vk.bitcode")).ok().and_then(|b| bitcode::deserialize(&b).ok());
+        let commit = std::fs::read_to_string(dir.join(format!("exe-commit-{elf_hash}.txt"))).ok();
+        match (vk, commit) {
+            (Some(vk), Some(c)) => Ok((vk, c)),
+            _ => {
+                let sdk = sdk()?;
+                let prover = sdk.app_prover(elf).map_err(|e| anyhow!("openvm app prover: {e}"))?;
+                let commit = CommitBytes::from(prover.app_exe_commit()).to_string();
+                let vk = sdk.app_vk();
+                self.save_keys(&vk, &elf_hash, &commit)?;
+                Ok((vk, commit))
+            }
+        }
+    }
+}
+
+impl Backend for OpenVm {
+    fn info(&self) -> BackendInfo {
+        BackendInfo {
+            protocol_version: PROTOCOL_VERSION,
+            name: NAME.into(),
+            sdk: SDK.into(),
+            isa: "rv32im".into(),
+            proof_system: format!(
+                "STARK over BabyBear (Poseidon2, WHIR), continuation app proof per segment; log_stacked_height {}",
+                log_stacked_height()
+            ),
+            produces_proofs: true,
+            zero_knowledge: "not claimed: openvm-sdk 2.0.2 sets 100-bit soundness parameters (app_params_with_100_bits_security) \
+                but documents no hiding/zero-knowledge property for app proofs; treat the proof as possibly leaking information \
+                about the private rows"
+                .into(),
+            security_bits: Some(100),
+            proof_modes: vec![
+                ProofMode { name: MODE_APP.into(), available: true, reason: None },
+                ProofMode {
+                    name: "evm".into(),
+                    available: false,
+                    reason: Some("needs KZG parameters downloaded from a bucket this machine cannot reach".into()),
+                },
+            ],
+            precompiles: vec![Precompiles::On, Precompiles::Off],
+            gpu: false,
+            notes: vec!["CPU prover (openvm-sdk without the cuda feature)".into()],
+        }
+    }
+
+    fn execute(&self, input: &[u32], precompiles: Precompiles) -> anyhow::Result<ExecuteReport> {
+        let (elf, _) = guest_elf(precompiles)?;
+        let sdk = sdk()?;
+        let t = Instant::now();
+        let _ = sdk.app_pk();
+        let setup_s = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let (pv, segments) = sdk.execute_metered(elf, stdin_for(input)).map_err(|e| anyhow!("openvm execution: {e}"))?;
+        let execute_s = t.elapsed().as_secs_f64();
+        let claim = claim_from_public_values(&pv)?;
+        Ok(ExecuteReport {
+            backend: NAME.into(),
+            precompiles,
+            claim: ClaimSummary::from(&claim),
+            cycles: Some(Cycles {
+                total: segments.iter().map(|s| s.num_insns).sum(),
+                segments: Some(segments.len() as u64),
+                ..Default::default()
+            }),
+            phases: Phases { setup_s: Some(setup_s), execute_s: Some(execute_s), ..Default::default() },
+        })
+    }
+
+    fn prove(&self, input: &[u32], mode: &str, precompiles: Precompiles) -> anyhow::Result<ProveOutput> {
+        if mode != MODE_APP {
+            bail!("openvm: mode {mode} is not implemented");
+        }
+        let (elf, elf_hash) = guest_elf(precompiles)?;
+        let sdk = sdk()?;
+        // Setup: key generation and the program commitment (never billed as proving).
+        let t = Instant::now();
+        let (_, vk) = sdk.app_keygen();
+        let mut prover = sdk.app_prover(elf.clone()).map_err(|e| anyhow!("openvm app prover: {e}"))?;
+        let commit = CommitBytes::from(prover.app_exe_commit()).to_string();
+        let setup_s = t.elapsed().as_secs_f64();
+        self.save_keys(&vk, &elf_hash, &commit)?;
+        // Cycle count and segments from a metered execution (timed separately from proving).
+        let t = Instant::now();
+        let (pv, segments) = sdk.execute_metered(elf, stdin_for(input)).map_err(|e| anyhow!("openvm execution: {e}"))?;
+        let execute_s = t.elapsed().as_secs_f64();
+        let claim = claim_from_public_values(&pv)?;
+        let t = Instant::now();
+        let proof = prover.prove(stdin_for(input)).map_err(|e| anyhow!("openvm proving: {e}"))?;
+        let prove_s = t.elapsed().as_secs_f64();
+        let proven: Vec<u8> = proof.user_public_values.public_values.iter().map(|f| field_byte(f)).collect::<anyhow::Result<_>>()?;
+        if proven != expected_public_values(&claim) {
+            bail!("openvm: the proof's public values differ from the executed claim");
+        }
+        let payload = bitcode::serialize(&proof)?;
+        let info = self.info();
+        Ok(ProveOutput {
+            report: ProveReport {
+                backend: NAME.into(),
+                mode: mode.into(),
+                precompiles,
+                real_proof: true,
+                claim: ClaimSummary::from(&claim),
+                cycles: Some(Cycles {
+                    total: segments.iter().map(|s| s.num_insns).sum(),
+                    segments: Some(segments.len() as u64),
+                    ..Default::default()
+                }),
+                phases: Phases { setup_s: Some(setup_s), execute_s: Some(execute_s), prove_s: Some(prove_s), ..Default::default() },
+                proof_bytes: payload.len() as u64,
+                proof_path: String::new(),
+                notes: vec![],
+            },
+            file: ProofFile { header: header(&info, mode, precompiles, true, Some(commit)), claim, payload },
+        })
+    }
+
+    fn verify(&self, file: &ProofFile) -> anyhow::Result<VerifyReport> {
+        let (vk, expected_commit) = self.trusted_keys(file.header.precompiles)?;
+        let report = |valid: bool, reason: Option<String>, verify_s: f64| VerifyReport {
+            backend: NAME.into(),
+            mode: file.header.mode.clone(),
+            valid,
+            real_proof: true,
+            claim: ClaimSummary::from(&file.claim),
+            verify_s,
+            reason,
+        };
+        let proof: ContinuationVmProof<SC> = match bitcode::deserialize(&file.payload) {
+            Ok(p) => p,
+            Err(e) => return Ok(report(false, Some(format!("payload is not an OpenVM app proof: {e}")), 0.0)),
+        };
+        let t = Instant::now();
+        let result = verify_app_proof::<openvm_sdk::DefaultStarkEngine>(&vk, &proof);
+        let verify_s = t.elapsed().as_secs_f64();
+        let exe_commit = match result {
+            Ok(c) => CommitBytes::from(c).to_string(),
+            Err(e) => return Ok(report(false, Some(format!("STARK verification failed: {e}")), verify_s)),
+        };
+        if exe_commit != expected_commit {
+            return Ok(report(
+                false,
+                Some(format!(
+                    "proof is of another program (exe commit {exe_commit}, expected {expected_commit} for precompiles {})",
+                    file.header.precompiles
+                )),
+                verify_s,
+            ));
+        }
+        let proven: anyhow::Result<Vec<u8>> = proof.user_public_values.public_values.iter().map(field_byte).collect();
+        match proven {
+            Ok(bytes) if bytes == expected_public_values(&file.claim) => Ok(report(true, None, verify_s)),
+            Ok(_) => Ok(report(false, Some("the proof's public values are not the claim in this file".into()), verify_s)),
+            Err(e) => Ok(report(false, Some(e.to_string()), verify_s)),
+        }
+    }
+}
+
+/// A public value is one byte stored in a field element.
+fn field_byte(f: &openvm_sdk::F) -> anyhow::Result<u8> {
+    use openvm_stark_backend::p3_field::PrimeField32;
+    u8::try_from(f.as_canonical_u32()).map_err(|_| anyhow!("public value {} is not a byte", f.as_canonical_u32()))
+}
+
+fn main() -> std::process::ExitCode {
+    run_cli(OpenVm)
+}
