@@ -73,7 +73,7 @@ struct BenchArgs {
     /// Models [default: ridge,poly2].
     #[arg(long, value_delimiter = ',')]
     models: Option<Vec<String>>,
-    /// Test-set sizes [default: 100,1000].
+    /// Test-set sizes [default: 100,300].
     #[arg(long, value_delimiter = ',')]
     rows: Option<Vec<u32>>,
     /// Precompile settings [default: on,off; each backend runs those it supports].
