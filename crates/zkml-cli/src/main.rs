@@ -676,7 +676,13 @@ fn bench(a: BenchArgs) -> anyhow::Result<()> {
                 let detail = metrics
                     .map(|m| format!(" wall {} peak {:.0} MiB", fmt_secs(m.prove_wall_s), m.prove_peak_rss_bytes as f64 / 1048576.0))
                     .unwrap_or_default();
-                bar.println(format!("{:<9} {}{detail}", status.short().chars().take(60).collect::<String>(), key.label()));
+                let line = format!("{:<9} {}{detail}", status.short().chars().take(60).collect::<String>(), key.label());
+                // indicatif draws nothing (println included) when stderr is not a terminal.
+                if bar.is_hidden() {
+                    eprintln!("{line}");
+                } else {
+                    bar.println(line);
+                }
             }
         }
     };

@@ -111,7 +111,7 @@ pub struct BackendEntry {
     /// Non-blank, non-comment lines of the guest's Rust sources.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub guest_loc: Option<usize>,
-    /// Seconds of the last build of host and guest that actually compiled (harness-measured).
+    /// Seconds of the last cold build of guest and host by the harness (measured).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build_s: Option<f64>,
 }

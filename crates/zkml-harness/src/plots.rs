@@ -88,6 +88,8 @@ fn draw<DB: DrawingBackend>(
         return root.present();
     }
     let (x0, x1) = pad_log(pts.iter().map(|p| p.x).fold(f64::MAX, f64::min), pts.iter().map(|p| p.x).fold(f64::MIN, f64::max));
+    // Extra room on the left for the legend (upper left), so it does not cover the first points.
+    let x0 = x0 / 2.5;
     let (y0, y1) = pad_log(pts.iter().map(|p| p.lo).fold(f64::MAX, f64::min), pts.iter().map(|p| p.hi).fold(f64::MIN, f64::max));
     let mut chart = ChartBuilder::on(&root)
         .caption(title, ("sans-serif", 22))

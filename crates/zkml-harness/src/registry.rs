@@ -83,7 +83,7 @@ pub fn backend_binary(name: &str) -> PathBuf {
     cache_dir().join("target").join(name).join("release").join(format!("zkml-{name}"))
 }
 
-/// The last build of a backend that actually compiled something (seconds, unix time).
+/// The last cold build of a backend: host binary absent before, built from nothing (seconds).
 #[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
 pub struct BuildRecord {
     pub seconds: f64,
@@ -99,12 +99,12 @@ pub fn last_build(name: &str) -> Option<BuildRecord> {
 }
 
 /// Runs `zkvms/NAME/build.sh` (guest and host into the shared cache; quick when up to date),
-/// showing its output, and returns the host binary. A build that changed the binary is timed
-/// and recorded for the report.
+/// showing its output, and returns the host binary. A cold build (no binary before) is timed
+/// and recorded for the report's "build time"; incremental rebuilds are not.
 pub fn build_backend(name: &str, script: &std::path::Path) -> anyhow::Result<PathBuf> {
     let exe = backend_binary(name);
-    let before = std::fs::metadata(&exe).and_then(|m| m.modified()).ok();
-    if before.is_none() {
+    let cold = !exe.is_file();
+    if cold {
         eprintln!("building the {name} backend on first use (guest + host into {}; a cold build takes minutes)...", cache_dir().display());
     }
     let start = std::time::Instant::now();
@@ -122,8 +122,7 @@ pub fn build_backend(name: &str, script: &std::path::Path) -> anyhow::Result<Pat
     if !exe.is_file() {
         anyhow::bail!("{name}: {} finished but {} does not exist", script.display(), exe.display());
     }
-    let after = std::fs::metadata(&exe).and_then(|m| m.modified()).ok();
-    if after != before {
+    if cold {
         let rec = BuildRecord {
             seconds,
             finished_unix: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
