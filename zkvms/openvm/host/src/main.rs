@@ -19,6 +19,8 @@ use zkml_protocol::*;
 const NAME: &str = "openvm";
 const SDK: &str = "openvm-sdk 2.0.2";
 const MODE_APP: &str = "app";
+/// Aggregated (recursive) STARK: one constant-size proof of the whole execution.
+const MODE_STARK: &str = "stark";
 /// Trace stacking height. The SDK's default (24) spends about a minute committing even a tiny
 /// program; 20 keeps the same stated 100-bit security and is ~10x faster on small inputs
 /// (19 is the minimum for rv32im). Override with ZKML_OPENVM_LOG_STACKED_HEIGHT.
@@ -128,6 +130,116 @@ impl OpenVm {
     }
 }
 
+type AggVk = openvm_stark_backend::keygen::types::MultiStarkVerifyingKey<SC>;
+type Baseline = openvm_verify_stark_host::vk::VerificationBaseline;
+
+impl OpenVm {
+    /// The aggregation verifying key and our guest's verification baseline (which commits to
+    /// the exe): from the verifier's own key generation, cached like the app keys.
+    fn trusted_stark_keys(&self, sdk: Option<&Sdk>, precompiles: Precompiles) -> anyhow::Result<(AggVk, Baseline)> {
+        let (elf, elf_hash) = guest_elf(precompiles)?;
+        let dir = key_dir();
+        let vk_path = dir.join("agg_vk.bitcode");
+        let baseline_path = dir.join(format!("baseline-{elf_hash}.bitcode"));
+        let vk: Option<AggVk> = std::fs::read(&vk_path).ok().and_then(|b| bitcode::deserialize(&b).ok());
+        let baseline: Option<Baseline> = std::fs::read(&baseline_path).ok().and_then(|b| bitcode::deserialize(&b).ok());
+        if let (Some(vk), Some(b)) = (vk, baseline) {
+            return Ok((vk, b));
+        }
+        let owned;
+        let sdk = match sdk {
+            Some(s) => s,
+            None => {
+                owned = self::sdk()?;
+                &owned
+            }
+        };
+        let (_, agg_vk) = sdk.agg_keygen();
+        let baseline = sdk.prover(elf).map_err(|e| anyhow!("openvm stark prover: {e}"))?.generate_baseline();
+        std::fs::create_dir_all(&dir)?;
+        files::write_bytes_atomically(&vk_path, &bitcode::serialize(&agg_vk)?)?;
+        files::write_bytes_atomically(&baseline_path, &bitcode::serialize(&baseline)?)?;
+        Ok((agg_vk, baseline))
+    }
+
+    fn prove_stark(&self, input: &[u32], precompiles: Precompiles) -> anyhow::Result<ProveOutput> {
+        use openvm_stark_backend::codec::Encode;
+        let (elf, _) = guest_elf(precompiles)?;
+        let sdk = sdk()?;
+        // Setup: app and aggregation keys, the exe's baseline (never billed as proving).
+        let t = Instant::now();
+        let _ = sdk.app_keygen();
+        let (_, baseline) = self.trusted_stark_keys(Some(&sdk), precompiles)?;
+        let mut prover = sdk.prover(elf.clone()).map_err(|e| anyhow!("openvm stark prover: {e}"))?;
+        let setup_s = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let (pv, segments) = sdk.execute_metered(elf, stdin_for(input)).map_err(|e| anyhow!("openvm execution: {e}"))?;
+        let execute_s = t.elapsed().as_secs_f64();
+        let claim = claim_from_public_values(&pv)?;
+        let t = Instant::now();
+        let (proof, _) = prover.prove(stdin_for(input), &[]).map_err(|e| anyhow!("openvm stark proving: {e}"))?;
+        let prove_s = t.elapsed().as_secs_f64();
+        let proven: Vec<u8> = proof.user_pvs_proof.public_values.iter().map(field_byte).collect::<anyhow::Result<_>>()?;
+        if proven != expected_public_values(&claim) {
+            bail!("openvm: the proof's public values differ from the executed claim");
+        }
+        let payload = proof.encode_to_vec().map_err(|e| anyhow!("encoding the stark proof: {e}"))?;
+        let info = self.info();
+        let commit = CommitBytes::from(baseline.app_exe_commit).to_string();
+        Ok(ProveOutput {
+            report: ProveReport {
+                backend: NAME.into(),
+                mode: MODE_STARK.into(),
+                precompiles,
+                real_proof: true,
+                claim: ClaimSummary::from(&claim),
+                cycles: Some(Cycles {
+                    total: segments.iter().map(|s| s.num_insns).sum(),
+                    segments: Some(segments.len() as u64),
+                    ..Default::default()
+                }),
+                // The app proofs and their aggregation happen inside one SDK call: all of it is
+                // reported as proving (compress is not separable here).
+                phases: Phases { setup_s: Some(setup_s), execute_s: Some(execute_s), prove_s: Some(prove_s), ..Default::default() },
+                proof_bytes: payload.len() as u64,
+                proof_path: String::new(),
+                notes: vec!["aggregated STARK: app proofs recursively aggregated into one proof".into()],
+            },
+            file: ProofFile { header: header(&info, MODE_STARK, precompiles, true, Some(commit)), claim, payload },
+        })
+    }
+
+    fn verify_stark(&self, file: &ProofFile) -> anyhow::Result<VerifyReport> {
+        use openvm_stark_backend::codec::Decode;
+        let (agg_vk, baseline) = self.trusted_stark_keys(None, file.header.precompiles)?;
+        let report = |valid: bool, reason: Option<String>, verify_s: f64| VerifyReport {
+            backend: NAME.into(),
+            mode: file.header.mode.clone(),
+            valid,
+            real_proof: true,
+            claim: ClaimSummary::from(&file.claim),
+            verify_s,
+            reason,
+        };
+        let proof = match openvm_verify_stark_host::VmStarkProof::decode_from_bytes(&file.payload) {
+            Ok(p) => p,
+            Err(e) => return Ok(report(false, Some(format!("payload is not an OpenVM STARK proof: {e}")), 0.0)),
+        };
+        let t = Instant::now();
+        let result = Sdk::verify_proof(agg_vk, baseline, &proof);
+        let verify_s = t.elapsed().as_secs_f64();
+        if let Err(e) = result {
+            return Ok(report(false, Some(format!("STARK verification failed (or proof of another program): {e}")), verify_s));
+        }
+        let proven: anyhow::Result<Vec<u8>> = proof.user_pvs_proof.public_values.iter().map(field_byte).collect();
+        match proven {
+            Ok(bytes) if bytes == expected_public_values(&file.claim) => Ok(report(true, None, verify_s)),
+            Ok(_) => Ok(report(false, Some("the proof's public values are not the claim in this file".into()), verify_s)),
+            Err(e) => Ok(report(false, Some(e.to_string()), verify_s)),
+        }
+    }
+}
+
 impl Backend for OpenVm {
     fn info(&self) -> BackendInfo {
         BackendInfo {
@@ -147,6 +259,7 @@ impl Backend for OpenVm {
             security_bits: Some(100),
             proof_modes: vec![
                 ProofMode { name: MODE_APP.into(), available: true, reason: None },
+                ProofMode { name: MODE_STARK.into(), available: true, reason: None },
                 ProofMode {
                     name: "evm".into(),
                     available: false,
@@ -183,8 +296,11 @@ impl Backend for OpenVm {
     }
 
     fn prove(&self, input: &[u32], mode: &str, precompiles: Precompiles) -> anyhow::Result<ProveOutput> {
+        if mode == MODE_STARK {
+            return self.prove_stark(input, precompiles);
+        }
         if mode != MODE_APP {
-            bail!("openvm: mode {mode} is not implemented");
+            bail!("openvm: unknown mode {mode}");
         }
         let (elf, elf_hash) = guest_elf(precompiles)?;
         let sdk = sdk()?;
@@ -231,6 +347,9 @@ impl Backend for OpenVm {
     }
 
     fn verify(&self, file: &ProofFile) -> anyhow::Result<VerifyReport> {
+        if file.header.mode == MODE_STARK {
+            return self.verify_stark(file);
+        }
         let (vk, expected_commit) = self.trusted_keys(file.header.precompiles)?;
         let report = |valid: bool, reason: Option<String>, verify_s: f64| VerifyReport {
             backend: NAME.into(),
