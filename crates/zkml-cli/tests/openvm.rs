@@ -97,3 +97,45 @@ fn openvm_proves_verifies_and_rejects_tampering() {
         assert_eq!(json(&out)["claim"]["encoded"], native["claim"]["encoded"], "precompiles {prec}");
     }
 }
+
+/// The aggregated STARK mode: one constant-size proof, verified; a swapped claim is rejected.
+#[test]
+fn openvm_stark_mode_proves_and_rejects_a_swapped_claim() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let p = |name: &str| t.join(name).display().to_string();
+    ok(&repo, &["data", "synth", "--customers", "60", "--seed", "5", "--out", &p("tx.csv")]);
+    ok(&repo, &["data", "features", "--input", &p("tx.csv"), "--out", &p("f.csv")]);
+    ok(&repo, &["train", "--features", &p("f.csv"), "--model", "ridge", "--out", &p("m.json"), "--test-out", &p("test.csv")]);
+    let native = json(&ok(
+        &repo,
+        &["prove", "--zkvm", "native", "--model", &p("m.json"), "--test", &p("test.csv"), "--out", &p("n.proof"), "--json"],
+    ));
+    let proven = json(&ok(
+        &repo,
+        &[
+            "prove",
+            "--zkvm",
+            "openvm",
+            "--mode",
+            "stark",
+            "--model",
+            &p("m.json"),
+            "--test",
+            &p("test.csv"),
+            "--out",
+            &p("s.proof"),
+            "--json",
+        ],
+    ));
+    assert_eq!(proven["mode"], "stark");
+    assert_eq!(proven["claim"]["encoded"], native["claim"]["encoded"]);
+    let v = ok(&repo, &["verify", &p("s.proof"), "--require-proof", "--json"]);
+    assert_eq!(json(&v)["report"]["valid"], true);
+    let mut swapped = ProofFile::read(&t.join("s.proof")).unwrap();
+    swapped.claim.sse += 1;
+    swapped.write(&t.join("swapped.proof")).unwrap();
+    let out = bin(&repo, &["verify", &p("swapped.proof")]);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+}
