@@ -22,21 +22,28 @@ fn json(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
 }
 
-#[test]
-fn openvm_proves_verifies_and_rejects_tampering() {
-    // Run from the repository so the harness finds zkvms/openvm.
+/// Synthetic data -> features -> a model and its private test split in a temporary directory,
+/// plus the native prove report for it. Commands run from the repository root so that the
+/// harness finds zkvms/openvm.
+fn small_private_test_set(customers: &str, seed: &str, model: &str) -> (std::path::PathBuf, tempfile::TempDir, serde_json::Value) {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let tmp = tempfile::tempdir().unwrap();
-    let t = tmp.path();
-    let p = |name: &str| t.join(name).display().to_string();
-    ok(&repo, &["data", "synth", "--customers", "120", "--seed", "3", "--out", &p("tx.csv")]);
+    let p = |name: &str| tmp.path().join(name).display().to_string();
+    ok(&repo, &["data", "synth", "--customers", customers, "--seed", seed, "--out", &p("tx.csv")]);
     ok(&repo, &["data", "features", "--input", &p("tx.csv"), "--out", &p("f.csv")]);
-    ok(&repo, &["train", "--features", &p("f.csv"), "--model", "poly2", "--out", &p("m.json"), "--test-out", &p("test.csv")]);
-
+    ok(&repo, &["train", "--features", &p("f.csv"), "--model", model, "--out", &p("m.json"), "--test-out", &p("test.csv")]);
     let native = json(&ok(
         &repo,
         &["prove", "--zkvm", "native", "--model", &p("m.json"), "--test", &p("test.csv"), "--out", &p("n.proof"), "--json"],
     ));
+    (repo, tmp, native)
+}
+
+#[test]
+fn openvm_proves_verifies_and_rejects_tampering() {
+    let (repo, tmp, native) = small_private_test_set("120", "3", "poly2");
+    let t = tmp.path();
+    let p = |name: &str| t.join(name).display().to_string();
     let proven = json(&ok(
         &repo,
         &[
@@ -101,17 +108,9 @@ fn openvm_proves_verifies_and_rejects_tampering() {
 /// The aggregated STARK mode: one constant-size proof, verified; a swapped claim is rejected.
 #[test]
 fn openvm_stark_mode_proves_and_rejects_a_swapped_claim() {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let tmp = tempfile::tempdir().unwrap();
+    let (repo, tmp, native) = small_private_test_set("60", "5", "ridge");
     let t = tmp.path();
     let p = |name: &str| t.join(name).display().to_string();
-    ok(&repo, &["data", "synth", "--customers", "60", "--seed", "5", "--out", &p("tx.csv")]);
-    ok(&repo, &["data", "features", "--input", &p("tx.csv"), "--out", &p("f.csv")]);
-    ok(&repo, &["train", "--features", &p("f.csv"), "--model", "ridge", "--out", &p("m.json"), "--test-out", &p("test.csv")]);
-    let native = json(&ok(
-        &repo,
-        &["prove", "--zkvm", "native", "--model", &p("m.json"), "--test", &p("test.csv"), "--out", &p("n.proof"), "--json"],
-    ));
     let proven = json(&ok(
         &repo,
         &[

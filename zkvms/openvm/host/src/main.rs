@@ -212,15 +212,7 @@ impl OpenVm {
     fn verify_stark(&self, file: &ProofFile) -> anyhow::Result<VerifyReport> {
         use openvm_stark_backend::codec::Decode;
         let (agg_vk, baseline) = self.trusted_stark_keys(None, file.header.precompiles)?;
-        let report = |valid: bool, reason: Option<String>, verify_s: f64| VerifyReport {
-            backend: NAME.into(),
-            mode: file.header.mode.clone(),
-            valid,
-            real_proof: true,
-            claim: ClaimSummary::from(&file.claim),
-            verify_s,
-            reason,
-        };
+        let report = |valid: bool, reason: Option<String>, verify_s: f64| verify_report(file, valid, reason, verify_s);
         let proof = match openvm_verify_stark_host::VmStarkProof::decode_from_bytes(&file.payload) {
             Ok(p) => p,
             Err(e) => return Ok(report(false, Some(format!("payload is not an OpenVM STARK proof: {e}")), 0.0)),
@@ -231,12 +223,7 @@ impl OpenVm {
         if let Err(e) = result {
             return Ok(report(false, Some(format!("STARK verification failed (or proof of another program): {e}")), verify_s));
         }
-        let proven: anyhow::Result<Vec<u8>> = proof.user_pvs_proof.public_values.iter().map(field_byte).collect();
-        match proven {
-            Ok(bytes) if bytes == expected_public_values(&file.claim) => Ok(report(true, None, verify_s)),
-            Ok(_) => Ok(report(false, Some("the proof's public values are not the claim in this file".into()), verify_s)),
-            Err(e) => Ok(report(false, Some(e.to_string()), verify_s)),
-        }
+        Ok(report_public_values(file, &proof.user_pvs_proof.public_values, verify_s))
     }
 }
 
@@ -351,15 +338,7 @@ impl Backend for OpenVm {
             return self.verify_stark(file);
         }
         let (vk, expected_commit) = self.trusted_keys(file.header.precompiles)?;
-        let report = |valid: bool, reason: Option<String>, verify_s: f64| VerifyReport {
-            backend: NAME.into(),
-            mode: file.header.mode.clone(),
-            valid,
-            real_proof: true,
-            claim: ClaimSummary::from(&file.claim),
-            verify_s,
-            reason,
-        };
+        let report = |valid: bool, reason: Option<String>, verify_s: f64| verify_report(file, valid, reason, verify_s);
         let proof: ContinuationVmProof<SC> = match bitcode::deserialize(&file.payload) {
             Ok(p) => p,
             Err(e) => return Ok(report(false, Some(format!("payload is not an OpenVM app proof: {e}")), 0.0)),
@@ -381,12 +360,29 @@ impl Backend for OpenVm {
                 verify_s,
             ));
         }
-        let proven: anyhow::Result<Vec<u8>> = proof.user_public_values.public_values.iter().map(field_byte).collect();
-        match proven {
-            Ok(bytes) if bytes == expected_public_values(&file.claim) => Ok(report(true, None, verify_s)),
-            Ok(_) => Ok(report(false, Some("the proof's public values are not the claim in this file".into()), verify_s)),
-            Err(e) => Ok(report(false, Some(e.to_string()), verify_s)),
-        }
+        Ok(report_public_values(file, &proof.user_public_values.public_values, verify_s))
+    }
+}
+
+fn verify_report(file: &ProofFile, valid: bool, reason: Option<String>, verify_s: f64) -> VerifyReport {
+    VerifyReport {
+        backend: NAME.into(),
+        mode: file.header.mode.clone(),
+        valid,
+        real_proof: true,
+        claim: ClaimSummary::from(&file.claim),
+        verify_s,
+        reason,
+    }
+}
+
+/// The verdict once the STARK itself verified: valid only if the proven public values are
+/// exactly this file's claim (and its zero padding).
+fn report_public_values(file: &ProofFile, public_values: &[openvm_sdk::F], verify_s: f64) -> VerifyReport {
+    match public_values.iter().map(field_byte).collect::<anyhow::Result<Vec<u8>>>() {
+        Ok(bytes) if bytes == expected_public_values(&file.claim) => verify_report(file, true, None, verify_s),
+        Ok(_) => verify_report(file, false, Some("the proof's public values are not the claim in this file".into()), verify_s),
+        Err(e) => verify_report(file, false, Some(e.to_string()), verify_s),
     }
 }
 
