@@ -45,21 +45,10 @@ fn failures_and_timeouts_are_recorded_and_the_sweep_goes_on_then_resumes() {
     let sleepy = fake_backend(d, "sleepy", "sleep 60");
     let broken = fake_backend(d, "broken", "echo '{\"error\":\"out of cheese\"}'; exit 1");
     let b = |n: &str, p: &Path| format!("{n}={}", p.display());
-    let out = bench(
-        d,
-        &[
-            "--zkvms",
-            "native",
-            "--backend",
-            &b("crashy", &crashy),
-            "--backend",
-            &b("sleepy", &sleepy),
-            "--backend",
-            &b("broken", &broken),
-            "--timeout",
-            "1s",
-        ],
-    );
+    let (bc, bs, bb) = (b("crashy", &crashy), b("sleepy", &sleepy), b("broken", &broken));
+    // The same command twice: the second run must resume and find nothing to do.
+    let sweep = ["--zkvms", "native", "--backend", &bc, "--backend", &bs, "--backend", &bb, "--timeout", "1s"];
+    let out = bench(d, &sweep);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("2 ok, 4 failed, 2 timed out"), "{stderr}");
     let recs = records(&d.join("results"));
@@ -89,21 +78,7 @@ fn failures_and_timeouts_are_recorded_and_the_sweep_goes_on_then_resumes() {
     assert!(report.contains("signal 9") && report.contains("timeout after") && report.contains("out of cheese"), "{report}");
 
     // Rerunning resumes: nothing left to do.
-    let out = bench(
-        d,
-        &[
-            "--zkvms",
-            "native",
-            "--backend",
-            &b("crashy", &crashy),
-            "--backend",
-            &b("sleepy", &sleepy),
-            "--backend",
-            &b("broken", &broken),
-            "--timeout",
-            "1s",
-        ],
-    );
+    let out = bench(d, &sweep);
     assert!(String::from_utf8_lossy(&out.stderr).contains("8 planned, 8 already recorded"), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(records(&d.join("results")).len(), 8);
     // --retry-failed reruns only the failures; --force reruns everything asked for.

@@ -184,29 +184,12 @@ impl OpenVm {
             bail!("openvm: the proof's public values differ from the executed claim");
         }
         let payload = proof.encode_to_vec().map_err(|e| anyhow!("encoding the stark proof: {e}"))?;
-        let info = self.info();
         let commit = CommitBytes::from(baseline.app_exe_commit).to_string();
-        Ok(ProveOutput {
-            report: ProveReport {
-                backend: NAME.into(),
-                mode: MODE_STARK.into(),
-                precompiles,
-                real_proof: true,
-                claim: ClaimSummary::from(&claim),
-                cycles: Some(Cycles {
-                    total: segments.iter().map(|s| s.num_insns).sum(),
-                    segments: Some(segments.len() as u64),
-                    ..Default::default()
-                }),
-                // The app proofs and their aggregation happen inside one SDK call: all of it is
-                // reported as proving (compress is not separable here).
-                phases: Phases { setup_s: Some(setup_s), execute_s: Some(execute_s), prove_s: Some(prove_s), ..Default::default() },
-                proof_bytes: payload.len() as u64,
-                proof_path: String::new(),
-                notes: vec!["aggregated STARK: app proofs recursively aggregated into one proof".into()],
-            },
-            file: ProofFile { header: header(&info, MODE_STARK, precompiles, true, Some(commit)), claim, payload },
-        })
+        // The app proofs and their aggregation happen inside one SDK call: all of it is reported
+        // as proving (compress is not separable here).
+        let phases = Phases { setup_s: Some(setup_s), execute_s: Some(execute_s), prove_s: Some(prove_s), ..Default::default() };
+        let note = "aggregated STARK: app proofs recursively aggregated into one proof";
+        Ok(self.proof_output(MODE_STARK, precompiles, claim, &segments, phases, payload, commit, vec![note.into()]))
     }
 
     fn verify_stark(&self, file: &ProofFile) -> anyhow::Result<VerifyReport> {
@@ -224,6 +207,43 @@ impl OpenVm {
             return Ok(report(false, Some(format!("STARK verification failed (or proof of another program): {e}")), verify_s));
         }
         Ok(report_public_values(file, &proof.user_pvs_proof.public_values, verify_s))
+    }
+}
+
+impl OpenVm {
+    /// The report and proof file of a finished proof, common to both modes.
+    #[allow(clippy::too_many_arguments)]
+    fn proof_output(
+        &self,
+        mode: &str,
+        precompiles: Precompiles,
+        claim: Claim,
+        segments: &[openvm_sdk::openvm_circuit::arch::execution_mode::Segment],
+        phases: Phases,
+        payload: Vec<u8>,
+        commit: String,
+        notes: Vec<String>,
+    ) -> ProveOutput {
+        let info = self.info();
+        ProveOutput {
+            report: ProveReport {
+                backend: NAME.into(),
+                mode: mode.into(),
+                precompiles,
+                real_proof: true,
+                claim: ClaimSummary::from(&claim),
+                cycles: Some(Cycles {
+                    total: segments.iter().map(|s| s.num_insns).sum(),
+                    segments: Some(segments.len() as u64),
+                    ..Default::default()
+                }),
+                phases,
+                proof_bytes: payload.len() as u64,
+                proof_path: String::new(),
+                notes,
+            },
+            file: ProofFile { header: header(&info, mode, precompiles, true, Some(commit)), claim, payload },
+        }
     }
 }
 
@@ -311,26 +331,8 @@ impl Backend for OpenVm {
             bail!("openvm: the proof's public values differ from the executed claim");
         }
         let payload = bitcode::serialize(&proof)?;
-        let info = self.info();
-        Ok(ProveOutput {
-            report: ProveReport {
-                backend: NAME.into(),
-                mode: mode.into(),
-                precompiles,
-                real_proof: true,
-                claim: ClaimSummary::from(&claim),
-                cycles: Some(Cycles {
-                    total: segments.iter().map(|s| s.num_insns).sum(),
-                    segments: Some(segments.len() as u64),
-                    ..Default::default()
-                }),
-                phases: Phases { setup_s: Some(setup_s), execute_s: Some(execute_s), prove_s: Some(prove_s), ..Default::default() },
-                proof_bytes: payload.len() as u64,
-                proof_path: String::new(),
-                notes: vec![],
-            },
-            file: ProofFile { header: header(&info, mode, precompiles, true, Some(commit)), claim, payload },
-        })
+        let phases = Phases { setup_s: Some(setup_s), execute_s: Some(execute_s), prove_s: Some(prove_s), ..Default::default() };
+        Ok(self.proof_output(mode, precompiles, claim, &segments, phases, payload, commit, vec![]))
     }
 
     fn verify(&self, file: &ProofFile) -> anyhow::Result<VerifyReport> {
