@@ -4,40 +4,10 @@
 //!
 //! Builds the OpenVM backend on first use (cold: several minutes; reused from the cache after).
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
+
+use common::*;
 use zkml_protocol::ProofFile;
-
-fn bin(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_zkml-bench")).current_dir(dir).args(args).output().unwrap()
-}
-
-fn ok(dir: &Path, args: &[&str]) -> Output {
-    let out = bin(dir, args);
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    out
-}
-
-fn json(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
-}
-
-/// Synthetic data -> features -> a model and its private test split in a temporary directory,
-/// plus the native prove report for it. Commands run from the repository root so that the
-/// harness finds zkvms/openvm.
-fn small_private_test_set(customers: &str, seed: &str, model: &str) -> (std::path::PathBuf, tempfile::TempDir, serde_json::Value) {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let tmp = tempfile::tempdir().unwrap();
-    let p = |name: &str| tmp.path().join(name).display().to_string();
-    ok(&repo, &["data", "synth", "--customers", customers, "--seed", seed, "--out", &p("tx.csv")]);
-    ok(&repo, &["data", "features", "--input", &p("tx.csv"), "--out", &p("f.csv")]);
-    ok(&repo, &["train", "--features", &p("f.csv"), "--model", model, "--out", &p("m.json"), "--test-out", &p("test.csv")]);
-    let native = json(&ok(
-        &repo,
-        &["prove", "--zkvm", "native", "--model", &p("m.json"), "--test", &p("test.csv"), "--out", &p("n.proof"), "--json"],
-    ));
-    (repo, tmp, native)
-}
 
 #[test]
 fn openvm_proves_verifies_and_rejects_tampering() {
@@ -92,16 +62,10 @@ fn openvm_proves_verifies_and_rejects_tampering() {
     }
 
     // Both guests compute the native claim (execution only: cheap).
-    std::fs::write(t.join("input.bin"), {
-        let (_, words) = zkml_harness::workflow::guest_input(&t.join("m.json"), &t.join("test.csv"), &[0; 32]).unwrap();
-        zkml_core::words_as_bytes(&words).to_vec()
-    })
-    .unwrap();
-    let exe = zkml_harness::registry::backend_binary("openvm");
+    let input = write_guest_input(t).display().to_string();
     for prec in ["on", "off"] {
-        let out = Command::new(&exe).args(["execute", "--input", &p("input.bin"), "--precompiles", prec]).output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        assert_eq!(json(&out)["claim"]["encoded"], native["claim"]["encoded"], "precompiles {prec}");
+        let out = backend_json("openvm", &["execute", "--input", &input, "--precompiles", prec]);
+        assert_eq!(out["claim"]["encoded"], native["claim"]["encoded"], "precompiles {prec}");
     }
 }
 

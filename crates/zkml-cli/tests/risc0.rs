@@ -1,0 +1,79 @@
+//! RISC Zero end to end: a real composite receipt of a small private test set, verified; a
+//! tampered receipt, a rewritten journal, a swapped claim and a receipt checked against the
+//! other guest's image id are rejected; both guests (SHA-256 accelerator on and off) compute exactly the native claim,
+//! and the cycle profiler accounts for the guest's work.
+//!
+//! Builds the RISC Zero backend on first use (cold: tens of minutes; reused from the cache after).
+
+mod common;
+
+use common::*;
+use zkml_protocol::ProofFile;
+
+#[test]
+fn risc0_proves_verifies_and_rejects_tampering() {
+    let (repo, tmp, native) = small_private_test_set("60", "5", "ridge");
+    let t = tmp.path();
+    let p = |name: &str| t.join(name).display().to_string();
+    let args = ["prove", "--zkvm", "risc0", "--model", &p("m.json"), "--test", &p("test.csv"), "--out", &p("r.proof"), "--json"];
+    let proven = json(&ok(&repo, &args));
+    assert_eq!(proven["real_proof"], true, "{proven}");
+    assert_eq!(proven["mode"], "composite");
+    assert_eq!(proven["claim"]["encoded"], native["claim"]["encoded"], "the zkVM claim must equal the native one");
+    let cycles = &proven["cycles"];
+    assert!(cycles["user"].as_u64().unwrap() > 10_000, "{cycles}");
+    assert!(cycles["total"].as_u64().unwrap() >= cycles["user"].as_u64().unwrap() + cycles["paging"].as_u64().unwrap());
+    assert!(cycles["segments"].as_u64().unwrap() >= 1);
+    assert!(proven["phases"]["prove_s"].as_f64().unwrap() > 0.0);
+    assert!(proven["proof_bytes"].as_u64().unwrap() > 100_000, "a composite receipt carries a STARK seal per segment");
+    assert!(proven["notes"].to_string().contains("succinct and Groth16"), "reports must say why only composite exists");
+
+    let v = ok(&repo, &["verify", &p("r.proof"), "--model", &p("m.json"), "--require-proof", "--json"]);
+    assert_eq!(json(&v)["report"]["valid"], true);
+
+    // Tampering, each written with a valid file checksum so that RISC Zero's verifier must catch it.
+    let original = ProofFile::read(&t.join("r.proof")).unwrap();
+    let mut flipped = original.clone();
+    let mid = flipped.payload.len() / 2;
+    flipped.payload[mid] ^= 0x01;
+    let mut swapped = original.clone();
+    swapped.claim.mse += 1;
+    let mut better = original.claim;
+    better.sse /= 2;
+    let forged = forge_public_values(&original, &better);
+    let mut wrong_image = original.clone();
+    wrong_image.header.precompiles = zkml_protocol::Precompiles::Off;
+    for (name, f, why) in [
+        ("flipped.proof", &flipped, "verification failed"),
+        ("forged.proof", &forged, "verification failed"),
+        ("swapped.proof", &swapped, "not the claim"),
+        ("wrong-image.proof", &wrong_image, "image id"),
+    ] {
+        f.write(&t.join(name)).unwrap();
+        let out = bin(&repo, &["verify", &p(name)]);
+        assert_eq!(out.status.code(), Some(2), "{name} must be invalid: {}", String::from_utf8_lossy(&out.stderr));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("INVALID") && err.contains(why), "{name}: {err}");
+    }
+
+    // Both guests compute the native claim (execution only: cheap), and the software-hashing
+    // guest costs more cycles than the accelerated one.
+    let input = write_guest_input(t).display().to_string();
+    let on = backend_json("risc0", &["execute", "--input", &input, "--precompiles", "on"]);
+    let off = backend_json("risc0", &["execute", "--input", &input, "--precompiles", "off"]);
+    for (prec, out) in [("on", &on), ("off", &off)] {
+        assert_eq!(out["claim"]["encoded"], native["claim"]["encoded"], "precompiles {prec}");
+    }
+    assert!(off["cycles"]["user"].as_u64() > on["cycles"]["user"].as_u64(), "on {on}\noff {off}");
+
+    // The profile's phases are real measurements that add up to less than the whole run.
+    let profile = backend_json("risc0", &["profile", "--input", &input]);
+    let phases = &profile["phases"];
+    let sum: u64 = ["read_input", "decode_validate", "hash_accelerated", "hash_software", "predict_and_metrics"]
+        .iter()
+        .map(|k| phases[k]["cycles"].as_u64().unwrap())
+        .sum();
+    assert!(phases["predict_and_metrics"]["cycles"].as_u64().unwrap() > 0);
+    assert!(phases["hash_software"]["cycles"].as_u64() > phases["hash_accelerated"]["cycles"].as_u64(), "{profile}");
+    assert!(sum < profile["user_cycles_with_profiling"].as_u64().unwrap(), "{profile}");
+}

@@ -1,0 +1,63 @@
+//! SP1 end to end: a real core proof of a small private test set, verified; a tampered proof,
+//! forged public values, a swapped claim and a proof checked against the other guest's
+//! verifying key are rejected; both guests (SHA-256 precompile on and off) compute exactly the
+//! native claim.
+//!
+//! Builds the SP1 backend on first use (cold: tens of minutes; reused from the cache after).
+
+mod common;
+
+use common::*;
+use zkml_protocol::ProofFile;
+
+#[test]
+fn sp1_proves_verifies_and_rejects_tampering() {
+    let (repo, tmp, native) = small_private_test_set("60", "5", "ridge");
+    let t = tmp.path();
+    let p = |name: &str| t.join(name).display().to_string();
+    let args = ["prove", "--zkvm", "sp1", "--model", &p("m.json"), "--test", &p("test.csv"), "--out", &p("s.proof"), "--json"];
+    let proven = json(&ok(&repo, &args));
+    assert_eq!(proven["real_proof"], true, "{proven}");
+    assert_eq!(proven["mode"], "core");
+    assert_eq!(proven["claim"]["encoded"], native["claim"]["encoded"], "the zkVM claim must equal the native one");
+    assert!(proven["cycles"]["total"].as_u64().unwrap() > 10_000, "{proven}");
+    assert!(proven["phases"]["setup_s"].as_f64().unwrap() > 0.0 && proven["phases"]["prove_s"].as_f64().unwrap() > 0.0);
+    assert!(proven["proof_bytes"].as_u64().unwrap() > 100_000);
+
+    let v = ok(&repo, &["verify", &p("s.proof"), "--model", &p("m.json"), "--require-proof", "--json"]);
+    assert_eq!(json(&v)["report"]["valid"], true);
+
+    // Tampering, each written with a valid file checksum so that SP1's verifier must catch it.
+    let original = ProofFile::read(&t.join("s.proof")).unwrap();
+    let mut flipped = original.clone();
+    let mid = flipped.payload.len() / 2;
+    flipped.payload[mid] ^= 0x01;
+    let mut better = original.claim;
+    better.sse /= 2;
+    let forged = forge_public_values(&original, &better);
+    let mut swapped = original.clone();
+    swapped.claim = better;
+    let mut wrong_vk = original.clone();
+    wrong_vk.header.precompiles = zkml_protocol::Precompiles::Off;
+    for (name, f, why) in [
+        ("flipped.proof", &flipped, ""),
+        ("forged.proof", &forged, "verification failed"),
+        ("swapped.proof", &swapped, "not the claim"),
+        ("wrong-vk.proof", &wrong_vk, "verifying key"),
+    ] {
+        f.write(&t.join(name)).unwrap();
+        let out = bin(&repo, &["verify", &p(name)]);
+        assert_eq!(out.status.code(), Some(2), "{name} must be invalid: {}", String::from_utf8_lossy(&out.stderr));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("INVALID") && err.contains(why), "{name}: {err}");
+    }
+
+    // Both guests compute the native claim (execution only), software hashing costs more.
+    let input = write_guest_input(t).display().to_string();
+    let on = backend_json("sp1", &["execute", "--input", &input, "--precompiles", "on"]);
+    let off = backend_json("sp1", &["execute", "--input", &input, "--precompiles", "off"]);
+    for (prec, out) in [("on", &on), ("off", &off)] {
+        assert_eq!(out["claim"]["encoded"], native["claim"]["encoded"], "precompiles {prec}");
+    }
+    assert!(off["cycles"]["total"].as_u64() > on["cycles"]["total"].as_u64(), "on {on}\noff {off}");
+}

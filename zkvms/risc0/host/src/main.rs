@@ -1,0 +1,299 @@
+//! zkml-bench backend for RISC Zero 3.0.6: composite receipts of the accuracy claim, built
+//! entirely from crates.io (no rzup, no docker).
+//!
+//! Receipt kinds: only **composite** (one STARK per segment) can be made on these machines.
+//! Succinct and Groth16 receipts need the recursion circuit's parameters
+//! (`recursion_zkr.zip`), which `risc0-circuit-recursion`'s build script downloads from a
+//! bucket this machine cannot reach; the host is built with `DOCS_RS=1` so that the build
+//! writes an empty archive instead, and any recursion would fail. Every `info` and report says so.
+
+use anyhow::{anyhow, bail, Context};
+use risc0_zkvm::{
+    ExecutorEnv, ExecutorImpl, InnerReceipt, NullSegmentRef, ProverOpts, Receipt, SessionStats, VerifierContext,
+};
+use std::path::PathBuf;
+use std::time::Instant;
+use zkml_core::{Claim, CLAIM_LEN};
+use zkml_protocol::backend::header;
+use zkml_protocol::*;
+
+const NAME: &str = "risc0";
+const SDK: &str = "risc0-zkvm 3.0.6";
+const MODE_COMPOSITE: &str = "composite";
+const NO_RECURSION: &str = "cannot be built offline: succinct and Groth16 receipts need the recursion circuit's \
+    parameters (recursion_zkr.zip), which risc0-circuit-recursion's build script downloads from a bucket this \
+    machine cannot reach (the host is built with DOCS_RS=1, which skips the download)";
+
+fn cache_dir() -> PathBuf {
+    std::env::var_os("ZKML_CACHE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/zkml-bench"))
+}
+
+fn guest_dir() -> PathBuf {
+    std::env::var_os("ZKML_RISC0_GUEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| cache_dir().join("target/risc0-guest/riscv32im-risc0-zkvm-elf/release"))
+}
+
+/// A v3 program: our user ELF combined with RISC Zero's v1-compatibility kernel.
+struct Program {
+    binary: Vec<u8>,
+    image_id: risc0_zkvm::sha::Digest,
+}
+
+fn program(guest: &str) -> anyhow::Result<Program> {
+    let path = guest_dir().join(guest);
+    let elf = std::fs::read(&path).with_context(|| format!("guest ELF {} (build it with zkvms/risc0/build.sh)", path.display()))?;
+    let binary = risc0_binfmt::ProgramBinary::new(&elf, risc0_zkos_v1compat::V1COMPAT_ELF).encode();
+    let image_id = risc0_binfmt::compute_image_id(&binary).map_err(|e| anyhow!("image id of {}: {e}", path.display()))?;
+    Ok(Program { binary, image_id })
+}
+
+fn guest_name(precompiles: Precompiles) -> String {
+    format!("zkml-risc0-precompiles-{precompiles}")
+}
+
+/// Segment size limit (log2 cycles). RISC Zero's default is 2^20; a smaller limit lowers the
+/// prover's peak memory at the cost of more segments. Override with ZKML_RISC0_SEGMENT_PO2.
+fn segment_po2() -> Option<u32> {
+    std::env::var("ZKML_RISC0_SEGMENT_PO2").ok().and_then(|s| s.parse().ok())
+}
+
+/// The guest's input: its length in words, then the words (read with `env::read_slice`).
+fn env_for<'a>(input: &'a [u32], stdout: Option<&'a mut Vec<u8>>) -> anyhow::Result<ExecutorEnv<'a>> {
+    let mut builder = ExecutorEnv::builder();
+    builder.write_slice(&[input.len() as u32]).write_slice(input);
+    if let Some(po2) = segment_po2() {
+        builder.segment_limit_po2(po2);
+    }
+    if let Some(out) = stdout {
+        builder.stdout(out);
+    }
+    builder.build().map_err(|e| anyhow!("risc0 executor environment: {e}"))
+}
+
+/// Runs the guest without proving: its journal and the session's cycle statistics.
+fn execute_program(program: &Program, input: &[u32], stdout: Option<&mut Vec<u8>>) -> anyhow::Result<(Vec<u8>, SessionStats)> {
+    let env = env_for(input, stdout)?;
+    let mut exec = ExecutorImpl::from_elf(env, &program.binary).map_err(|e| anyhow!("risc0 executor: {e}"))?;
+    let session = exec.run_with_callback(|_| Ok(Box::new(NullSegmentRef))).map_err(|e| anyhow!("risc0 execution: {e:#}"))?;
+    let journal = session.journal.as_ref().map(|j| j.bytes.clone()).unwrap_or_default();
+    Ok((journal, session.stats()))
+}
+
+fn claim_from_journal(journal: &[u8]) -> anyhow::Result<Claim> {
+    if journal.len() != CLAIM_LEN {
+        bail!("guest journal is {} bytes, a claim is {CLAIM_LEN}", journal.len());
+    }
+    Claim::decode(journal).map_err(|e| anyhow!("guest journal is not a claim: {e}"))
+}
+
+fn cycles(stats: &SessionStats) -> Cycles {
+    Cycles {
+        total: stats.total_cycles,
+        user: Some(stats.user_cycles),
+        paging: Some(stats.paging_cycles),
+        segments: Some(stats.segments as u64),
+    }
+}
+
+/// Dev mode (RISC0_DEV_MODE) makes fake receipts: allowed for quick iteration, never a proof.
+fn dev_mode() -> bool {
+    risc0_zkvm::is_dev_mode()
+}
+
+struct Risc0;
+
+impl Backend for Risc0 {
+    fn info(&self) -> BackendInfo {
+        let mut notes = vec![
+            "CPU prover (risc0-zkvm without the cuda feature); C++ prover kernels built at the optimisation levels \
+             recorded in zkvms/risc0/README.md"
+                .to_string(),
+            format!("succinct and Groth16 receipts {NO_RECURSION}"),
+        ];
+        if dev_mode() {
+            notes.push("RISC0_DEV_MODE is set: receipts are FAKE (not proofs)".into());
+        }
+        BackendInfo {
+            protocol_version: PROTOCOL_VERSION,
+            name: NAME.into(),
+            sdk: SDK.into(),
+            isa: "rv32im".into(),
+            proof_system: "STARK (Poseidon2) per segment of at most 2^20 cycles; composite receipt = the list of segment receipts"
+                .into(),
+            produces_proofs: !dev_mode(),
+            zero_knowledge: "yes: RISC Zero documents its STARK receipts as zero-knowledge (the seal reveals nothing about \
+                the private input beyond the journal)"
+                .into(),
+            security_bits: Some(96),
+            proof_modes: vec![
+                ProofMode { name: MODE_COMPOSITE.into(), available: true, reason: None },
+                ProofMode { name: "succinct".into(), available: false, reason: Some(NO_RECURSION.into()) },
+                ProofMode { name: "groth16".into(), available: false, reason: Some(NO_RECURSION.into()) },
+            ],
+            precompiles: vec![Precompiles::On, Precompiles::Off],
+            gpu: false,
+            notes,
+        }
+    }
+
+    fn execute(&self, input: &[u32], precompiles: Precompiles) -> anyhow::Result<ExecuteReport> {
+        let t = Instant::now();
+        let program = program(&guest_name(precompiles))?;
+        let setup_s = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let (journal, stats) = execute_program(&program, input, None)?;
+        let execute_s = t.elapsed().as_secs_f64();
+        let claim = claim_from_journal(&journal)?;
+        Ok(ExecuteReport {
+            backend: NAME.into(),
+            precompiles,
+            claim: ClaimSummary::from(&claim),
+            cycles: Some(cycles(&stats)),
+            phases: Phases { setup_s: Some(setup_s), execute_s: Some(execute_s), ..Default::default() },
+        })
+    }
+
+    fn prove(&self, input: &[u32], mode: &str, precompiles: Precompiles) -> anyhow::Result<ProveOutput> {
+        if mode != MODE_COMPOSITE {
+            bail!("risc0: unknown mode {mode}");
+        }
+        // Setup: load the guest, combine it with the kernel, compute the image id. RISC Zero
+        // has no per-program key generation.
+        let t = Instant::now();
+        let program = program(&guest_name(precompiles))?;
+        let setup_s = t.elapsed().as_secs_f64();
+        // Cycle statistics and the claim from a plain execution (timed apart from proving).
+        let t = Instant::now();
+        let (journal, _) = execute_program(&program, input, None)?;
+        let execute_s = t.elapsed().as_secs_f64();
+        let claim = claim_from_journal(&journal)?;
+        // The prover executes the guest again to build its traces; that is part of proving.
+        let t = Instant::now();
+        let info = risc0_zkvm::default_prover()
+            .prove_with_ctx(env_for(input, None)?, &VerifierContext::default(), &program.binary, &ProverOpts::composite())
+            .map_err(|e| anyhow!("risc0 proving: {e:#}"))?;
+        let prove_s = t.elapsed().as_secs_f64();
+        if info.receipt.journal.bytes != claim.encode() {
+            bail!("risc0: the receipt's journal differs from the executed claim");
+        }
+        let fake = matches!(info.receipt.inner, InnerReceipt::Fake(_));
+        let payload = bincode::serialize(&info.receipt).context("serialising the receipt")?;
+        let mut notes = vec![format!("composite receipt: succinct and Groth16 {NO_RECURSION}")];
+        if fake {
+            notes.insert(0, "DEV MODE (RISC0_DEV_MODE): a FAKE receipt, NOT A PROOF".into());
+        }
+        let image_id = hex::encode(program.image_id.as_bytes());
+        let backend_info = self.info();
+        Ok(ProveOutput {
+            report: ProveReport {
+                backend: NAME.into(),
+                mode: mode.into(),
+                precompiles,
+                real_proof: !fake,
+                claim: ClaimSummary::from(&claim),
+                cycles: Some(cycles(&info.stats)),
+                phases: Phases { setup_s: Some(setup_s), execute_s: Some(execute_s), prove_s: Some(prove_s), ..Default::default() },
+                proof_bytes: payload.len() as u64,
+                proof_path: String::new(),
+                notes,
+            },
+            file: ProofFile { header: header(&backend_info, mode, precompiles, !fake, Some(image_id)), claim, payload },
+        })
+    }
+
+    fn verify(&self, file: &ProofFile) -> anyhow::Result<VerifyReport> {
+        if file.header.mode != MODE_COMPOSITE {
+            bail!("risc0: cannot verify mode {:?} (only composite receipts are made here)", file.header.mode);
+        }
+        // Our own guest build decides the image id, never the proof file.
+        let program = program(&guest_name(file.header.precompiles))?;
+        let report = |valid: bool, reason: Option<String>, verify_s: f64| VerifyReport {
+            backend: NAME.into(),
+            mode: file.header.mode.clone(),
+            valid,
+            real_proof: file.header.real_proof,
+            claim: ClaimSummary::from(&file.claim),
+            verify_s,
+            reason,
+        };
+        let receipt: Receipt = match bincode::deserialize(&file.payload) {
+            Ok(r) => r,
+            Err(e) => return Ok(report(false, Some(format!("payload is not a RISC Zero receipt: {e}")), 0.0)),
+        };
+        if !matches!(receipt.inner, InnerReceipt::Composite(_)) {
+            return Ok(report(false, Some("not a composite receipt (a fake dev-mode receipt is not a proof)".into()), 0.0));
+        }
+        // Dev mode off: a fake receipt must never pass, whatever the environment says.
+        let ctx = VerifierContext::default().with_dev_mode(false);
+        let t = Instant::now();
+        let result = receipt.verify_with_context(&ctx, program.image_id);
+        let verify_s = t.elapsed().as_secs_f64();
+        if let Err(e) = result {
+            return Ok(report(
+                false,
+                Some(format!(
+                    "receipt verification failed against our image id {} (precompiles {}): {e}",
+                    program.image_id, file.header.precompiles
+                )),
+                verify_s,
+            ));
+        }
+        if receipt.journal.bytes != file.claim.encode() {
+            return Ok(report(false, Some("the receipt's journal is not the claim in this file".into()), verify_s));
+        }
+        Ok(report(true, None, verify_s))
+    }
+}
+
+/// `zkml-risc0 profile --input FILE`: where the guest's cycles go, phase by phase (a separate
+/// profiling guest; executed, never proved). Prints JSON.
+fn profile(args: &[String]) -> anyhow::Result<()> {
+    let path = match args {
+        [flag, path] if flag == "--input" => PathBuf::from(path),
+        _ => bail!("usage: zkml-risc0 profile --input FILE"),
+    };
+    let input = read_input(&path)?;
+    let program = program("zkml-risc0-profile")?;
+    let mut out = Vec::new();
+    let (_, stats) = execute_program(&program, &input, Some(&mut out))?;
+    if out.len() != 6 * 8 {
+        bail!("profile guest wrote {} bytes, expected 48", out.len());
+    }
+    let v: Vec<u64> = out.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().unwrap())).collect();
+    let rows = v[0].max(1) as f64;
+    let per_row = |c: u64| (c as f64 / rows * 10.0).round() / 10.0;
+    let json = serde_json::json!({
+        "backend": NAME,
+        "rows": v[0],
+        "total_cycles_with_profiling": stats.total_cycles,
+        "user_cycles_with_profiling": stats.user_cycles,
+        "paging_cycles_with_profiling": stats.paging_cycles,
+        "phases": {
+            "read_input": {"cycles": v[1], "per_row": per_row(v[1])},
+            "decode_validate": {"cycles": v[2], "per_row": per_row(v[2])},
+            "hash_accelerated": {"cycles": v[3], "per_row": per_row(v[3])},
+            "hash_software": {"cycles": v[4], "per_row": per_row(v[4])},
+            "predict_and_metrics": {"cycles": v[5], "per_row": per_row(v[5])},
+        },
+        "note": "user cycles measured in the guest with env::cycle_count(); paging is counted by the prover per segment",
+    });
+    println!("{}", serde_json::to_string_pretty(&json)?);
+    Ok(())
+}
+
+fn main() -> std::process::ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("profile") {
+        return match profile(&args[2..]) {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                std::process::ExitCode::from(1)
+            }
+        };
+    }
+    run_cli(Risc0)
+}

@@ -1,0 +1,7 @@
+#![no_main]
+
+sp1_zkvm::entrypoint!(main);
+
+fn main() {
+    zkml_sp1_guest::run::<zkml_core::SoftwareSha256>();
+}

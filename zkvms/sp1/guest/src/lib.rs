@@ -1,0 +1,71 @@
+//! The SP1 guest: read the zkml-core guest input (one byte buffer, viewed as words in place),
+//! evaluate every private test row with zkml-core, commit only the 152-byte claim.
+
+#![no_std]
+
+extern crate alloc;
+
+use zkml_core::{evaluate_words, Sha256, CLAIM_LEN};
+
+/// SHA-256 through SP1's precompiles ("precompiles on"): per 64-byte block, one
+/// `sha256_extend` and one `sha256_compress` syscall. SP1 6 is RV64: the syscalls take 64-bit
+/// slots, each holding one 32-bit SHA-256 word in its low half.
+pub struct Sp1Sha256;
+
+const H0: [u32; 8] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+
+fn compress(state: &mut [u64; 8], block: &[u8]) {
+    let mut w = [0u64; 64];
+    for (slot, bytes) in w.iter_mut().zip(block.chunks_exact(4)) {
+        *slot = u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as u64;
+    }
+    sp1_zkvm::syscalls::syscall_sha256_extend(&mut w);
+    sp1_zkvm::syscalls::syscall_sha256_compress(&mut w, state);
+}
+
+impl Sha256 for Sp1Sha256 {
+    fn digest(data: &[u8]) -> [u8; 32] {
+        let mut state = H0.map(|h| h as u64);
+        let mut blocks = data.chunks_exact(64);
+        for block in &mut blocks {
+            compress(&mut state, block);
+        }
+        // Padding: 0x80, zeros, the message length in bits (big-endian), in one or two blocks.
+        let rest = blocks.remainder();
+        let mut tail = [0u8; 128];
+        tail[..rest.len()].copy_from_slice(rest);
+        tail[rest.len()] = 0x80;
+        let tail_len = if rest.len() < 56 { 64 } else { 128 };
+        tail[tail_len - 8..tail_len].copy_from_slice(&((data.len() as u64) * 8).to_be_bytes());
+        for block in tail[..tail_len].chunks_exact(64) {
+            compress(&mut state, block);
+        }
+        let mut out = [0u8; 32];
+        for (chunk, word) in out.chunks_exact_mut(4).zip(state) {
+            chunk.copy_from_slice(&(word as u32).to_be_bytes());
+        }
+        out
+    }
+}
+
+/// Reads the input, evaluates, commits the claim. Panics (and so makes the proof fail) on any
+/// input the format rejects: the host checks the same input natively first.
+pub fn run<H: Sha256>() {
+    // One input buffer: the canonical input bytes. Viewed as words in place when aligned (the
+    // allocator aligns it); the copy is only a fallback.
+    let bytes = sp1_zkvm::io::read_vec();
+    let copied;
+    let words: &[u32] = match bytemuck::try_cast_slice(&bytes) {
+        Ok(w) => w,
+        Err(_) => {
+            copied = zkml_core::words_from_bytes(&bytes).expect("input length is a multiple of 4");
+            &copied
+        }
+    };
+    let claim = match evaluate_words::<H>(words) {
+        Ok(c) => c,
+        Err(e) => panic!("zkml guest: {}", e),
+    };
+    let encoded: [u8; CLAIM_LEN] = claim.encode();
+    sp1_zkvm::io::commit_slice(&encoded);
+}

@@ -1,0 +1,257 @@
+//! zkml-bench backend for SP1 6.10.0 ("Hypercube", RV64IM): core and compressed STARK proofs
+//! of the accuracy claim, built entirely from crates.io (no sp1up, no docker).
+//!
+//! Two provers from the SDK, each for what it is cheap at:
+//! - `LightProver` executes and verifies (full cryptographic verification) without building the
+//!   proving machinery, so `execute` and `verify` start in seconds;
+//! - `CpuProver` proves. Building it takes minutes on a small machine (it prepares the
+//!   recursion programs); that start-up is measured and reported apart from setup and proving.
+//!
+//! Memory: `SP1CoreOpts` reads `SHARD_SIZE`, `ELEMENT_THRESHOLD`, `MEMORY_LIMIT`, ... from the
+//! environment; see zkvms/sp1/README.md for the settings measured on a 24 GB machine.
+
+use anyhow::{anyhow, bail, Context};
+use sp1_sdk::{
+    CpuProver, Elf, HashableKey, LightProver, ProveRequest, Prover, ProverClient, ProvingKey, SP1Proof, SP1ProofWithPublicValues,
+    SP1Stdin, SP1VerifyingKey,
+};
+use sha2::{Digest as _, Sha256};
+use std::path::PathBuf;
+use std::time::Instant;
+use zkml_core::{Claim, CLAIM_LEN};
+use zkml_protocol::backend::header;
+use zkml_protocol::*;
+
+const NAME: &str = "sp1";
+const SDK: &str = "sp1-sdk 6.10.0";
+const MODE_CORE: &str = "core";
+const MODE_COMPRESSED: &str = "compressed";
+const NO_SNARK: &str = "needs the Groth16/PLONK circuit artifacts, which SP1 downloads from a bucket (or runs in \
+    docker); neither is reachable from this machine";
+
+fn cache_dir() -> PathBuf {
+    std::env::var_os("ZKML_CACHE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/zkml-bench"))
+}
+
+fn guest_elf(precompiles: Precompiles) -> anyhow::Result<(Elf, String)> {
+    let dir = std::env::var_os("ZKML_SP1_GUEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| cache_dir().join("target/sp1-guest/riscv64im-succinct-zkvm-elf/release"));
+    let path = dir.join(format!("zkml-sp1-precompiles-{precompiles}"));
+    let bytes = std::fs::read(&path).with_context(|| format!("guest ELF {} (build it with zkvms/sp1/build.sh)", path.display()))?;
+    let hash = hex::encode(Sha256::digest(&bytes));
+    Ok((Elf::Dynamic(bytes.into()), hash))
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("tokio runtime")
+}
+
+fn stdin_for(input: &[u32]) -> SP1Stdin {
+    let mut stdin = SP1Stdin::new();
+    stdin.write_vec(zkml_core::words_as_bytes(input).to_vec());
+    stdin
+}
+
+fn claim_from_public_values(pv: &[u8]) -> anyhow::Result<Claim> {
+    if pv.len() != CLAIM_LEN {
+        bail!("guest public values are {} bytes, a claim is {CLAIM_LEN}", pv.len());
+    }
+    Claim::decode(pv).map_err(|e| anyhow!("guest public values are not a claim: {e}"))
+}
+
+/// Verifying keys derived by this host from its own guest ELFs (keyed by the ELF's SHA-256):
+/// the verifier trusts only these, never a key carried by a proof file.
+fn vk_path(elf_hash: &str) -> PathBuf {
+    cache_dir().join("sp1/keys").join(format!("vk-{elf_hash}.bincode"))
+}
+
+fn save_vk(vk: &SP1VerifyingKey, elf_hash: &str) -> anyhow::Result<()> {
+    let path = vk_path(elf_hash);
+    std::fs::create_dir_all(path.parent().unwrap())?;
+    files::write_bytes_atomically(&path, &bincode::serialize(vk)?)?;
+    Ok(())
+}
+
+struct Sp1;
+
+impl Sp1 {
+    /// Our verifying key for a guest: cached from an earlier setup, or recomputed (light setup).
+    async fn trusted_vk(&self, light: &LightProver, precompiles: Precompiles) -> anyhow::Result<SP1VerifyingKey> {
+        let (elf, elf_hash) = guest_elf(precompiles)?;
+        if let Some(vk) = std::fs::read(vk_path(&elf_hash)).ok().and_then(|b| bincode::deserialize(&b).ok()) {
+            return Ok(vk);
+        }
+        let pk = light.setup(elf).await.map_err(|e| anyhow!("sp1 setup: {e}"))?;
+        let vk = pk.verifying_key().clone();
+        save_vk(&vk, &elf_hash)?;
+        Ok(vk)
+    }
+}
+
+impl Backend for Sp1 {
+    fn info(&self) -> BackendInfo {
+        BackendInfo {
+            protocol_version: PROTOCOL_VERSION,
+            name: NAME.into(),
+            sdk: SDK.into(),
+            isa: "rv64im".into(),
+            proof_system: "SP1 Hypercube: multilinear STARK (jagged PCS, BaseFold) over KoalaBear per shard; compressed = \
+                shard proofs recursively reduced to one"
+                .into(),
+            produces_proofs: true,
+            zero_knowledge: "not claimed: SP1 6 documents no zero-knowledge property for core or compressed STARK proofs \
+                (only its Groth16/PLONK wrappers are described as such); treat the proof as possibly leaking information \
+                about the private rows"
+                .into(),
+            security_bits: Some(100),
+            proof_modes: vec![
+                ProofMode { name: MODE_CORE.into(), available: true, reason: None },
+                ProofMode { name: MODE_COMPRESSED.into(), available: true, reason: None },
+                ProofMode { name: "groth16".into(), available: false, reason: Some(NO_SNARK.into()) },
+                ProofMode { name: "plonk".into(), available: false, reason: Some(NO_SNARK.into()) },
+            ],
+            precompiles: vec![Precompiles::On, Precompiles::Off],
+            gpu: false,
+            notes: vec![
+                "CPU prover (sp1-sdk without the cuda feature)".into(),
+                "execute and verify use the SDK's LightProver (full verification, no proving machinery)".into(),
+            ],
+        }
+    }
+
+    fn execute(&self, input: &[u32], precompiles: Precompiles) -> anyhow::Result<ExecuteReport> {
+        let (elf, _) = guest_elf(precompiles)?;
+        runtime()?.block_on(async {
+            let t = Instant::now();
+            let light = ProverClient::builder().light().build().await;
+            let setup_s = t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            let (pv, report) = light.execute(elf, stdin_for(input)).await.map_err(|e| anyhow!("sp1 execution: {e}"))?;
+            let execute_s = t.elapsed().as_secs_f64();
+            let claim = claim_from_public_values(pv.as_slice())?;
+            Ok(ExecuteReport {
+                backend: NAME.into(),
+                precompiles,
+                claim: ClaimSummary::from(&claim),
+                cycles: Some(Cycles { total: report.total_instruction_count(), ..Default::default() }),
+                phases: Phases { setup_s: Some(setup_s), execute_s: Some(execute_s), ..Default::default() },
+            })
+        })
+    }
+
+    fn prove(&self, input: &[u32], mode: &str, precompiles: Precompiles) -> anyhow::Result<ProveOutput> {
+        if mode != MODE_CORE && mode != MODE_COMPRESSED {
+            bail!("sp1: unknown mode {mode}");
+        }
+        let (elf, elf_hash) = guest_elf(precompiles)?;
+        runtime()?.block_on(async {
+            // The prover client's start-up is a fixed cost of every process, not of this
+            // program: measured and reported on its own.
+            let t = Instant::now();
+            let client: CpuProver = ProverClient::builder().cpu().build().await;
+            let startup_s = t.elapsed().as_secs_f64();
+            // Setup: key generation for this program (never billed as proving).
+            let t = Instant::now();
+            let pk = client.setup(elf.clone()).await.map_err(|e| anyhow!("sp1 setup: {e}"))?;
+            let setup_s = t.elapsed().as_secs_f64();
+            save_vk(pk.verifying_key(), &elf_hash)?;
+            // Cycles and the claim from a plain execution (timed apart from proving).
+            let t = Instant::now();
+            let (pv, report) = client.execute(elf, stdin_for(input)).await.map_err(|e| anyhow!("sp1 execution: {e}"))?;
+            let execute_s = t.elapsed().as_secs_f64();
+            let claim = claim_from_public_values(pv.as_slice())?;
+            let t = Instant::now();
+            let request = client.prove(&pk, stdin_for(input));
+            let request = if mode == MODE_CORE { request.core() } else { request.compressed() };
+            let proof = request.await.map_err(|e| anyhow!("sp1 proving ({mode}): {e}"))?;
+            let prove_s = t.elapsed().as_secs_f64();
+            if proof.public_values.as_slice() != claim.encode() {
+                bail!("sp1: the proof's public values differ from the executed claim");
+            }
+            let shards = match &proof.proof {
+                SP1Proof::Core(shards) => Some(shards.len() as u64),
+                _ => None,
+            };
+            let payload = bincode::serialize(&proof).context("serialising the proof")?;
+            let vk_id = pk.verifying_key().bytes32();
+            let mut notes = vec![format!("prover client start-up {startup_s:.1} s (a fixed cost per process; not in setup or prove)")];
+            if mode == MODE_COMPRESSED {
+                notes.push("compressed: the core proof and its recursive compression in one SDK call (prove_s covers both)".into());
+            }
+            if let Some(n) = shards {
+                notes.push(format!("{n} shard proofs"));
+            }
+            let info = self.info();
+            Ok(ProveOutput {
+                report: ProveReport {
+                    backend: NAME.into(),
+                    mode: mode.into(),
+                    precompiles,
+                    real_proof: true,
+                    claim: ClaimSummary::from(&claim),
+                    cycles: Some(Cycles { total: report.total_instruction_count(), segments: shards, ..Default::default() }),
+                    phases: Phases {
+                        setup_s: Some(setup_s),
+                        execute_s: Some(execute_s),
+                        prove_s: Some(prove_s),
+                        ..Default::default()
+                    },
+                    proof_bytes: payload.len() as u64,
+                    proof_path: String::new(),
+                    notes,
+                },
+                file: ProofFile { header: header(&info, mode, precompiles, true, Some(vk_id)), claim, payload },
+            })
+        })
+    }
+
+    fn verify(&self, file: &ProofFile) -> anyhow::Result<VerifyReport> {
+        let report = |valid: bool, reason: Option<String>, verify_s: f64| VerifyReport {
+            backend: NAME.into(),
+            mode: file.header.mode.clone(),
+            valid,
+            real_proof: true,
+            claim: ClaimSummary::from(&file.claim),
+            verify_s,
+            reason,
+        };
+        let proof: SP1ProofWithPublicValues = match bincode::deserialize(&file.payload) {
+            Ok(p) => p,
+            Err(e) => return Ok(report(false, Some(format!("payload is not an SP1 proof: {e}")), 0.0)),
+        };
+        let kind_ok = matches!((&proof.proof, file.header.mode.as_str()), (SP1Proof::Core(_), MODE_CORE) | (SP1Proof::Compressed(_), MODE_COMPRESSED));
+        if !kind_ok {
+            return Ok(report(false, Some(format!("payload is not a {} proof", file.header.mode)), 0.0));
+        }
+        runtime()?.block_on(async {
+            let light = ProverClient::builder().light().build().await;
+            // Our own verifying key for the stated guest, never one from the proof file.
+            let vk = self.trusted_vk(&light, file.header.precompiles).await?;
+            let t = Instant::now();
+            let result = light.verify(&proof, &vk, None);
+            let verify_s = t.elapsed().as_secs_f64();
+            if let Err(e) = result {
+                return Ok(report(
+                    false,
+                    Some(format!(
+                        "proof verification failed against our verifying key {} (precompiles {}): {e}",
+                        vk.bytes32(),
+                        file.header.precompiles
+                    )),
+                    verify_s,
+                ));
+            }
+            if proof.public_values.as_slice() != file.claim.encode() {
+                return Ok(report(false, Some("the proof's public values are not the claim in this file".into()), verify_s));
+            }
+            Ok(report(true, None, verify_s))
+        })
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    run_cli(Sp1)
+}
