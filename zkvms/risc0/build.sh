@@ -29,9 +29,16 @@ encoded="${encoded%$'\x1f'}"
 elf_dir="$cache/target/risc0-guest/riscv32im-risc0-zkvm-elf/release"
 
 echo "== risc0 host (release; C++ prover kernels at the opt-levels in host/Cargo.toml)" >&2
-(
-  cd "$here/host"
-  # A failed download from an earlier build without DOCS_RS leaves an empty zip behind.
-  DOCS_RS=1 ZKML_RISC0_GUEST_DIR="$elf_dir" cargo build --release --locked --target-dir "$cache/target/risc0" >&2
-)
+host_build() {
+  (cd "$here/host" && DOCS_RS=1 ZKML_RISC0_GUEST_DIR="$elf_dir" cargo build --release --locked --target-dir "$cache/target/risc0" >&2)
+}
+# risc0-circuit-recursion's build script writes an empty recursion_zkr.zip under DOCS_RS only
+# when none exists; when it reruns (e.g. a build dependency was rebuilt) it finds its own empty
+# file, deletes it and tries the download, which fails here. Then: remove the empty files, and
+# the rerun takes the DOCS_RS path again.
+if ! host_build; then
+  echo "== risc0 host: retrying after removing empty recursion_zkr.zip placeholders" >&2
+  find "$cache/target/risc0/release/build" -path '*risc0-circuit-recursion-*/out/recursion_zkr.zip' -size 0 -delete
+  host_build
+fi
 echo "$cache/target/risc0/release/zkml-risc0"

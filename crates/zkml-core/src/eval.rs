@@ -23,12 +23,12 @@ pub struct Metrics {
 impl Metrics {
     #[inline(always)]
     pub fn add(&mut self, target: i64, prediction: i64) {
-        let y = target as i128;
-        let e = y - prediction as i128;
+        // |target|, |prediction| <= 2^47, so the error fits i64.
+        let e = target - prediction;
         self.n += 1;
-        self.sum_y += y;
-        self.sum_y2 += (y * y) as u128;
-        self.sse += (e * e) as u128;
+        self.sum_y += target as i128;
+        self.sum_y2 += fixed::wide_mul(target, target) as u128;
+        self.sse += fixed::wide_mul(e, e) as u128;
     }
 
     /// `SST = sum(y^2) - (sum y)^2 / n`, computed exactly and rounded up (so it is 0 only when

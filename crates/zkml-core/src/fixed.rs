@@ -86,11 +86,64 @@ pub fn round_shift(x: i128, bits: u32) -> i128 {
     }
 }
 
-/// Fixed-point product `a * b` (both at `FRAC_BITS`), rounded. Exact in `i128`; the caller
-/// bounds the operands so the result fits `i64` (see the module's bounds).
+/// [`round_shift`] for values that fit `i64` with room to round (`|x| < 2^62`): the same
+/// result without 128-bit arithmetic.
+#[inline(always)]
+pub fn round_shift_i64(x: i64, bits: u32) -> i64 {
+    let half = 1i64 << (bits - 1);
+    if x >= 0 {
+        (x + half) >> bits
+    } else {
+        -((-x + half) >> bits)
+    }
+}
+
+/// Exact signed 64x64->128 multiply from four 32x32->64 partial products. On a 32-bit zkVM
+/// this is a few dozen instructions, against a call to the generic 128x128 `__multi3`.
+#[inline(always)]
+fn mul_64x64(a: i64, b: i64) -> i128 {
+    let negative = (a < 0) != (b < 0);
+    let (a, b) = (a.unsigned_abs(), b.unsigned_abs());
+    let (a0, a1) = (a & 0xffff_ffff, a >> 32);
+    let (b0, b1) = (b & 0xffff_ffff, b >> 32);
+    let lo = a0 * b0;
+    let mid = (a0 * b1) as u128 + (a1 * b0) as u128;
+    let magnitude = (((a1 * b1) as u128) << 64) + (mid << 32) + lo as u128;
+    // |a|, |b| <= 2^63, so the magnitude is at most 2^126 and fits i128.
+    if negative {
+        -(magnitude as i128)
+    } else {
+        magnitude as i128
+    }
+}
+
+/// `round_shift(a * b, bits)` computed exactly. Why two paths: a 32-bit zkVM has no 128-bit
+/// multiply, and `i128 * i128` becomes a ~100-cycle library call (`__multi3`), the largest
+/// single cost of evaluating a row. Operands that fit `i32` (ordinary features, z-scores and
+/// weights) take a 32x32->64 multiply (two RV32 instructions) and 64-bit rounding; anything
+/// larger takes the exact 128-bit path. Both give the same value.
+#[inline(always)]
+pub fn mul_round_shift(a: i64, b: i64, bits: u32) -> i128 {
+    match (i32::try_from(a), i32::try_from(b)) {
+        (Ok(a), Ok(b)) => round_shift_i64(a as i64 * b as i64, bits) as i128,
+        _ => round_shift(mul_64x64(a, b), bits),
+    }
+}
+
+/// Exact `a * b` as `i128`, with the same 32-bit fast path as [`mul_round_shift`].
+#[inline(always)]
+pub fn wide_mul(a: i64, b: i64) -> i128 {
+    match (i32::try_from(a), i32::try_from(b)) {
+        (Ok(a), Ok(b)) => (a as i64 * b as i64) as i128,
+        _ => mul_64x64(a, b),
+    }
+}
+
+/// Fixed-point product `a * b` (both at `FRAC_BITS`), rounded. Exact; the caller bounds the
+/// operands so the result fits `i64` (see the module's bounds).
 #[inline(always)]
 pub fn mul(a: i64, b: i64) -> i64 {
-    round_shift(a as i128 * b as i128, FRAC_BITS) as i64
+    mul_round_shift(a, b, FRAC_BITS) as i64
 }
 
 /// `floor(num * 2^frac_bits / den)` for `den > 0`, exact, saturating at `u128::MAX >> 1`.
@@ -121,6 +174,45 @@ pub fn div_scaled(num: u128, den: u128, frac_bits: u32) -> u128 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The 32-bit fast paths must give exactly the 128-bit reference, at and around the i32
+    /// boundary where the path switches, for every sign combination and rounding case.
+    #[test]
+    fn fast_multiplies_equal_the_128_bit_reference() {
+        let edges: [i64; 19] = [
+            i64::MAX,
+            i64::MIN + 1,
+            -(1 << 62),
+            0,
+            1,
+            -1,
+            (1 << 15) + 1,
+            -(1 << 15) - 1,
+            i32::MAX as i64,
+            i32::MIN as i64,
+            i32::MAX as i64 + 1,
+            i32::MIN as i64 - 1,
+            1 << 40,
+            -(1 << 40) - 7,
+            (1 << 47) - 1,
+            -(1 << 47),
+            123_456_789,
+            -987_654_321,
+            3 << 15,
+        ];
+        for &a in &edges {
+            for &b in &edges {
+                assert_eq!(wide_mul(a, b), a as i128 * b as i128, "{a} * {b}");
+                for bits in [FRAC_BITS, INV_STD_FRAC_BITS] {
+                    assert_eq!(mul_round_shift(a, b, bits), round_shift(a as i128 * b as i128, bits), "{a} * {b} >> {bits}");
+                }
+            }
+        }
+        // Exact halves round away from zero on both paths.
+        assert_eq!(mul(1 << 15, 1), 1);
+        assert_eq!(mul(-(1 << 15), 1), -1);
+        assert_eq!(mul(3 << 15, 1 << 32), round_shift((3i128 << 15) << 32, FRAC_BITS) as i64);
+    }
 
     #[test]
     fn round_trip_small_values() {

@@ -144,8 +144,7 @@ impl ModelView<'_> {
     pub fn predict(&self, row_index: u64, x: impl Iterator<Item = i64>, scratch: &mut Scratch) -> Result<i64, CoreError> {
         scratch.z.clear();
         for (j, xj) in x.enumerate() {
-            let centred = (xj - self.mean(j)) as i128;
-            let z = fixed::round_shift(centred * self.inv_std(j) as i128, INV_STD_FRAC_BITS);
+            let z = fixed::mul_round_shift(xj - self.mean(j), self.inv_std(j), INV_STD_FRAC_BITS);
             if z > MAX_ABS_STANDARDISED_FIXED as i128 || z < -(MAX_ABS_STANDARDISED_FIXED as i128) {
                 return Err(CoreError::StandardisedOutOfRange { row: row_index, feature: j as u32 });
             }
@@ -155,7 +154,7 @@ impl ModelView<'_> {
         expand(&scratch.z, self.degree, &mut scratch.terms, fixed::mul);
         let mut acc: i128 = (self.weight(0) as i128) << FRAC_BITS;
         for (k, &t) in scratch.terms.iter().enumerate() {
-            acc += self.weight(k + 1) as i128 * t as i128;
+            acc += fixed::wide_mul(self.weight(k + 1), t);
         }
         let prediction = fixed::round_shift(acc, FRAC_BITS);
         if prediction > MAX_ABS_FIXED as i128 || prediction < -(MAX_ABS_FIXED as i128) {

@@ -20,9 +20,10 @@ use zkml_protocol::*;
 const NAME: &str = "risc0";
 const SDK: &str = "risc0-zkvm 3.0.6";
 const MODE_COMPOSITE: &str = "composite";
-const NO_RECURSION: &str = "cannot be built offline: succinct and Groth16 receipts need the recursion circuit's \
-    parameters (recursion_zkr.zip), which risc0-circuit-recursion's build script downloads from a bucket this \
-    machine cannot reach (the host is built with DOCS_RS=1, which skips the download)";
+/// Why succinct and Groth16 receipts are not offered (said in `info` and in every report).
+const NO_RECURSION: &str = "cannot be made here: they need the recursion circuit's parameters (recursion_zkr.zip), \
+    which risc0-circuit-recursion's build script downloads from a bucket this machine cannot reach (the host is \
+    built with DOCS_RS=1, which skips the download)";
 
 fn cache_dir() -> PathBuf {
     std::env::var_os("ZKML_CACHE")
@@ -100,7 +101,7 @@ fn cycles(stats: &SessionStats) -> Cycles {
 
 /// Dev mode (RISC0_DEV_MODE) makes fake receipts: allowed for quick iteration, never a proof.
 fn dev_mode() -> bool {
-    risc0_zkvm::is_dev_mode()
+    ProverOpts::composite().dev_mode()
 }
 
 struct Risc0;
@@ -181,7 +182,7 @@ impl Backend for Risc0 {
         }
         let fake = matches!(info.receipt.inner, InnerReceipt::Fake(_));
         let payload = bincode::serialize(&info.receipt).context("serialising the receipt")?;
-        let mut notes = vec![format!("composite receipt: succinct and Groth16 {NO_RECURSION}")];
+        let mut notes = vec![format!("composite receipt only; succinct and Groth16 receipts {NO_RECURSION}")];
         if fake {
             notes.insert(0, "DEV MODE (RISC0_DEV_MODE): a FAKE receipt, NOT A PROOF".into());
         }
@@ -255,7 +256,7 @@ fn profile(args: &[String]) -> anyhow::Result<()> {
         [flag, path] if flag == "--input" => PathBuf::from(path),
         _ => bail!("usage: zkml-risc0 profile --input FILE"),
     };
-    let input = read_input(&path)?;
+    let input = zkml_protocol::backend::read_input(&path)?;
     let program = program("zkml-risc0-profile")?;
     let mut out = Vec::new();
     let (_, stats) = execute_program(&program, &input, Some(&mut out))?;
