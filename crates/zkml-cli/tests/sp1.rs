@@ -1,7 +1,7 @@
 //! SP1 end to end: a real core proof of a small private test set, verified; a tampered proof,
 //! forged public values, a swapped claim and a proof checked against the other guest's
-//! verifying key are rejected; both guests (SHA-256 precompile on and off) compute exactly the
-//! native claim.
+//! verifying key are rejected; a prover over its memory limit fails cleanly; both guests
+//! (SHA-256 precompile on and off) compute exactly the native claim.
 //!
 //! Builds the SP1 backend on first use (cold: tens of minutes; reused from the cache after).
 
@@ -60,4 +60,14 @@ fn sp1_proves_verifies_and_rejects_tampering() {
         assert_eq!(out["claim"]["encoded"], native["claim"]["encoded"], "precompiles {prec}");
     }
     assert!(off["cycles"]["total"].as_u64() > on["cycles"]["total"].as_u64(), "on {on}\noff {off}");
+
+    // A prover over its memory limit ends as a clear failed run (JSON error, exit 1), not a hang.
+    let out = std::process::Command::new(zkml_harness::registry::backend_binary("sp1"))
+        .args(["prove", "--input", &input, "--out", &p("oom.proof")])
+        .env("ZKML_MAX_RSS_MB", "300")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(json(&out)["error"].as_str().unwrap().contains("out of memory"), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(!t.join("oom.proof").exists());
 }

@@ -16,6 +16,7 @@
 
 pub mod backend;
 pub mod files;
+pub mod memory_guard;
 pub mod proof_file;
 pub mod reports;
 

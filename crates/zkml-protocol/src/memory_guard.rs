@@ -1,0 +1,76 @@
+//! A memory guard for provers: a prover that outgrows the machine should end as a clear failed
+//! run, not as a swap storm or a silent kill. A background thread samples the process's
+//! resident set (`/proc/self/status`, Linux) and, above the limit, prints the protocol's JSON
+//! error and exits with status 1. (An allocation spike faster than the sampling can still meet
+//! the kernel's OOM killer first; the harness records that as "killed by signal 9".)
+
+use crate::reports::ErrorReport;
+use std::time::Duration;
+
+/// The limit in bytes: `ZKML_MAX_RSS_MB` if set (0 disables the guard), else 95 % of the memory
+/// available when the process started.
+pub fn limit_bytes() -> Option<u64> {
+    if let Some(mb) = std::env::var("ZKML_MAX_RSS_MB").ok().and_then(|s| s.trim().parse::<u64>().ok()) {
+        return (mb > 0).then_some(mb * 1024 * 1024);
+    }
+    meminfo_kib("MemAvailable:").map(|kib| kib * 1024 / 100 * 95)
+}
+
+fn meminfo_kib(key: &str) -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    kib_field(&text, key)
+}
+
+fn kib_field(text: &str, key: &str) -> Option<u64> {
+    text.lines().find(|l| l.starts_with(key))?.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// The process's resident set in bytes, if the platform says.
+pub fn rss_bytes() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/self/status").ok()?;
+    kib_field(&text, "VmRSS:").map(|kib| kib * 1024)
+}
+
+/// Starts the guard (once per process) for `what` (e.g. "sp1 proving").
+pub fn spawn(what: &'static str) {
+    let Some(limit) = limit_bytes() else { return };
+    if rss_bytes().is_none() {
+        return;
+    }
+    std::thread::spawn(move || loop {
+        std::thread::sleep(Duration::from_millis(200));
+        if let Some(rss) = rss_bytes() {
+            if rss > limit {
+                let error = format!(
+                    "{what}: out of memory: resident set {:.1} GiB exceeded the limit {:.1} GiB (ZKML_MAX_RSS_MB; default 95% of \
+                     the memory available at start); stopped before the machine ran out",
+                    rss as f64 / (1u64 << 30) as f64,
+                    limit as f64 / (1u64 << 30) as f64
+                );
+                eprintln!("error: {error}");
+                println!("{}", serde_json::to_string_pretty(&ErrorReport { error }).expect("serialises"));
+                std::process::exit(1);
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_kib_fields() {
+        let text = "Name:\tx\nVmRSS:\t  123456 kB\nMemAvailable:   2048 kB\n";
+        assert_eq!(kib_field(text, "VmRSS:"), Some(123456));
+        assert_eq!(kib_field(text, "MemAvailable:"), Some(2048));
+        assert_eq!(kib_field(text, "VmHWM:"), None);
+    }
+
+    #[test]
+    fn reads_this_process_on_linux() {
+        if cfg!(target_os = "linux") {
+            assert!(rss_bytes().unwrap() > 0);
+        }
+    }
+}
