@@ -98,6 +98,19 @@ pub fn last_build(name: &str) -> Option<BuildRecord> {
     std::fs::read(build_record_path(name)).ok().and_then(|b| serde_json::from_slice(&b).ok())
 }
 
+/// The environment a backend build sees: a whitelist, the same whether the harness runs from a
+/// shell, from `cargo run` or from `cargo test`. Why: cargo sets `CARGO_*`/`RUSTUP_*` variables
+/// for the processes it starts, and SDK build scripts that watch environment variables would
+/// otherwise rerun (and recompile large parts of an SDK) whenever the caller changes; one such
+/// rerun even breaks RISC Zero's recursion build script (see zkvms/risc0/README.md).
+fn build_environment() -> Vec<(String, String)> {
+    const KEEP: [&str; 12] =
+        ["PATH", "HOME", "USER", "LANG", "LC_ALL", "TERM", "TMPDIR", "CARGO_HOME", "RUSTUP_HOME", "SSL_CERT_FILE", "SSL_CERT_DIR", "CI"];
+    std::env::vars()
+        .filter(|(k, _)| KEEP.contains(&k.as_str()) || k.starts_with("ZKML_") || k.to_ascii_lowercase().ends_with("_proxy"))
+        .collect()
+}
+
 /// Runs `zkvms/NAME/build.sh` (guest and host into the shared cache; quick when up to date),
 /// showing its output, and returns the host binary. A cold build (no binary before) is timed
 /// and recorded for the report's "build time"; incremental rebuilds are not.
@@ -108,9 +121,9 @@ pub fn build_backend(name: &str, script: &std::path::Path) -> anyhow::Result<Pat
         eprintln!("building the {name} backend on first use (guest + host into {}; a cold build takes minutes)...", cache_dir().display());
     }
     let start = std::time::Instant::now();
-    let out = std::process::Command::new("bash")
-        .arg(script)
-        .env("ZKML_CACHE", cache_dir())
+    let mut command = std::process::Command::new("bash");
+    command.arg(script).env_clear().envs(build_environment()).env("ZKML_CACHE", cache_dir());
+    let out = command
         .stdin(std::process::Stdio::null())
         .stderr(std::process::Stdio::inherit())
         .output()

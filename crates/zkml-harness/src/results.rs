@@ -82,6 +82,9 @@ pub struct RunMetrics {
     pub mse: f64,
     pub model_hash: String,
     pub data_commitment: String,
+    /// The backend's notes on this proof (segment limits, client start-up, settings in effect).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// One measured run.

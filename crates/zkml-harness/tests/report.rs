@@ -47,6 +47,7 @@ fn record(zkvm: &str, p: Precompiles, rows: u32, rep: u32, wall: f64, prove: f64
             mse: 1.0,
             model_hash: "m".into(),
             data_commitment: "d".into(),
+            notes: vec![],
         }),
         log: None,
     }

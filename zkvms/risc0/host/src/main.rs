@@ -55,17 +55,36 @@ fn guest_name(precompiles: Precompiles) -> String {
     format!("zkml-risc0-precompiles-{precompiles}")
 }
 
-/// Segment size limit (log2 cycles). RISC Zero's default is 2^20; a smaller limit lowers the
-/// prover's peak memory at the cost of more segments. Override with ZKML_RISC0_SEGMENT_PO2.
-fn segment_po2() -> Option<u32> {
-    std::env::var("ZKML_RISC0_SEGMENT_PO2").ok().and_then(|s| s.parse().ok())
+/// Segment size limit (log2 cycles), from `ZKML_RISC0_SEGMENT_PO2`:
+/// - unset: RISC Zero's default (2^20);
+/// - a number: that limit (a smaller limit lowers the prover's peak memory, with more segments);
+/// - `auto`: the limit in 2^16..=2^20 that minimises the *proved* cycles. Why: every segment is
+///   padded to a power of two and proving time follows the padded count, so a program just over
+///   a power of two pays almost double (e.g. 596k user cycles are proved as one 2^20 segment).
+///   Executions are cheap (milliseconds), so `prove` tries each limit first.
+#[derive(Debug, Clone, Copy)]
+enum SegmentLimit {
+    SdkDefault,
+    Fixed(u32),
+    Auto,
+}
+
+fn segment_limit() -> anyhow::Result<SegmentLimit> {
+    match std::env::var("ZKML_RISC0_SEGMENT_PO2").ok().as_deref().map(str::trim) {
+        None | Some("") => Ok(SegmentLimit::SdkDefault),
+        Some("auto") => Ok(SegmentLimit::Auto),
+        Some(s) => match s.parse::<u32>() {
+            Ok(p) if (14..=22).contains(&p) => Ok(SegmentLimit::Fixed(p)),
+            _ => bail!("ZKML_RISC0_SEGMENT_PO2={s:?}: expected auto or a number in 14..=22"),
+        },
+    }
 }
 
 /// The guest's input: its length in words, then the words (read with `env::read_slice`).
-fn env_for<'a>(input: &'a [u32], stdout: Option<&'a mut Vec<u8>>) -> anyhow::Result<ExecutorEnv<'a>> {
+fn env_for<'a>(input: &'a [u32], po2: Option<u32>, stdout: Option<&'a mut Vec<u8>>) -> anyhow::Result<ExecutorEnv<'a>> {
     let mut builder = ExecutorEnv::builder();
     builder.write_slice(&[input.len() as u32]).write_slice(input);
-    if let Some(po2) = segment_po2() {
+    if let Some(po2) = po2 {
         builder.segment_limit_po2(po2);
     }
     if let Some(out) = stdout {
@@ -74,9 +93,40 @@ fn env_for<'a>(input: &'a [u32], stdout: Option<&'a mut Vec<u8>>) -> anyhow::Res
     builder.build().map_err(|e| anyhow!("risc0 executor environment: {e}"))
 }
 
+/// The segment limit to prove with, and the statistics of an execution under it.
+fn choose_segment_limit(program: &Program, input: &[u32]) -> anyhow::Result<(Option<u32>, Vec<u8>, SessionStats)> {
+    match segment_limit()? {
+        SegmentLimit::SdkDefault => {
+            let (journal, stats) = execute_program(program, input, None, None)?;
+            Ok((None, journal, stats))
+        }
+        SegmentLimit::Fixed(p) => {
+            let (journal, stats) = execute_program(program, input, Some(p), None)?;
+            Ok((Some(p), journal, stats))
+        }
+        SegmentLimit::Auto => {
+            let mut best: Option<(u32, Vec<u8>, SessionStats)> = None;
+            // From large to small: a smaller limit must strictly win (fewer segments on ties).
+            for p in (16..=20).rev() {
+                let (journal, stats) = execute_program(program, input, Some(p), None)?;
+                if best.as_ref().is_none_or(|(_, _, b)| stats.total_cycles < b.total_cycles) {
+                    best = Some((p, journal, stats));
+                }
+            }
+            let (p, journal, stats) = best.expect("at least one limit tried");
+            Ok((Some(p), journal, stats))
+        }
+    }
+}
+
 /// Runs the guest without proving: its journal and the session's cycle statistics.
-fn execute_program(program: &Program, input: &[u32], stdout: Option<&mut Vec<u8>>) -> anyhow::Result<(Vec<u8>, SessionStats)> {
-    let env = env_for(input, stdout)?;
+fn execute_program(
+    program: &Program,
+    input: &[u32],
+    po2: Option<u32>,
+    stdout: Option<&mut Vec<u8>>,
+) -> anyhow::Result<(Vec<u8>, SessionStats)> {
+    let env = env_for(input, po2, stdout)?;
     let mut exec = ExecutorImpl::from_elf(env, &program.binary).map_err(|e| anyhow!("risc0 executor: {e}"))?;
     let session = exec.run_with_callback(|_| Ok(Box::new(NullSegmentRef))).map_err(|e| anyhow!("risc0 execution: {e:#}"))?;
     let journal = session.journal.as_ref().map(|j| j.bytes.clone()).unwrap_or_default();
@@ -145,7 +195,7 @@ impl Backend for Risc0 {
         let program = program(&guest_name(precompiles))?;
         let setup_s = t.elapsed().as_secs_f64();
         let t = Instant::now();
-        let (journal, stats) = execute_program(&program, input, None)?;
+        let (_, journal, stats) = choose_segment_limit(&program, input)?;
         let execute_s = t.elapsed().as_secs_f64();
         let claim = claim_from_journal(&journal)?;
         Ok(ExecuteReport {
@@ -168,13 +218,13 @@ impl Backend for Risc0 {
         let setup_s = t.elapsed().as_secs_f64();
         // Cycle statistics and the claim from a plain execution (timed apart from proving).
         let t = Instant::now();
-        let (journal, _) = execute_program(&program, input, None)?;
+        let (po2, journal, _) = choose_segment_limit(&program, input)?;
         let execute_s = t.elapsed().as_secs_f64();
         let claim = claim_from_journal(&journal)?;
         // The prover executes the guest again to build its traces; that is part of proving.
         let t = Instant::now();
         let info = risc0_zkvm::default_prover()
-            .prove_with_ctx(env_for(input, None)?, &VerifierContext::default(), &program.binary, &ProverOpts::composite())
+            .prove_with_ctx(env_for(input, po2, None)?, &VerifierContext::default(), &program.binary, &ProverOpts::composite())
             .map_err(|e| anyhow!("risc0 proving: {e:#}"))?;
         let prove_s = t.elapsed().as_secs_f64();
         if info.receipt.journal.bytes != claim.encode() {
@@ -183,6 +233,10 @@ impl Backend for Risc0 {
         let fake = matches!(info.receipt.inner, InnerReceipt::Fake(_));
         let payload = bincode::serialize(&info.receipt).context("serialising the receipt")?;
         let mut notes = vec![format!("composite receipt only; succinct and Groth16 receipts {NO_RECURSION}")];
+        notes.push(match po2 {
+            None => "segment limit: RISC Zero's default 2^20 (ZKML_RISC0_SEGMENT_PO2 unset)".into(),
+            Some(p) => format!("segment limit 2^{p} (ZKML_RISC0_SEGMENT_PO2={})", std::env::var("ZKML_RISC0_SEGMENT_PO2").unwrap_or_default()),
+        });
         if fake {
             notes.insert(0, "DEV MODE (RISC0_DEV_MODE): a FAKE receipt, NOT A PROOF".into());
         }
@@ -259,7 +313,7 @@ fn profile(args: &[String]) -> anyhow::Result<()> {
     let input = zkml_protocol::backend::read_input(&path)?;
     let program = program("zkml-risc0-profile")?;
     let mut out = Vec::new();
-    let (_, stats) = execute_program(&program, &input, Some(&mut out))?;
+    let (_, stats) = execute_program(&program, &input, None, Some(&mut out))?;
     if out.len() != 6 * 8 {
         bail!("profile guest wrote {} bytes, expected 48", out.len());
     }

@@ -75,6 +75,19 @@ fn save_vk(vk: &SP1VerifyingKey, elf_hash: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The SDK's sharding and memory knobs (read by `SP1CoreOpts` from the environment) in effect,
+/// recorded with every proof so that a measurement says what it was taken under.
+fn memory_settings() -> String {
+    const KNOBS: [&str; 7] =
+        ["SHARD_SIZE", "ELEMENT_THRESHOLD", "HEIGHT_THRESHOLD", "MEMORY_LIMIT", "MINIMAL_TRACE_CHUNK_THRESHOLD", "TRACE_CHUNK_SLOTS", "ZKML_MAX_RSS_MB"];
+    let set: Vec<String> = KNOBS.iter().filter_map(|k| std::env::var(k).ok().map(|v| format!("{k}={v}"))).collect();
+    if set.is_empty() {
+        "SDK defaults".into()
+    } else {
+        set.join(" ")
+    }
+}
+
 struct Sp1;
 
 impl Sp1 {
@@ -184,6 +197,7 @@ impl Backend for Sp1 {
             if let Some(n) = shards {
                 notes.push(format!("{n} shard proofs"));
             }
+            notes.push(format!("memory settings: {}", memory_settings()));
             let info = self.info();
             Ok(ProveOutput {
                 report: ProveReport {
