@@ -63,3 +63,17 @@ pub fn forge_public_values(file: &zkml_protocol::ProofFile, forged: &zkml_core::
     out.claim = *forged;
     out
 }
+
+/// Writes each tampered proof file (with a valid file checksum, so that the backend's own
+/// verifier must catch it) and asserts that `verify` rejects it: exit status 2, "INVALID", and
+/// `why` in the message.
+pub fn assert_rejected(repo: &Path, dir: &Path, cases: &[(&str, &zkml_protocol::ProofFile, &str)]) {
+    for &(name, file, why) in cases {
+        let path = dir.join(name);
+        file.write(&path).unwrap();
+        let out = bin(repo, &["verify", &path.display().to_string()]);
+        assert_eq!(out.status.code(), Some(2), "{name} must be invalid: {}", String::from_utf8_lossy(&out.stderr));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("INVALID") && err.contains(why), "{name}: {err}");
+    }
+}
