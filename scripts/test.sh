@@ -2,6 +2,8 @@
 # The project's test command (README "Run the tests"; .ci/run calls it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# A new machine has the pinned toolchain without its riscv targets and rust-src: install them.
+scripts/setup.sh
 scripts/check-guest-targets.sh
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -3,37 +3,15 @@
 # (${ZKML_CACHE:-$HOME/.cache/zkml-bench}), outside the clone, so every checkout and CI on this
 # machine reuse them. Up to date: a few seconds. Prints the host binary's path last.
 #
-# Guest recipe (no sp1up, no docker): the pinned stable toolchain with rust-src,
-# RUSTC_BOOTSTRAP=1, the RV64IM target spec kept in guest/riscv64im-succinct-zkvm-elf.json,
-# build-std, and the rustflags SP1's own build uses. Host: needs protoc (protobuf-compiler).
+# Guest: the RV64IM target spec kept in guest/riscv64im-succinct-zkvm-elf.json and the rustflags
+# SP1's own build uses. Host: needs protoc (scripts/setup.sh installs it).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-cache="${ZKML_CACHE:-$HOME/.cache/zkml-bench}"
-toolchain="$(sed -n 's/^channel = "\(.*\)"/\1/p' "$here/../../rust-toolchain.toml")"
+source "$here/../common.sh"
 
-echo "== sp1 guest (riscv64im-succinct-zkvm-elf.json, toolchain $toolchain + build-std)" >&2
-rustup component add rust-src --toolchain "$toolchain" >&2 2>/dev/null || true
-flags=(-C passes=lower-atomic -C link-arg=--image-base=2013265920 -C panic=abort --cfg 'getrandom_backend="custom"'
-  -C llvm-args=-misched-prera-direction=bottomup -C llvm-args=-misched-postra-direction=bottomup)
-encoded="$(printf '%s\x1f' "${flags[@]}")"
-encoded="${encoded%$'\x1f'}"
-(
-  cd "$here/guest"
-  env -u RUSTFLAGS -u CARGO_BUILD_RUSTFLAGS \
-    RUSTUP_TOOLCHAIN="$toolchain" RUSTC_BOOTSTRAP=1 CARGO_ENCODED_RUSTFLAGS="$encoded" \
-    cargo build --release --locked --target riscv64im-succinct-zkvm-elf.json -Zjson-target-spec \
-      -Zbuild-std=std,panic_abort -Zbuild-std-features=compiler-builtins-mem \
-      --target-dir "$cache/target/sp1-guest" >&2
-)
-elf_dir="$cache/target/sp1-guest/riscv64im-succinct-zkvm-elf/release"
-
+build_guest sp1 riscv64im-succinct-zkvm-elf.json std,panic_abort -- \
+  -C passes=lower-atomic -C link-arg=--image-base=2013265920 -C panic=abort --cfg 'getrandom_backend="custom"' \
+  -C llvm-args=-misched-prera-direction=bottomup -C llvm-args=-misched-postra-direction=bottomup
 echo "== sp1 host (release)" >&2
-if ! command -v protoc >/dev/null; then
-  echo "sp1 host: protoc not found; install it (Debian: apt-get install -y protobuf-compiler)" >&2
-  exit 1
-fi
-(
-  cd "$here/host"
-  ZKML_SP1_GUEST_DIR="$elf_dir" cargo build --release --locked --target-dir "$cache/target/sp1" >&2
-)
-echo "$cache/target/sp1/release/zkml-sp1"
+build_host sp1 ZKML_SP1_GUEST_DIR="$elf_dir"
+host_binary sp1
