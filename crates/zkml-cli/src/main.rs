@@ -22,8 +22,13 @@ struct Cli {
     command: Command,
 }
 
+mod main_job;
+
 #[derive(Subcommand)]
 enum Command {
+    /// The main job in one command: synthetic data -> features -> model -> a real proof of its
+    /// accuracy on the private test set (RISC Zero, zero-knowledge) -> verification -> report.
+    Run(main_job::RunArgs),
     /// Transactions and features.
     #[command(subcommand)]
     Data(DataCommand),
@@ -242,6 +247,10 @@ struct ProveArgs {
     /// Secret 32-byte salt (hex) for a hiding data commitment; default all zeros.
     #[arg(long)]
     salt: Option<String>,
+    /// Refuse a backend/mode whose proofs do not claim zero-knowledge (that may reveal
+    /// information about the private rows).
+    #[arg(long)]
+    require_zk: bool,
     #[arg(long)]
     json: bool,
 }
@@ -305,6 +314,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             let input = zkml_core::GuestInput::decode(&words)?;
             println!("{}", hex::encode(zkml_core::commit::data_commitment::<zkml_core::SoftwareSha256>(input.test_set_words)));
         }
+        Command::Run(args) => return main_job::run(args),
         Command::Train(args) => train_cmd(args)?,
         Command::Prove(args) => prove(args)?,
         Command::Verify(args) => return verify(args),
@@ -391,17 +401,47 @@ fn print_metrics(label: &str, m: &RegressionMetrics) {
     eprintln!("  {label:<12} MSE {:>16.4}  RMSE {:>12.4}  MAE {:>12.4}  R² {:>9.6}", m.mse, m.rmse, m.mae, m.r2);
 }
 
-fn train_cmd(a: TrainArgs) -> anyhow::Result<()> {
-    let table = FeatureTable::read_csv(&a.features, a.target.as_deref(), None)?;
-    let (train_t, test_t) = table.split(a.test_fraction, a.seed)?;
-    let lambda = match (a.model, a.lambda.as_str()) {
+/// A model trained on one split of a feature table, with its test split and metrics.
+pub(crate) struct Trained {
+    pub file: ModelFile,
+    pub test: FeatureTable,
+    pub f64_metrics: RegressionMetrics,
+    pub fixed_metrics: RegressionMetrics,
+    pub lambda: LambdaChoice,
+    pub weights: usize,
+    pub train_rows: usize,
+    pub n_features: usize,
+    pub secs: f64,
+}
+
+/// Splits `table`, trains `spec` on the training part and evaluates it on the test part, in
+/// f64 and in the fixed point the guests use.
+#[derive(Clone, Copy)]
+pub(crate) struct TrainSettings<'a> {
+    pub spec: ModelSpec,
+    /// `auto` or a number.
+    pub lambda: &'a str,
+    pub folds: usize,
+    pub test_fraction: f64,
+    pub seed: u64,
+}
+
+pub(crate) fn train_split(
+    table: &FeatureTable,
+    settings: &TrainSettings<'_>,
+    features_file: &Path,
+    train_out: Option<&Path>,
+) -> anyhow::Result<Trained> {
+    let TrainSettings { spec, lambda, folds, test_fraction, seed } = *settings;
+    let (train_t, test_t) = table.split(test_fraction, seed)?;
+    let lambda = match (spec, lambda) {
         (ModelSpec::Linear, "auto") => LambdaChoice::Fixed(0.0),
-        (_, "auto") => LambdaChoice::CrossValidated { folds: a.folds },
+        (_, "auto") => LambdaChoice::CrossValidated { folds },
         (_, s) => LambdaChoice::Fixed(s.parse::<f64>().map_err(|_| anyhow::anyhow!("--lambda must be `auto` or a number, got {s:?}"))?),
     };
     let t = Instant::now();
-    let model = train(&train_t, a.model, lambda, a.seed)?;
-    let train_secs = t.elapsed().as_secs_f64();
+    let model = train(&train_t, spec, lambda, seed)?;
+    let secs = t.elapsed().as_secs_f64();
     let mut file = ModelFile::new(&model, train_t.feature_names.clone(), train_t.target_name.clone())?;
     let f = f64_metrics(&model, &test_t);
     let words = file.guest_input(&test_t, &[0; 32]).map_err(|e| anyhow::anyhow!("test split: {e}"))?;
@@ -409,41 +449,62 @@ fn train_cmd(a: TrainArgs) -> anyhow::Result<()> {
     file.training = Some(zkml_train::model_file::TrainingInfo {
         train_rows: train_t.n_rows(),
         test_rows: test_t.n_rows(),
-        test_fraction: a.test_fraction,
-        seed: a.seed,
-        features_file: a.features.display().to_string(),
-        test_f64: f,
-        test_fixed: q,
+        test_fraction,
+        seed,
+        features_file: features_file.display().to_string(),
+        test_f64: f.clone(),
+        test_fixed: q.clone(),
     });
-    if let Some(p) = &a.train_out {
+    if let Some(p) = train_out {
         train_t.write_csv(p)?;
     }
-    test_t.write_csv(&a.test_out)?;
-    file.save(&a.out)?;
+    Ok(Trained {
+        weights: model.weights.len(),
+        train_rows: train_t.n_rows(),
+        n_features: train_t.n_features(),
+        file,
+        test: test_t,
+        f64_metrics: f,
+        fixed_metrics: q,
+        lambda,
+        secs,
+    })
+}
+
+/// "λ = 1e0 (5-fold CV)" or "λ = 0".
+pub(crate) fn lambda_label(t: &Trained) -> String {
+    match t.lambda {
+        LambdaChoice::CrossValidated { folds } => format!("{:.2e} ({folds}-fold CV)", t.file.lambda),
+        LambdaChoice::Fixed(l) => format!("{l}"),
+    }
+}
+
+fn train_cmd(a: TrainArgs) -> anyhow::Result<()> {
+    let table = FeatureTable::read_csv(&a.features, a.target.as_deref(), None)?;
+    let settings = TrainSettings { spec: a.model, lambda: &a.lambda, folds: a.folds, test_fraction: a.test_fraction, seed: a.seed };
+    let t = train_split(&table, &settings, &a.features, a.train_out.as_deref())?;
+    t.test.write_csv(&a.test_out)?;
+    t.file.save(&a.out)?;
     eprintln!(
         "trained {} on {} rows ({} features{}, {} weights) in {:.2}s; lambda = {}",
         a.model.name(),
-        train_t.n_rows(),
-        train_t.n_features(),
+        t.train_rows,
+        t.n_features,
         if a.model.degree() > 1 { format!(", degree {}", a.model.degree()) } else { String::new() },
-        model.weights.len(),
-        train_secs,
-        if matches!(lambda, LambdaChoice::CrossValidated { .. }) {
-            format!("{:e} ({}-fold CV)", model.lambda, a.folds)
-        } else {
-            format!("{}", model.lambda)
-        }
+        t.weights,
+        t.secs,
+        lambda_label(&t)
     );
-    eprintln!("test set: {} rows", test_t.n_rows());
-    print_metrics("f64", &f);
-    print_metrics("fixed point", &q);
+    eprintln!("test set: {} rows", t.test.n_rows());
+    print_metrics("f64", &t.f64_metrics);
+    print_metrics("fixed point", &t.fixed_metrics);
     eprintln!(
         "  gap          MSE {:.2e} relative, R² {:.2e} absolute (fixed point: {} fractional bits)",
-        ((q.mse - f.mse) / f.mse).abs(),
-        (q.r2 - f.r2).abs(),
+        ((t.fixed_metrics.mse - t.f64_metrics.mse) / t.f64_metrics.mse).abs(),
+        (t.fixed_metrics.r2 - t.f64_metrics.r2).abs(),
         zkml_core::fixed::FRAC_BITS
     );
-    eprintln!("model hash {}", file.model_hash);
+    eprintln!("model hash {}", t.file.model_hash);
     eprintln!("wrote {} and {}", a.out.display(), a.test_out.display());
     Ok(())
 }
@@ -480,6 +541,7 @@ fn prove(a: ProveArgs) -> anyhow::Result<()> {
         mode: a.mode.as_deref(),
         precompiles: a.precompiles,
         salt,
+        require_zk: a.require_zk,
     };
     let t = Instant::now();
     let r = workflow::prove(&req)?;
@@ -487,12 +549,19 @@ fn prove(a: ProveArgs) -> anyhow::Result<()> {
         println!("{}", serde_json::to_string_pretty(&r)?);
         return Ok(());
     }
+    print_proven(&r, t.elapsed().as_secs_f64());
+    Ok(())
+}
+
+pub(crate) fn print_proven(p: &workflow::Proven, secs: f64) {
+    let r = &p.report;
     if !r.real_proof {
         println!("NOTE: backend {} produces NO PROOF (mode {}): this file records a claim that nobody can verify.", r.backend, r.mode);
     }
-    println!("{} claim written to {} ({})", r.backend, r.proof_path, fmt_secs(t.elapsed().as_secs_f64()));
+    println!("{} claim written to {} ({})", r.backend, r.proof_path, fmt_secs(secs));
     print_claim(&r.claim);
-    println!("  mode             {} (precompiles {})", r.mode, r.precompiles);
+    println!("  mode             {} ({} proof, precompiles {})", r.mode, p.privacy.family, r.precompiles);
+    println!("  privacy          {}", p.privacy.line());
     if let Some(c) = &r.cycles {
         println!("  cycles           {}", c.total);
     }
@@ -504,7 +573,6 @@ fn prove(a: ProveArgs) -> anyhow::Result<()> {
         fmt_opt(r.phases.compress_s)
     );
     println!("  proof bytes      {}", r.proof_bytes);
-    Ok(())
 }
 
 fn verify(a: VerifyArgs) -> anyhow::Result<ExitCode> {
@@ -561,9 +629,24 @@ fn zkvms(json: bool) -> anyhow::Result<()> {
         };
         rows.push(entry);
     }
+    let tree = zkml_harness::registry::source_tree();
+    let cache = zkml_harness::registry::cache_dir();
     if json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        let doc = serde_json::json!({
+            "source_tree": tree.as_ref().map(|t| t.root.display().to_string()),
+            "source_tree_found_by": tree.as_ref().map(|t| t.found_by),
+            "cache": cache.display().to_string(),
+            "backends": rows,
+        });
+        println!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
+        match &tree {
+            Some(t) => println!("source tree  {} (found by {}; backends are built from it)", t.root.display(), t.found_by),
+            None => {
+                println!("source tree  none found: set {} to a zkml-bench checkout to build backends", zkml_harness::registry::SOURCE_ENV)
+            }
+        }
+        println!("build cache  {} (ZKML_CACHE)", cache.display());
         for r in rows {
             if r["available"].as_bool() == Some(true) {
                 let i = &r["info"];

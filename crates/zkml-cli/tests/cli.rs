@@ -183,14 +183,82 @@ fn bad_transactions_leave_no_partial_output() {
 #[test]
 fn zkvms_lists_every_backend_with_a_reason() {
     let dir = tempfile::tempdir().unwrap();
-    let rows = json(dir.path(), &["zkvms", "--json"]);
-    let rows = rows.as_array().unwrap();
+    let doc = json(dir.path(), &["zkvms", "--json"]);
+    let rows = doc["backends"].as_array().unwrap();
     assert_eq!(rows.len(), 5);
     assert_eq!(rows[0]["name"], "native");
     assert_eq!(rows[0]["info"]["produces_proofs"], false);
     for r in &rows[1..] {
         assert!(r["available"].as_bool() == Some(true) || !r["reason"].as_str().unwrap().is_empty());
     }
+}
+
+/// Run from outside any checkout (as a `cargo install`ed binary is), zkml-bench still finds
+/// the source tree it was built from, and says so; ZKML_SOURCE_DIR overrides it, and a wrong
+/// one is a clear error naming it.
+#[test]
+fn the_binary_finds_its_source_tree_from_anywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = json(dir.path(), &["zkvms", "--json"]);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap();
+    assert_eq!(doc["source_tree"].as_str().unwrap(), root.display().to_string());
+    assert_eq!(doc["source_tree_found_by"], "the tree this binary was built from");
+    let out = bin().current_dir(dir.path()).arg("zkvms").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(&format!("source tree  {}", root.display())), "{text}");
+
+    let out = bin().current_dir(dir.path()).env("ZKML_SOURCE_DIR", &root).args(["zkvms", "--json"]).output().unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["source_tree_found_by"], "ZKML_SOURCE_DIR");
+
+    let empty = dir.path().join("not-a-checkout");
+    std::fs::create_dir(&empty).unwrap();
+    let out = bin().current_dir(dir.path()).env("ZKML_SOURCE_DIR", &empty).args(["zkvms", "--json"]).output().unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(doc["source_tree"].is_null());
+    let reason = doc["backends"][1]["reason"].as_str().unwrap();
+    assert!(reason.contains("ZKML_SOURCE_DIR=") && reason.contains("not-a-checkout"), "{reason}");
+}
+
+/// `run` does the whole job in one command; with the native baseline it says loudly that
+/// nothing is proven, and --require-zk refuses a prover that does not claim zero-knowledge
+/// before any proving starts.
+#[test]
+fn run_does_the_main_job_and_states_privacy() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = ok(d, &["run", "--zkvm", "native", "--customers", "1000", "--out", "job"]);
+    for step in ["[1/7] synthetic transactions", "[3/7] train", "[6/7] prove", "[7/7] verify", "NO PROOF", "NOT zero-knowledge"] {
+        assert!(out.contains(step), "missing {step:?} in:\n{out}");
+    }
+    for f in ["transactions.csv", "features.csv", "model.json", "test.csv", "salt.hex", "proof.zkp", "REPORT.md"] {
+        assert!(d.join("job").join(f).is_file(), "{f} missing");
+    }
+    let report = std::fs::read_to_string(d.join("job/REPORT.md")).unwrap();
+    assert!(report.contains("NOT A PROOF") && report.contains("| 6 | prove |"), "{report}");
+    // The salt is fresh and secret: two runs commit to the same rows differently.
+    let salt1 = std::fs::read_to_string(d.join("job/salt.hex")).unwrap();
+    ok(d, &["run", "--zkvm", "native", "--customers", "1000", "--out", "job2"]);
+    assert_ne!(salt1, std::fs::read_to_string(d.join("job2/salt.hex")).unwrap());
+    // A bar the model misses: exit 3, and the report still says why.
+    let (code, _) = fails(d, &["run", "--zkvm", "native", "--customers", "1000", "--min-r2", "0.99", "--out", "job3"]);
+    assert_eq!(code, 3);
+    assert!(std::fs::read_to_string(d.join("job3/REPORT.md")).unwrap().contains("below the required minimum"));
+
+    let (code, err) = fails(d, &["run", "--zkvm", "native", "--require-zk", "--out", "job4"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("--require-zk") && err.contains("zero-knowledge"), "{err}");
+    assert!(!d.join("job4/proof.zkp").exists());
+    let (_, err) =
+        fails(d, &["prove", "--zkvm", "native", "--model", "job/model.json", "--test", "job/test.csv", "--out", "p.zkp", "--require-zk"]);
+    assert!(err.contains("--require-zk"), "{err}");
+    let out = ok(d, &["prove", "--zkvm", "native", "--model", "job/model.json", "--test", "job/test.csv", "--out", "p.zkp"]);
+    assert!(out.contains("privacy          NOT zero-knowledge"), "{out}");
+    let (_, err) = fails(
+        d,
+        &["prove", "--zkvm", "native", "--model", "job/model.json", "--test", "job/test.csv", "--out", "p.zkp", "--mode", "bogus"],
+    );
+    assert!(err.contains("unknown proof mode \"bogus\""), "{err}");
 }
 
 /// `data features` streams: on a ~100 MB file (about a million transactions) its peak RSS

@@ -24,18 +24,47 @@ pub fn cache_dir() -> PathBuf {
     home.join(".cache").join("zkml-bench")
 }
 
-/// Finds the zkml-bench checkout (the workspace with `crates/zkml-core`), from the working
-/// directory up.
-pub fn repo_root() -> Option<PathBuf> {
-    let mut dir = std::env::current_dir().ok()?;
-    loop {
-        if dir.join("crates/zkml-core/Cargo.toml").is_file() && dir.join("Cargo.toml").is_file() {
-            return Some(dir);
-        }
-        if !dir.pop() {
-            return None;
+/// Where the zkml-bench source tree (with `zkvms/NAME/build.sh`) was found, and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceTree {
+    pub root: PathBuf,
+    pub found_by: &'static str,
+}
+
+/// The environment variable naming a source tree explicitly.
+pub const SOURCE_ENV: &str = "ZKML_SOURCE_DIR";
+
+fn is_source_tree(dir: &std::path::Path) -> bool {
+    dir.join("crates/zkml-core/Cargo.toml").is_file() && dir.join("Cargo.toml").is_file() && dir.join("zkvms").is_dir()
+}
+
+/// Finds the zkml-bench source tree the backends are built from: `ZKML_SOURCE_DIR`, else the
+/// checkout around the working directory, else the tree this binary was compiled from (so a
+/// `cargo install`ed zkml-bench works from anywhere while that tree exists).
+pub fn source_tree() -> Option<SourceTree> {
+    if let Some(dir) = std::env::var_os(SOURCE_ENV) {
+        let root = PathBuf::from(dir);
+        return is_source_tree(&root).then_some(SourceTree { root, found_by: "ZKML_SOURCE_DIR" });
+    }
+    if let Ok(mut dir) = std::env::current_dir() {
+        loop {
+            if is_source_tree(&dir) {
+                return Some(SourceTree { root: dir, found_by: "the working directory" });
+            }
+            if !dir.pop() {
+                break;
+            }
         }
     }
+    // crates/zkml-harness -> the workspace root, as it was when this binary was compiled.
+    let compiled = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = compiled.canonicalize().unwrap_or(compiled);
+    is_source_tree(&root).then_some(SourceTree { root, found_by: "the tree this binary was built from" })
+}
+
+/// The root of the source tree (see [`source_tree`]).
+pub fn repo_root() -> Option<PathBuf> {
+    source_tree().map(|t| t.root)
 }
 
 /// Resolves a zkVM name to a backend, or explains why it cannot run here. With `build`, a
@@ -54,8 +83,10 @@ pub fn resolve(name: &str, build: bool) -> anyhow::Result<BackendHandle> {
             }
             let Some(root) = repo_root() else {
                 anyhow::bail!(
-                    "{name}: not inside a zkml-bench checkout, so its backend cannot be found or built; run from the repository, \
-                     or give a built binary with --backend {name}=PATH or ZKML_{}_BIN",
+                    "{name}: no zkml-bench source tree found to build its backend from (not {}, not around the working \
+                     directory, and the tree this binary was built from is gone); set {SOURCE_ENV} to a checkout, or give a \
+                     built binary with --backend {name}=PATH or ZKML_{}_BIN",
+                    std::env::var(SOURCE_ENV).map(|v| format!("{SOURCE_ENV}={v}")).unwrap_or_else(|_| format!("{SOURCE_ENV} (unset)")),
                     name.to_uppercase()
                 )
             };

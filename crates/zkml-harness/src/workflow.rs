@@ -30,37 +30,99 @@ pub struct ProveRequest<'a> {
     pub mode: Option<&'a str>,
     pub precompiles: Option<Precompiles>,
     pub salt: [u8; 32],
+    /// Refuse (before proving) a backend/mode that does not claim zero-knowledge.
+    pub require_zk: bool,
+}
+
+/// Whether a proof hides the private rows, and who says so.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Privacy {
+    pub zero_knowledge: bool,
+    pub family: ProofFamily,
+    /// The backend's statement with its source.
+    pub source: String,
+}
+
+impl Privacy {
+    pub fn of(info: &BackendInfo, mode: &str) -> Self {
+        let m = info.mode(mode);
+        Privacy {
+            zero_knowledge: info.produces_proofs && m.is_some_and(|m| m.zero_knowledge),
+            family: m.map(|m| m.family).unwrap_or_default(),
+            source: info.zero_knowledge.clone(),
+        }
+    }
+
+    /// One line for people.
+    pub fn line(&self) -> String {
+        if self.zero_knowledge {
+            format!("zero-knowledge: the proof aims to hide the private rows ({})", self.source)
+        } else {
+            format!("NOT zero-knowledge: the proof may reveal information about the private rows ({})", self.source)
+        }
+    }
+}
+
+/// What `prove` made.
+#[derive(Debug, serde::Serialize)]
+pub struct Proven {
+    #[serde(flatten)]
+    pub report: ProveReport,
+    pub privacy: Privacy,
 }
 
 /// Proves a model's accuracy on a private test set with one backend.
 ///
 /// The native evaluation runs first: it rejects inputs beyond the format's bounds in
 /// milliseconds instead of after a long proof, and the backend's claim must equal it.
-pub fn prove(req: &ProveRequest<'_>) -> anyhow::Result<ProveReport> {
+pub fn prove(req: &ProveRequest<'_>) -> anyhow::Result<Proven> {
     let (_, words) = guest_input(req.model, req.test, &req.salt)?;
     let expected = expected_claim(&words, req.test)?;
     let backend = resolve(req.zkvm, true)?;
+    let info = match &backend {
+        BackendHandle::Native(native) => native.info(),
+        BackendHandle::Process(pb) => pb.info()?,
+    };
+    let precompiles = choose_precompiles(&info, req.precompiles)?;
+    let mode = match req.mode {
+        Some(m) => {
+            match info.mode(m) {
+                Some(pm) if pm.available => {}
+                Some(pm) => bail!("{}: mode {m} is not available here: {}", info.name, pm.reason.as_deref().unwrap_or("unknown reason")),
+                None => bail!("{}: unknown proof mode {m:?}; modes: {}", info.name, mode_names(&info)),
+            }
+            m.to_string()
+        }
+        None => info.default_mode().ok_or_else(|| anyhow::anyhow!("{}: no proof mode is available here", info.name))?.to_string(),
+    };
+    let privacy = Privacy::of(&info, &mode);
+    if req.require_zk && !privacy.zero_knowledge {
+        let zk_modes: Vec<String> =
+            info.proof_modes.iter().filter(|m| m.zero_knowledge && m.available && info.produces_proofs).map(|m| m.name.clone()).collect();
+        bail!(
+            "--require-zk: {} mode {mode} does not claim zero-knowledge: {}. {}",
+            info.name,
+            info.zero_knowledge,
+            if zk_modes.is_empty() {
+                "None of its modes available here does; RISC Zero's receipts claim it (--zkvm risc0).".to_string()
+            } else {
+                format!("Its zero-knowledge modes here: {}", zk_modes.join(", "))
+            }
+        );
+    }
     let report = match &backend {
         BackendHandle::Native(native) => {
-            let info = native.info();
-            let precompiles = choose_precompiles(&info, req.precompiles)?;
-            let mode = req.mode.unwrap_or(zkml_native::MODE);
-            if mode != zkml_native::MODE {
-                bail!("native: unknown proof mode {mode:?}; the only mode is {:?}", zkml_native::MODE);
-            }
-            let out = native.prove(&words, mode, precompiles)?;
+            let out = native.prove(&words, &mode, precompiles)?;
             out.file.write(req.out)?;
             let mut report = out.report;
             report.proof_path = req.out.display().to_string();
             report
         }
         BackendHandle::Process(pb) => {
-            let info = pb.info()?;
-            let precompiles = choose_precompiles(&info, req.precompiles)?;
             let dir = tempfile::tempdir()?;
             let input = dir.path().join("input.bin");
             std::fs::write(&input, zkml_core::words_as_bytes(&words))?;
-            pb.prove(&input, req.out, req.mode, precompiles)?
+            pb.prove(&input, req.out, Some(&mode), precompiles)?
         }
     };
     let proven = report.claim.claim().map_err(|e| anyhow::anyhow!("backend {}: {e}", req.zkvm))?;
@@ -71,7 +133,11 @@ pub fn prove(req: &ProveRequest<'_>) -> anyhow::Result<ProveReport> {
             req.zkvm
         );
     }
-    Ok(report)
+    Ok(Proven { report, privacy })
+}
+
+fn mode_names(info: &BackendInfo) -> String {
+    info.proof_modes.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", ")
 }
 
 fn choose_precompiles(info: &BackendInfo, wanted: Option<Precompiles>) -> anyhow::Result<Precompiles> {

@@ -32,7 +32,7 @@ impl Backend for NativeBackend {
             produces_proofs: false,
             zero_knowledge: "no: nothing is proven; the baseline only evaluates".into(),
             security_bits: None,
-            proof_modes: vec![ProofMode { name: MODE.into(), available: true, reason: None }],
+            proof_modes: vec![ProofMode::new(MODE, ProofFamily::None, false)],
             precompiles: vec![Precompiles::Off],
             gpu: false,
             notes: vec!["NOT A PROOF: the claim is computed on the host and cannot be checked by anyone else".into()],
@@ -75,19 +75,13 @@ impl Backend for NativeBackend {
     fn verify(&self, proof: &ProofFile) -> anyhow::Result<VerifyReport> {
         let start = Instant::now();
         // Nothing to check cryptographically; the file's checksum was checked on reading.
-        let (valid, reason) = if proof.payload.is_empty() && !proof.header.real_proof {
-            (true, Some("native baseline: there is no proof; the claim is NOT verified".to_string()))
+        let secs = start.elapsed().as_secs_f64();
+        Ok(if proof.payload.is_empty() && !proof.header.real_proof {
+            let mut r = VerifyReport::valid(NAME, proof, false, secs);
+            r.reason = Some("native baseline: there is no proof; the claim is NOT verified".into());
+            r
         } else {
-            (false, Some("native proof files carry no payload and never claim to be real proofs".to_string()))
-        };
-        Ok(VerifyReport {
-            backend: NAME.into(),
-            mode: proof.header.mode.clone(),
-            valid,
-            real_proof: false,
-            claim: ClaimSummary::from(&proof.claim),
-            verify_s: start.elapsed().as_secs_f64(),
-            reason,
+            VerifyReport::invalid(NAME, proof, false, "native proof files carry no payload and never claim to be real proofs", secs)
         })
     }
 }

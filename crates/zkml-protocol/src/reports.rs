@@ -26,6 +26,40 @@ impl std::fmt::Display for Precompiles {
     }
 }
 
+/// The shared vocabulary for proof modes, so that zkVMs are compared like with like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProofFamily {
+    /// One proof per segment/shard, growing with the execution (RISC Zero composite, SP1 core,
+    /// OpenVM app).
+    Segmented,
+    /// The segment proofs recursively reduced to one constant-size STARK (RISC Zero succinct,
+    /// SP1 compressed, OpenVM stark).
+    Aggregated,
+    /// A constant-size SNARK (Groth16, PLONK, halo2/KZG).
+    Snark,
+    /// No proof at all (the native baseline).
+    #[default]
+    None,
+}
+
+impl ProofFamily {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProofFamily::Segmented => "segmented",
+            ProofFamily::Aggregated => "aggregated",
+            ProofFamily::Snark => "snark",
+            ProofFamily::None => "none",
+        }
+    }
+}
+
+impl std::fmt::Display for ProofFamily {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A proof mode and whether this machine can produce it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProofMode {
@@ -34,6 +68,25 @@ pub struct ProofMode {
     /// Why not, when unavailable (e.g. "needs circuit artifacts that cannot be downloaded").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    #[serde(default)]
+    pub family: ProofFamily,
+    /// Whether a proof of this mode claims to hide the private rows (the source is
+    /// [`BackendInfo::zero_knowledge`]).
+    #[serde(default)]
+    pub zero_knowledge: bool,
+}
+
+impl ProofMode {
+    pub fn new(name: &str, family: ProofFamily, zero_knowledge: bool) -> Self {
+        ProofMode { name: name.into(), available: true, reason: None, family, zero_knowledge }
+    }
+
+    /// The same mode, not available here, with the reason.
+    pub fn unavailable(mut self, reason: impl Into<String>) -> Self {
+        self.available = false;
+        self.reason = Some(reason.into());
+        self
+    }
 }
 
 /// What a backend is (`info`).
@@ -64,6 +117,25 @@ pub struct BackendInfo {
 impl BackendInfo {
     pub fn default_mode(&self) -> Option<&str> {
         self.proof_modes.iter().find(|m| m.available).map(|m| m.name.as_str())
+    }
+
+    pub fn mode(&self, name: &str) -> Option<&ProofMode> {
+        self.proof_modes.iter().find(|m| m.name == name)
+    }
+
+    /// One line for people: does a proof of `mode` hide the private rows, and says who.
+    pub fn privacy_statement(&self, mode: &str) -> String {
+        let zk = self.mode(mode).is_some_and(|m| m.zero_knowledge) && self.produces_proofs;
+        format!(
+            "{} ({} {mode}): {}",
+            if zk {
+                "ZERO-KNOWLEDGE: the proof aims to hide the private rows"
+            } else {
+                "NOT zero-knowledge: the proof may reveal information about the private rows"
+            },
+            self.name,
+            self.zero_knowledge
+        )
     }
 }
 
@@ -187,6 +259,30 @@ pub struct VerifyReport {
     pub verify_s: f64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+}
+
+impl VerifyReport {
+    /// The proof in `file` verified and binds exactly its claim.
+    pub fn valid(backend: &str, file: &crate::ProofFile, real_proof: bool, verify_s: f64) -> Self {
+        Self::new(backend, file, real_proof, true, None, verify_s)
+    }
+
+    /// The proof in `file` did not verify, for `reason`.
+    pub fn invalid(backend: &str, file: &crate::ProofFile, real_proof: bool, reason: impl Into<String>, verify_s: f64) -> Self {
+        Self::new(backend, file, real_proof, false, Some(reason.into()), verify_s)
+    }
+
+    fn new(backend: &str, file: &crate::ProofFile, real_proof: bool, valid: bool, reason: Option<String>, verify_s: f64) -> Self {
+        VerifyReport {
+            backend: backend.into(),
+            mode: file.header.mode.clone(),
+            valid,
+            real_proof,
+            claim: ClaimSummary::from(&file.claim),
+            verify_s,
+            reason,
+        }
+    }
 }
 
 /// What a backend prints on failure (exit status 1).

@@ -195,16 +195,16 @@ impl OpenVm {
     fn verify_stark(&self, file: &ProofFile) -> anyhow::Result<VerifyReport> {
         use openvm_stark_backend::codec::Decode;
         let (agg_vk, baseline) = self.trusted_stark_keys(None, file.header.precompiles)?;
-        let report = |valid: bool, reason: Option<String>, verify_s: f64| verify_report(file, valid, reason, verify_s);
+        let invalid = |reason: String, verify_s: f64| VerifyReport::invalid(NAME, file, true, reason, verify_s);
         let proof = match openvm_verify_stark_host::VmStarkProof::decode_from_bytes(&file.payload) {
             Ok(p) => p,
-            Err(e) => return Ok(report(false, Some(format!("payload is not an OpenVM STARK proof: {e}")), 0.0)),
+            Err(e) => return Ok(invalid(format!("payload is not an OpenVM STARK proof: {e}"), 0.0)),
         };
         let t = Instant::now();
         let result = Sdk::verify_proof(agg_vk, baseline, &proof);
         let verify_s = t.elapsed().as_secs_f64();
         if let Err(e) = result {
-            return Ok(report(false, Some(format!("STARK verification failed (or proof of another program): {e}")), verify_s));
+            return Ok(invalid(format!("STARK verification failed (or proof of another program): {e}"), verify_s));
         }
         Ok(report_public_values(file, &proof.user_pvs_proof.public_values, verify_s))
     }
@@ -265,13 +265,10 @@ impl Backend for OpenVm {
                 .into(),
             security_bits: Some(100),
             proof_modes: vec![
-                ProofMode { name: MODE_APP.into(), available: true, reason: None },
-                ProofMode { name: MODE_STARK.into(), available: true, reason: None },
-                ProofMode {
-                    name: "evm".into(),
-                    available: false,
-                    reason: Some("needs KZG parameters downloaded from a bucket this machine cannot reach".into()),
-                },
+                ProofMode::new(MODE_APP, ProofFamily::Segmented, false),
+                ProofMode::new(MODE_STARK, ProofFamily::Aggregated, false),
+                ProofMode::new("evm", ProofFamily::Snark, false)
+                    .unavailable("needs KZG parameters downloaded from a bucket this machine cannot reach"),
             ],
             precompiles: vec![Precompiles::On, Precompiles::Off],
             gpu: false,
@@ -340,25 +337,24 @@ impl Backend for OpenVm {
             return self.verify_stark(file);
         }
         let (vk, expected_commit) = self.trusted_keys(file.header.precompiles)?;
-        let report = |valid: bool, reason: Option<String>, verify_s: f64| verify_report(file, valid, reason, verify_s);
+        let invalid = |reason: String, verify_s: f64| VerifyReport::invalid(NAME, file, true, reason, verify_s);
         let proof: ContinuationVmProof<SC> = match bitcode::deserialize(&file.payload) {
             Ok(p) => p,
-            Err(e) => return Ok(report(false, Some(format!("payload is not an OpenVM app proof: {e}")), 0.0)),
+            Err(e) => return Ok(invalid(format!("payload is not an OpenVM app proof: {e}"), 0.0)),
         };
         let t = Instant::now();
         let result = verify_app_proof::<openvm_sdk::DefaultStarkEngine>(&vk, &proof);
         let verify_s = t.elapsed().as_secs_f64();
         let exe_commit = match result {
             Ok(c) => CommitBytes::from(c).to_string(),
-            Err(e) => return Ok(report(false, Some(format!("STARK verification failed: {e}")), verify_s)),
+            Err(e) => return Ok(invalid(format!("STARK verification failed: {e}"), verify_s)),
         };
         if exe_commit != expected_commit {
-            return Ok(report(
-                false,
-                Some(format!(
+            return Ok(invalid(
+                format!(
                     "proof is of another program (exe commit {exe_commit}, expected {expected_commit} for precompiles {})",
                     file.header.precompiles
-                )),
+                ),
                 verify_s,
             ));
         }
@@ -366,25 +362,13 @@ impl Backend for OpenVm {
     }
 }
 
-fn verify_report(file: &ProofFile, valid: bool, reason: Option<String>, verify_s: f64) -> VerifyReport {
-    VerifyReport {
-        backend: NAME.into(),
-        mode: file.header.mode.clone(),
-        valid,
-        real_proof: true,
-        claim: ClaimSummary::from(&file.claim),
-        verify_s,
-        reason,
-    }
-}
-
 /// The verdict once the STARK itself verified: valid only if the proven public values are
 /// exactly this file's claim (and its zero padding).
 fn report_public_values(file: &ProofFile, public_values: &[openvm_sdk::F], verify_s: f64) -> VerifyReport {
     match public_values.iter().map(field_byte).collect::<anyhow::Result<Vec<u8>>>() {
-        Ok(bytes) if bytes == expected_public_values(&file.claim) => verify_report(file, true, None, verify_s),
-        Ok(_) => verify_report(file, false, Some("the proof's public values are not the claim in this file".into()), verify_s),
-        Err(e) => verify_report(file, false, Some(e.to_string()), verify_s),
+        Ok(bytes) if bytes == expected_public_values(&file.claim) => VerifyReport::valid(NAME, file, true, verify_s),
+        Ok(_) => VerifyReport::invalid(NAME, file, true, "the proof's public values are not the claim in this file", verify_s),
+        Err(e) => VerifyReport::invalid(NAME, file, true, e.to_string(), verify_s),
     }
 }
 

@@ -175,14 +175,15 @@ impl Backend for Risc0 {
             proof_system: "STARK (Poseidon2) per segment of at most 2^20 cycles; composite receipt = the list of segment receipts"
                 .into(),
             produces_proofs: !dev_mode(),
-            zero_knowledge: "yes: RISC Zero documents its STARK receipts as zero-knowledge (the seal reveals nothing about \
-                the private input beyond the journal)"
+            zero_knowledge: "claimed: RISC Zero's security model says its receipts hide all program inputs and witness \
+                data and target perfect zero-knowledge (no written proof of it; csp-benchmarks lists it as not ZK for \
+                that reason)"
                 .into(),
             security_bits: Some(96),
             proof_modes: vec![
-                ProofMode { name: MODE_COMPOSITE.into(), available: true, reason: None },
-                ProofMode { name: "succinct".into(), available: false, reason: Some(NO_RECURSION.into()) },
-                ProofMode { name: "groth16".into(), available: false, reason: Some(NO_RECURSION.into()) },
+                ProofMode::new(MODE_COMPOSITE, ProofFamily::Segmented, true),
+                ProofMode::new("succinct", ProofFamily::Aggregated, true).unavailable(NO_RECURSION),
+                ProofMode::new("groth16", ProofFamily::Snark, true).unavailable(NO_RECURSION),
             ],
             precompiles: vec![Precompiles::On, Precompiles::Off],
             gpu: false,
@@ -265,21 +266,13 @@ impl Backend for Risc0 {
         }
         // Our own guest build decides the image id, never the proof file.
         let program = program(&guest_name(file.header.precompiles))?;
-        let report = |valid: bool, reason: Option<String>, verify_s: f64| VerifyReport {
-            backend: NAME.into(),
-            mode: file.header.mode.clone(),
-            valid,
-            real_proof: file.header.real_proof,
-            claim: ClaimSummary::from(&file.claim),
-            verify_s,
-            reason,
-        };
+        let invalid = |reason: String, verify_s: f64| VerifyReport::invalid(NAME, file, file.header.real_proof, reason, verify_s);
         let receipt: Receipt = match bincode::deserialize(&file.payload) {
             Ok(r) => r,
-            Err(e) => return Ok(report(false, Some(format!("payload is not a RISC Zero receipt: {e}")), 0.0)),
+            Err(e) => return Ok(invalid(format!("payload is not a RISC Zero receipt: {e}"), 0.0)),
         };
         if !matches!(receipt.inner, InnerReceipt::Composite(_)) {
-            return Ok(report(false, Some("not a composite receipt (a fake dev-mode receipt is not a proof)".into()), 0.0));
+            return Ok(invalid("not a composite receipt (a fake dev-mode receipt is not a proof)".into(), 0.0));
         }
         // Dev mode off: a fake receipt must never pass, whatever the environment says.
         let ctx = VerifierContext::default().with_dev_mode(false);
@@ -287,19 +280,18 @@ impl Backend for Risc0 {
         let result = receipt.verify_with_context(&ctx, program.image_id);
         let verify_s = t.elapsed().as_secs_f64();
         if let Err(e) = result {
-            return Ok(report(
-                false,
-                Some(format!(
+            return Ok(invalid(
+                format!(
                     "receipt verification failed against our image id {} (precompiles {}): {e}",
                     program.image_id, file.header.precompiles
-                )),
+                ),
                 verify_s,
             ));
         }
         if receipt.journal.bytes != file.claim.encode() {
-            return Ok(report(false, Some("the receipt's journal is not the claim in this file".into()), verify_s));
+            return Ok(invalid("the receipt's journal is not the claim in this file".into(), verify_s));
         }
-        Ok(report(true, None, verify_s))
+        Ok(VerifyReport::valid(NAME, file, file.header.real_proof, verify_s))
     }
 }
 

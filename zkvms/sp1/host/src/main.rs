@@ -115,16 +115,16 @@ impl Backend for Sp1 {
                 shard proofs recursively reduced to one"
                 .into(),
             produces_proofs: true,
-            zero_knowledge: "not claimed: SP1 6 documents no zero-knowledge property for core or compressed STARK proofs \
-                (only its Groth16/PLONK wrappers are described as such); treat the proof as possibly leaking information \
-                about the private rows"
+            zero_knowledge: "not claimed for core/compressed: SP1's security model says \"individual STARK proofs in SP1 do \
+                not currently satisfy the zero-knowledge property\"; only its Groth16/PLONK wrappers are described as ZK. \
+                Treat a STARK proof as possibly revealing private rows"
                 .into(),
             security_bits: Some(100),
             proof_modes: vec![
-                ProofMode { name: MODE_CORE.into(), available: true, reason: None },
-                ProofMode { name: MODE_COMPRESSED.into(), available: true, reason: None },
-                ProofMode { name: "groth16".into(), available: false, reason: Some(NO_SNARK.into()) },
-                ProofMode { name: "plonk".into(), available: false, reason: Some(NO_SNARK.into()) },
+                ProofMode::new(MODE_CORE, ProofFamily::Segmented, false),
+                ProofMode::new(MODE_COMPRESSED, ProofFamily::Aggregated, false),
+                ProofMode::new("groth16", ProofFamily::Snark, true).unavailable(NO_SNARK),
+                ProofMode::new("plonk", ProofFamily::Snark, true).unavailable(NO_SNARK),
             ],
             precompiles: vec![Precompiles::On, Precompiles::Off],
             gpu: false,
@@ -223,22 +223,14 @@ impl Backend for Sp1 {
     }
 
     fn verify(&self, file: &ProofFile) -> anyhow::Result<VerifyReport> {
-        let report = |valid: bool, reason: Option<String>, verify_s: f64| VerifyReport {
-            backend: NAME.into(),
-            mode: file.header.mode.clone(),
-            valid,
-            real_proof: true,
-            claim: ClaimSummary::from(&file.claim),
-            verify_s,
-            reason,
-        };
+        let invalid = |reason: String, verify_s: f64| VerifyReport::invalid(NAME, file, true, reason, verify_s);
         let proof: SP1ProofWithPublicValues = match bincode::deserialize(&file.payload) {
             Ok(p) => p,
-            Err(e) => return Ok(report(false, Some(format!("payload is not an SP1 proof: {e}")), 0.0)),
+            Err(e) => return Ok(invalid(format!("payload is not an SP1 proof: {e}"), 0.0)),
         };
         let kind_ok = matches!((&proof.proof, file.header.mode.as_str()), (SP1Proof::Core(_), MODE_CORE) | (SP1Proof::Compressed(_), MODE_COMPRESSED));
         if !kind_ok {
-            return Ok(report(false, Some(format!("payload is not a {} proof", file.header.mode)), 0.0));
+            return Ok(invalid(format!("payload is not a {} proof", file.header.mode), 0.0));
         }
         runtime()?.block_on(async {
             let light = ProverClient::builder().light().build().await;
@@ -248,20 +240,19 @@ impl Backend for Sp1 {
             let result = light.verify(&proof, &vk, None);
             let verify_s = t.elapsed().as_secs_f64();
             if let Err(e) = result {
-                return Ok(report(
-                    false,
-                    Some(format!(
+                return Ok(invalid(
+                    format!(
                         "proof verification failed against our verifying key {} (precompiles {}): {e}",
                         vk.bytes32(),
                         file.header.precompiles
-                    )),
+                    ),
                     verify_s,
                 ));
             }
             if proof.public_values.as_slice() != file.claim.encode() {
-                return Ok(report(false, Some("the proof's public values are not the claim in this file".into()), verify_s));
+                return Ok(invalid("the proof's public values are not the claim in this file".into(), verify_s));
             }
-            Ok(report(true, None, verify_s))
+            Ok(VerifyReport::valid(NAME, file, true, verify_s))
         })
     }
 }
