@@ -2,16 +2,16 @@
 //! best. See the README for a walk-through.
 
 use anyhow::{bail, Context};
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
-use zkml_data::features::{build_features, FeatureOptions};
+use zkml_data::features::build_features;
 use zkml_data::synth::{write_transactions, SynthConfig};
 use zkml_data::table::FeatureTable;
-use zkml_data::transactions::{ColumnMapping, OptionalColumn};
 use zkml_harness::workflow::{self, Expectations, ProveRequest};
+use zkml_harness::workload::DataConfig;
 use zkml_protocol::{ClaimSummary, Precompiles};
 use zkml_train::{f64_metrics, fixed_metrics, train, LambdaChoice, ModelFile, ModelSpec, RegressionMetrics};
 
@@ -24,6 +24,8 @@ struct Cli {
 
 mod main_job;
 
+// Parsed once per process: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// The main job in one command: synthetic data -> features -> model -> a real proof of its
@@ -96,6 +98,18 @@ struct BenchArgs {
     /// Synthetic customers [default: enough for the largest --rows].
     #[arg(long)]
     customers: Option<u64>,
+    /// Benchmark on your transactions CSV (column mapping as in `data features`) instead of
+    /// synthetic data; the sizes in --rows must fit in its private test split (20%).
+    #[arg(long, conflicts_with = "features")]
+    transactions: Option<PathBuf>,
+    /// Benchmark on your feature table (as `data features` writes) instead of synthetic data.
+    #[arg(long)]
+    features: Option<PathBuf>,
+    /// Target column of --features [default: its one `spend_*` column].
+    #[arg(long, requires = "features")]
+    target: Option<String>,
+    #[command(flatten)]
+    mapping: MappingArgs,
     #[arg(long)]
     seed: Option<u64>,
     /// An extra backend binary: NAME=PATH (repeatable).
@@ -171,12 +185,23 @@ struct FeaturesArgs {
     input: PathBuf,
     #[arg(long)]
     out: PathBuf,
-    #[arg(long, default_value = "CustomerID")]
-    customer_col: String,
-    #[arg(long, default_value = "TransactionDate")]
-    date_col: String,
-    #[arg(long, default_value = "TotalAmount")]
-    amount_col: String,
+    #[command(flatten)]
+    mapping: MappingArgs,
+}
+
+/// How a transactions file's columns map onto the Kaggle retail schema (`data features` and
+/// `bench --transactions`).
+#[derive(Args, Default)]
+struct MappingArgs {
+    /// Customer column [default: CustomerID].
+    #[arg(long)]
+    customer_col: Option<String>,
+    /// Date column [default: TransactionDate].
+    #[arg(long)]
+    date_col: Option<String>,
+    /// Amount column [default: TotalAmount].
+    #[arg(long)]
+    amount_col: Option<String>,
     /// Quantity column (default `Quantity` if present; `none`: every purchase is 1 unit).
     #[arg(long)]
     quantity_col: Option<String>,
@@ -192,9 +217,34 @@ struct FeaturesArgs {
     /// End of the observation window (`YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS`); default: the
     /// last transaction minus the horizon.
     #[arg(long, value_parser = parse_cutoff)]
-    cutoff: Option<NaiveDateTime>,
-    #[arg(long, default_value_t = 90)]
-    horizon_days: u32,
+    cutoff: Option<String>,
+    /// Days after the cutoff whose spend is the target [default: 90].
+    #[arg(long)]
+    horizon_days: Option<u32>,
+}
+
+impl MappingArgs {
+    /// Sets the flags given into `data` (flags win over a config file).
+    fn apply(self, data: &mut DataConfig) {
+        let MappingArgs { customer_col, date_col, amount_col, quantity_col, price_col, discount_col, date_format, cutoff, horizon_days } =
+            self;
+        let set = |dst: &mut Option<String>, v: Option<String>| {
+            if v.is_some() {
+                *dst = v;
+            }
+        };
+        set(&mut data.customer_col, customer_col);
+        set(&mut data.date_col, date_col);
+        set(&mut data.amount_col, amount_col);
+        set(&mut data.quantity_col, quantity_col);
+        set(&mut data.price_col, price_col);
+        set(&mut data.discount_col, discount_col);
+        set(&mut data.date_format, date_format);
+        set(&mut data.cutoff, cutoff);
+        if horizon_days.is_some() {
+            data.horizon_days = horizon_days;
+        }
+    }
 }
 
 #[derive(Args)]
@@ -278,15 +328,8 @@ fn parse_model(s: &str) -> Result<ModelSpec, String> {
     ModelSpec::parse(s).ok_or_else(|| format!("unknown model {s:?}; choose linear, ridge, poly2 or poly3"))
 }
 
-fn parse_cutoff(s: &str) -> Result<NaiveDateTime, String> {
-    for f in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"] {
-        if let Ok(t) = NaiveDateTime::parse_from_str(s, f) {
-            return Ok(t);
-        }
-    }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map(|d| d.and_hms_opt(0, 0, 0).unwrap())
-        .map_err(|_| format!("{s:?} is not a date (YYYY-MM-DD or YYYY-MM-DD HH:MM:SS)"))
+fn parse_cutoff(s: &str) -> Result<String, String> {
+    zkml_harness::workload::parse_cutoff(s).map(|_| s.to_string())
 }
 
 /// Exit statuses: 1 error, 2 the proof is invalid, 3 the claim misses an expectation.
@@ -366,22 +409,18 @@ fn synth(customers: u64, seed: u64, start: NaiveDate, days: u32, out: &Path) -> 
 }
 
 fn features(a: FeaturesArgs) -> anyhow::Result<()> {
-    let mapping = ColumnMapping {
-        customer: a.customer_col,
-        date: a.date_col,
-        amount: a.amount_col,
-        quantity: OptionalColumn::from_flag(a.quantity_col.as_deref(), "Quantity"),
-        price: OptionalColumn::from_flag(a.price_col.as_deref(), "Price"),
-        discount: OptionalColumn::from_flag(a.discount_col.as_deref(), "DiscountApplied(%)"),
-        date_format: a.date_format,
-    };
+    let mut data = DataConfig { transactions: Some(a.input.clone()), ..Default::default() };
+    a.mapping.apply(&mut data);
+    data.validate()?;
+    let (mapping, options) = (data.mapping(), data.feature_options()?);
+    let horizon_days = options.horizon_days;
     let t = Instant::now();
-    let (table, s) = build_features(&a.input, &mapping, &FeatureOptions { cutoff: a.cutoff, horizon_days: a.horizon_days })?;
+    let (table, s) = build_features(&a.input, &mapping, &options)?;
     let secs = t.elapsed().as_secs_f64();
     table.write_csv(&a.out)?;
     eprintln!("transactions read     {} ({} .. {})", s.transactions, s.first, s.last);
     eprintln!("observation window    .. {} (cutoff)", s.cutoff);
-    eprintln!("target window         ({} .. {}] = {} days", s.cutoff, s.horizon_end, a.horizon_days);
+    eprintln!("target window         ({} .. {}] = {} days", s.cutoff, s.horizon_end, horizon_days);
     eprintln!("customers seen        {}", s.customers_seen);
     eprintln!("customers written     {}", s.customers_kept);
     eprintln!("excluded (no purchase in the observation window)  {}", s.customers_excluded_no_history);
@@ -452,8 +491,8 @@ pub(crate) fn train_split(
         test_fraction,
         seed,
         features_file: features_file.display().to_string(),
-        test_f64: f.clone(),
-        test_fixed: q.clone(),
+        test_f64: f,
+        test_fixed: q,
     });
     if let Some(p) = train_out {
         train_t.write_csv(p)?;
@@ -699,6 +738,18 @@ fn bench(a: BenchArgs) -> anyhow::Result<()> {
     if let Some(v) = a.seed {
         config.seed = v;
     }
+    if let Some(v) = a.transactions {
+        config.data.transactions = Some(v);
+        config.data.features = None;
+    }
+    if let Some(v) = a.features {
+        config.data.features = Some(v);
+        config.data.transactions = None;
+    }
+    if let Some(v) = a.target {
+        config.data.target = Some(v);
+    }
+    a.mapping.apply(&mut config.data);
     for (name, path) in a.backends {
         if !config.zkvms.contains(&name) {
             config.zkvms.push(name.clone());
@@ -731,7 +782,8 @@ fn bench(a: BenchArgs) -> anyhow::Result<()> {
     let t = Instant::now();
     let inputs = bench::prepare_workload(&config, &a.out)?;
     eprintln!(
-        "workload: {} models x {} sizes prepared in {} (in {})",
+        "workload: {}; {} models x {} sizes prepared in {} (in {})",
+        config.data.describe(&config),
         config.models.len(),
         config.rows.len(),
         fmt_secs(t.elapsed().as_secs_f64()),

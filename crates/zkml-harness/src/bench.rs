@@ -6,6 +6,7 @@ use crate::measure::Limits;
 use crate::process::{prove_args, CallOutcome, ProcessBackend};
 use crate::registry::{resolve, BackendHandle};
 use crate::results::{self, BackendSummary, RunKey, RunMetrics, RunRecord, RunStatus};
+pub use crate::workload::{prepare_workload, DataConfig, Input};
 use anyhow::{bail, Context};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -13,11 +14,8 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
-use zkml_data::features::{build_features, FeatureOptions};
-use zkml_data::synth::{write_transactions, SynthConfig};
-use zkml_data::transactions::ColumnMapping;
 use zkml_protocol::{BackendInfo, Precompiles, ProveReport, VerifyReport};
-use zkml_train::{train, LambdaChoice, ModelFile, ModelSpec};
+use zkml_train::ModelSpec;
 
 /// Repetition policy, recorded with every run.
 pub const REPETITION_POLICY: &str = "every repetition is a fresh backend process (cold start, no warm-up run); \
@@ -42,6 +40,8 @@ pub struct BenchConfig {
     /// Synthetic customers; 0: enough for the largest `rows` (at least 5,000).
     pub customers: u64,
     pub seed: u64,
+    /// The user's data instead of synthetic transactions (`[data]` in TOML).
+    pub data: DataConfig,
     /// Extra backend binaries, `name -> path` (e.g. a host built elsewhere).
     pub backends: BTreeMap<String, PathBuf>,
 }
@@ -62,6 +62,7 @@ impl Default for BenchConfig {
             timeout_s: 30 * 60,
             customers: 0,
             seed: 7,
+            data: DataConfig::default(),
             backends: BTreeMap::new(),
         }
     }
@@ -89,6 +90,7 @@ impl BenchConfig {
         if self.timeout_s == 0 {
             bail!("--timeout must be positive");
         }
+        self.data.validate()?;
         Ok(())
     }
 }
@@ -181,57 +183,6 @@ pub fn guest_loc(dir: &Path) -> Option<usize> {
     let mut n = 0;
     walk(&src, &mut n);
     Some(n)
-}
-
-/// One guest input of the workload.
-pub struct Input {
-    pub model: String,
-    pub rows: u32,
-    pub path: PathBuf,
-    /// Fingerprint of the input bytes: resume only reuses records of the same input.
-    pub id: String,
-    pub expected: zkml_core::Claim,
-}
-
-/// Generates the workload deterministically under `dir/workload`: transactions, features,
-/// one model per kind (trained on the same split), and a guest input per (model, rows) holding
-/// the first `rows` rows of the test split.
-pub fn prepare_workload(config: &BenchConfig, dir: &Path) -> anyhow::Result<Vec<Input>> {
-    const TEST_FRACTION: f64 = 0.2;
-    let max_rows = *config.rows.iter().max().unwrap() as u64;
-    // ~97% of customers buy before the cutoff; leave a margin.
-    let needed = ((max_rows as f64 / TEST_FRACTION) * 1.15).ceil() as u64;
-    let customers = if config.customers > 0 { config.customers } else { needed.max(5000) };
-    let w = dir.join("workload");
-    std::fs::create_dir_all(&w)?;
-    let tx = w.join("transactions.csv");
-    let synth = SynthConfig { customers, seed: config.seed, ..Default::default() };
-    zkml_protocol::files::write_atomically(&tx, |f| write_transactions(&synth, f).map_err(anyhow::Error::from))?;
-    let (table, _) = build_features(&tx, &ColumnMapping::default(), &FeatureOptions::default())?;
-    table.write_csv(&w.join("features.csv"))?;
-    let (train_t, test_t) = table.split(TEST_FRACTION, config.seed)?;
-    if (test_t.n_rows() as u64) < max_rows {
-        bail!("the test split has {} rows but --rows asks for {max_rows}: raise --customers (now {customers})", test_t.n_rows());
-    }
-    let mut inputs = Vec::new();
-    for name in &config.models {
-        let spec = ModelSpec::parse(name).expect("validated");
-        let lambda = if spec == ModelSpec::Linear { LambdaChoice::Fixed(0.0) } else { LambdaChoice::CrossValidated { folds: 5 } };
-        let model = train(&train_t, spec, lambda, config.seed)?;
-        let file = ModelFile::new(&model, train_t.feature_names.clone(), train_t.target_name.clone())?;
-        file.save(&w.join(format!("model-{name}.json")))?;
-        for &rows in &config.rows {
-            let subset = test_t.head(rows as usize);
-            let words = file.guest_input(&subset, &[0; 32]).map_err(|e| anyhow::anyhow!("{name}, {rows} rows: {e}"))?;
-            let expected = zkml_core::evaluate_words::<zkml_core::SoftwareSha256>(&words)?;
-            let bytes = zkml_core::words_as_bytes(&words);
-            let path = w.join(format!("input-{name}-{rows}.bin"));
-            zkml_protocol::files::write_bytes_atomically(&path, bytes)?;
-            let id = hex::encode(&Sha256::digest(bytes)[..8]);
-            inputs.push(Input { model: name.clone(), rows, path, id, expected });
-        }
-    }
-    Ok(inputs)
 }
 
 /// One planned run.

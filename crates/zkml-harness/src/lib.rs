@@ -1,10 +1,13 @@
 //! # zkml-harness
 //!
-//! Runs backends for the CLI (and, later, the benchmark):
+//! Runs backends for the CLI and the benchmark:
 //! - [`registry`]: which zkVMs exist, which can run here, and why not;
 //! - [`process`]: the protocol client that drives a backend binary as a child process;
 //! - [`workflow`]: prove and verify as a user runs them (model + private test CSV in, proof
-//!   file out; proof file in, checked claim out).
+//!   file out; proof file in, checked claim out);
+//! - [`workload`]: the sweep's data (synthetic, or the user's transactions or features),
+//!   models and guest inputs; [`bench`]: the plan and the measured runs; [`measure`]: one
+//!   measured child process; [`results`]: the run records; [`report`] and [`plots`]: the report.
 
 pub mod bench;
 pub mod hostinfo;
@@ -14,4 +17,6 @@ pub mod process;
 pub mod registry;
 pub mod report;
 pub mod results;
+pub mod verdict;
 pub mod workflow;
+pub mod workload;

@@ -1,4 +1,11 @@
-//! Line charts with min–max error bars on log-log axes (plotters), as PNG and SVG.
+//! Line charts with min–max error bars on log-log axes, and grouped bar charts (the original
+//! study's presentation), drawn with plotters as PNG and SVG.
+//!
+//! One colour per backend in every chart. Within a backend the line style says the precompile
+//! setting (solid: on, dashed: off) and the marker the proof family (circle: segmented, square:
+//! aggregated, triangle: SNARK); the legend draws exactly that line and marker. In bar charts
+//! the aggregated family's bars are a lighter shade of the backend's colour. Series of a
+//! second machine have hollow markers. The x axis is labelled at the measured sizes only.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -22,23 +29,26 @@ pub struct Series {
     pub backend: String,
     /// Precompiles off is drawn dashed.
     pub precompiles: Precompiles,
-    /// Marker shape by host, for merged reports.
+    /// Marker shape: 0 segmented (circle), 1 aggregated (square), 2 SNARK (triangle).
+    pub mode_index: usize,
+    /// Hollow markers for every host after the first, in merged reports.
     pub host: usize,
     pub points: Vec<Point>,
 }
 
 impl Series {
-    pub fn new(label: String, backend: &str, precompiles: Precompiles, host: usize) -> Self {
-        Series { label, backend: backend.into(), precompiles, host, points: Vec::new() }
+    pub fn new(label: String, backend: &str, precompiles: Precompiles, mode_index: usize, host: usize) -> Self {
+        Series { label, backend: backend.into(), precompiles, mode_index, host, points: Vec::new() }
     }
 }
 
-fn colour(backend: &str) -> RGBColor {
+pub fn colour(backend: &str) -> RGBColor {
     match backend {
         "native" => RGBColor(90, 90, 90),
         "risc0" => RGBColor(214, 39, 40),
         "sp1" => RGBColor(31, 119, 180),
         "openvm" => RGBColor(44, 160, 44),
+        "ezkl" => RGBColor(255, 127, 14),
         "jolt" => RGBColor(148, 103, 189),
         other => {
             let h = other.bytes().fold(7u32, |a, b| a.wrapping_mul(31).wrapping_add(b as u32));
@@ -55,14 +65,17 @@ fn register_font() {
     });
 }
 
+const SIZE: (u32, u32) = (960, 600);
+
 /// Draws `series` into `dir/name.png` and `dir/name.svg`. With no data, the chart says so.
 pub fn line_chart(dir: &Path, name: &str, title: &str, unit: &str, series: &[Series]) -> anyhow::Result<()> {
     register_font();
-    let size = (960, 600);
     let png = dir.join(format!("{name}.png"));
     let svg = dir.join(format!("{name}.svg"));
-    draw(BitMapBackend::new(&png, size).into_drawing_area(), title, unit, series).map_err(|e| anyhow::anyhow!("{}: {e}", png.display()))?;
-    draw(SVGBackend::new(&svg, size).into_drawing_area(), title, unit, series).map_err(|e| anyhow::anyhow!("{}: {e}", svg.display()))?;
+    draw_lines(BitMapBackend::new(&png, SIZE).into_drawing_area(), title, unit, series)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", png.display()))?;
+    draw_lines(SVGBackend::new(&svg, SIZE).into_drawing_area(), title, unit, series)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", svg.display()))?;
     Ok(())
 }
 
@@ -70,11 +83,31 @@ fn pad_log(lo: f64, hi: f64) -> (f64, f64) {
     if hi <= lo * 1.0001 {
         (lo / 2.0, hi * 2.0)
     } else {
-        (lo / 1.3, hi * 1.3)
+        (lo / 1.4, hi * 1.4)
     }
 }
 
-fn draw<DB: DrawingBackend>(
+fn shape_style(c: RGBColor, host: usize) -> ShapeStyle {
+    if host == 0 {
+        c.filled()
+    } else {
+        c.stroke_width(2)
+    }
+}
+
+/// Draws the series' marker (by proof mode) at each point of a chart (the legend draws the
+/// same three shapes).
+macro_rules! draw_markers {
+    ($target:expr, $at:expr, $mode:expr, $style:expr) => {
+        match $mode % 3 {
+            0 => $target.draw_series($at.map(|(x, y)| EmptyElement::at((x, y)) + Circle::new((0, 0), 5, $style)))?,
+            1 => $target.draw_series($at.map(|(x, y)| EmptyElement::at((x, y)) + Rectangle::new([(-4, -4), (4, 4)], $style)))?,
+            _ => $target.draw_series($at.map(|(x, y)| EmptyElement::at((x, y)) + TriangleMarker::new((0, 0), 6, $style)))?,
+        }
+    };
+}
+
+fn draw_lines<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
     title: &str,
     unit: &str,
@@ -84,28 +117,33 @@ fn draw<DB: DrawingBackend>(
     let pts: Vec<&Point> = series.iter().flat_map(|s| &s.points).filter(|p| p.y > 0.0 && p.lo > 0.0).collect();
     if pts.is_empty() {
         root.titled(title, ("sans-serif", 22))?;
-        root.draw(&Text::new("no data for this metric in these results", (330, 290), ("sans-serif", 18).into_font().color(&BLACK)))?;
+        let msg = "no zkVM measurements for this chart (the native baseline is in the tables)";
+        root.draw(&Text::new(msg, (200, 290), ("sans-serif", 18).into_font().color(&BLACK)))?;
         return root.present();
     }
-    let (x0, x1) = pad_log(pts.iter().map(|p| p.x).fold(f64::MAX, f64::min), pts.iter().map(|p| p.x).fold(f64::MIN, f64::max));
-    // Extra room on the left for the legend (upper left), so it does not cover the first points.
-    let x0 = x0 / 2.5;
+    let mut xs: Vec<f64> = pts.iter().map(|p| p.x).collect();
+    xs.sort_by(f64::total_cmp);
+    xs.dedup();
+    let (x0, x1) = pad_log(xs[0], xs[xs.len() - 1]);
     let (y0, y1) = pad_log(pts.iter().map(|p| p.lo).fold(f64::MAX, f64::min), pts.iter().map(|p| p.hi).fold(f64::MIN, f64::max));
-    let mut chart = ChartBuilder::on(&root)
-        .caption(title, ("sans-serif", 22))
-        .margin(16)
+    // The legend goes to the right of the plot, so it never covers a point.
+    let (plot, legend) = root.split_horizontally(SIZE.0 as i32 - 250);
+    let mut chart = ChartBuilder::on(&plot)
+        .caption(title, ("sans-serif", 20))
+        .margin(14)
         .x_label_area_size(48)
-        .y_label_area_size(88)
-        .build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale())?;
+        .y_label_area_size(80)
+        .build_cartesian_2d((x0..x1).log_scale().with_key_points(xs.clone()), (y0..y1).log_scale())?;
     chart
         .configure_mesh()
-        .x_desc("test rows (log)")
+        .x_desc("test rows (log scale; ticks at the measured sizes)")
         .y_desc(format!("{unit} (log)"))
         .x_label_formatter(&|x| format!("{x:.0}"))
-        .y_label_formatter(&|y| crate::plots::tick(*y))
+        .y_label_formatter(&|y| tick(*y))
         .label_style(("sans-serif", 14))
-        .axis_desc_style(("sans-serif", 16))
+        .axis_desc_style(("sans-serif", 15))
         .draw()?;
+    let mut entries = Vec::new();
     for s in series {
         let c = colour(&s.backend);
         let mut points: Vec<Point> = s.points.iter().copied().filter(|p| p.y > 0.0 && p.lo > 0.0).collect();
@@ -114,39 +152,149 @@ fn draw<DB: DrawingBackend>(
             continue;
         }
         let line: Vec<(f64, f64)> = points.iter().map(|p| (p.x, p.y)).collect();
-        let style = c.stroke_width(2);
-        let anno = if s.precompiles == Precompiles::Off && s.backend != "native" {
-            chart.draw_series(DashedLineSeries::new(line, 8, 5, style))?
+        let dashed = s.precompiles == Precompiles::Off && s.backend != "native";
+        if dashed {
+            chart.draw_series(DashedLineSeries::new(line, 8, 5, c.stroke_width(2)))?;
         } else {
-            chart.draw_series(LineSeries::new(line, style))?
-        };
-        anno.label(s.label.clone()).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], c.stroke_width(2)));
-        chart.draw_series(points.iter().map(|p| ErrorBar::new_vertical(p.x, p.lo, p.y, p.hi, c.stroke_width(1), 10)))?;
-        match s.host % 3 {
-            0 => {
-                chart.draw_series(points.iter().map(|p| Circle::new((p.x, p.y), 4, c.filled())))?;
-            }
-            1 => {
-                chart.draw_series(points.iter().map(|p| TriangleMarker::new((p.x, p.y), 6, c.filled())))?;
-            }
-            _ => {
-                chart.draw_series(points.iter().map(|p| Cross::new((p.x, p.y), 5, c.stroke_width(2))))?;
-            }
+            chart.draw_series(LineSeries::new(line, c.stroke_width(2)))?;
         }
+        chart.draw_series(points.iter().map(|p| ErrorBar::new_vertical(p.x, p.lo, p.y, p.hi, c.stroke_width(1), 10)))?;
+        let style = shape_style(c, s.host);
+        draw_markers!(chart, points.iter().map(|p| (p.x, p.y)), s.mode_index, style);
+        entries.push((s.label.clone(), dashed, s.mode_index, s.host, c));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .label_font(("sans-serif", 14))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.4))
-        .draw()?;
+    draw_legend(&legend, &entries)?;
     root.present()
+}
+
+/// The legend panel: one line per series, its line (solid or dashed) and marker, then label.
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[(String, bool, usize, usize, RGBColor)],
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let font = ("sans-serif", 14).into_font().color(&BLACK);
+    for (i, (label, dashed, mode, host, c)) in entries.iter().enumerate() {
+        let (x, y) = (4, 70 + 22 * i as i32);
+        let segments: &[(i32, i32)] = if *dashed { &[(0, 6), (10, 16), (20, 26)] } else { &[(0, 26)] };
+        for (a, b) in segments {
+            area.draw(&PathElement::new(vec![(x + a, y), (x + b, y)], c.stroke_width(2)))?;
+        }
+        let style = shape_style(*c, *host);
+        let at = EmptyElement::at((x + 13, y));
+        match mode % 3 {
+            0 => area.draw(&(at + Circle::new((0, 0), 5, style)))?,
+            1 => area.draw(&(at + Rectangle::new([(-4, -4), (4, 4)], style)))?,
+            _ => area.draw(&(at + TriangleMarker::new((0, 0), 6, style)))?,
+        }
+        area.draw(&Text::new(label.clone(), (x + 34, y - 8), font.clone()))?;
+    }
+    Ok(())
+}
+
+/// One bar of a grouped bar chart: a series over the groups (`None`: not measured there).
+#[derive(Debug, Clone)]
+pub struct Bars {
+    pub label: String,
+    pub backend: String,
+    /// 0 segmented, 1 aggregated (lighter), 2 SNARK (lightest).
+    pub family: usize,
+    pub values: Vec<Option<Point>>,
+}
+
+/// A grouped bar chart on a log value axis: one group per category (e.g. a test-set size),
+/// one bar per series, min–max whiskers, the median written above each bar.
+pub fn bar_chart(dir: &Path, name: &str, title: &str, unit: &str, groups: &[String], bars: &[Bars]) -> anyhow::Result<()> {
+    register_font();
+    let png = dir.join(format!("{name}.png"));
+    let svg = dir.join(format!("{name}.svg"));
+    draw_bars(BitMapBackend::new(&png, SIZE).into_drawing_area(), title, unit, groups, bars)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", png.display()))?;
+    draw_bars(SVGBackend::new(&svg, SIZE).into_drawing_area(), title, unit, groups, bars)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", svg.display()))?;
+    Ok(())
+}
+
+fn draw_bars<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    title: &str,
+    unit: &str,
+    groups: &[String],
+    bars: &[Bars],
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let pts: Vec<&Point> = bars.iter().flat_map(|b| b.values.iter().flatten()).filter(|p| p.y > 0.0 && p.lo > 0.0).collect();
+    if pts.is_empty() || groups.is_empty() {
+        root.titled(title, ("sans-serif", 22))?;
+        let msg = "no zkVM measurements for this chart (the native baseline is in the tables)";
+        root.draw(&Text::new(msg, (200, 290), ("sans-serif", 18).into_font().color(&BLACK)))?;
+        return root.present();
+    }
+    let lo = pts.iter().map(|p| p.lo).fold(f64::MAX, f64::min);
+    let hi = pts.iter().map(|p| p.hi).fold(f64::MIN, f64::max);
+    // Bars start at a floor one decade below the smallest value, so every bar is visible.
+    let floor = 10f64.powf((lo / 3.0).log10().floor());
+    let top = hi * 3.0;
+    let (plot, legend) = root.split_horizontally(SIZE.0 as i32 - 250);
+    let n = groups.len() as f64;
+    let mut chart = ChartBuilder::on(&plot)
+        .caption(title, ("sans-serif", 20))
+        .margin(14)
+        .x_label_area_size(48)
+        .y_label_area_size(80)
+        .build_cartesian_2d(0.0..n, (floor..top).log_scale())?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(0)
+        .x_desc("test rows")
+        .y_desc(format!("{unit} (log)"))
+        .y_label_formatter(&|y| tick(*y))
+        .label_style(("sans-serif", 14))
+        .axis_desc_style(("sans-serif", 15))
+        .draw()?;
+    let k = bars.len().max(1) as f64;
+    let width = 0.8 / k;
+    let small = ("sans-serif", 11).into_font().color(&BLACK);
+    let mut entries = Vec::new();
+    for (i, b) in bars.iter().enumerate() {
+        let c = lighten(colour(&b.backend), 0.3 * b.family as f64);
+        for (g, v) in b.values.iter().enumerate() {
+            let Some(p) = v.filter(|p| p.y > 0.0) else { continue };
+            let x0 = g as f64 + 0.1 + width * i as f64;
+            let x1 = x0 + width * 0.92;
+            chart.draw_series(std::iter::once(Rectangle::new([(x0, floor), (x1, p.y)], c.mix(0.85).filled())))?;
+            let xm = (x0 + x1) / 2.0;
+            if p.hi > p.lo {
+                chart.draw_series(std::iter::once(ErrorBar::new_vertical(xm, p.lo, p.y, p.hi, BLACK.stroke_width(1), 6)))?;
+            }
+            let (px, py) = chart.backend_coord(&(xm, p.hi));
+            plot.draw(&Text::new(tick(p.y), (px - 12, py - 16), small.clone()))?;
+        }
+        entries.push((b.label.clone(), c));
+    }
+    let font = ("sans-serif", 14).into_font().color(&BLACK);
+    for (g, name) in groups.iter().enumerate() {
+        let (px, py) = chart.backend_coord(&(g as f64 + 0.5, floor));
+        plot.draw(&Text::new(name.clone(), (px - 4 * name.len() as i32, py + 8), font.clone()))?;
+    }
+    for (i, (label, c)) in entries.iter().enumerate() {
+        let y = 70 + 22 * i as i32;
+        legend.draw(&Rectangle::new([(4, y - 7), (26, y + 7)], c.mix(0.85).filled()))?;
+        legend.draw(&Text::new(label.clone(), (36, y - 8), font.clone()))?;
+    }
+    root.present()
+}
+
+/// `c` blended towards white by `t` (0: unchanged, 1: white).
+fn lighten(c: RGBColor, t: f64) -> RGBColor {
+    let t = t.clamp(0.0, 1.0);
+    let f = |v: u8| (v as f64 + (255.0 - v as f64) * t).round() as u8;
+    RGBColor(f(c.0), f(c.1), f(c.2))
 }
 
 /// Compact tick labels for log axes.
 pub fn tick(y: f64) -> String {
-    if !(1e-2..1e4).contains(&y) {
+    if !(1e-2..1e6).contains(&y) {
         format!("{y:.0e}")
     } else if y >= 10.0 {
         format!("{y:.0}")

@@ -9,7 +9,7 @@ use crate::results::{self, RunMetrics, RunRecord};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use zkml_protocol::Precompiles;
+use zkml_protocol::{Precompiles, ProofFamily};
 
 /// A quantity the report tabulates and plots.
 pub struct Metric {
@@ -47,8 +47,8 @@ pub const METRICS: [Metric; 7] = [
     Metric {
         id: "peak_rss",
         title: "Peak memory of the prove process",
-        unit: "MiB",
-        get: |m, _| positive(m.prove_peak_rss_bytes as f64 / (1 << 20) as f64),
+        unit: "GiB",
+        get: |m, _| positive(m.prove_peak_rss_bytes as f64 / (1u64 << 30) as f64),
     },
     Metric {
         id: "cycles_per_row",
@@ -191,16 +191,45 @@ fn fmt_stats(s: Option<Stats>) -> String {
 
 fn series_label(k: &GroupKey, multi_host: bool, modes: usize) -> String {
     let mut s = k.zkvm.clone();
-    if k.zkvm != "native" {
-        write!(s, " prec {}", k.precompiles).unwrap();
-    }
     if modes > 1 {
         write!(s, " {}", k.mode).unwrap();
+    }
+    if k.zkvm != "native" {
+        write!(s, ", prec. {}", k.precompiles).unwrap();
     }
     if multi_host {
         write!(s, " @{}", host_id(k.host)).unwrap();
     }
     s
+}
+
+/// `path` as seen from the directory `base` (both made absolute first), so that a published
+/// report names its result directories relative to itself, never by a machine's absolute path.
+pub fn relative_to(path: &Path, base: &Path) -> PathBuf {
+    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    pathdiff::diff_paths(abs(path), abs(base)).unwrap_or_else(|| path.to_path_buf())
+}
+
+/// Proof family and zero-knowledge of a run's backend and mode, from the backends' `info`.
+/// Records from before the protocol said so per mode fall back to the mode's name and the
+/// backend's zero-knowledge statement.
+pub fn mode_info(data: &Data, zkvm: &str, mode: &str) -> (ProofFamily, bool) {
+    let Some(info) = data.backends.get(zkvm).and_then(|e| e.info.as_ref()) else {
+        return (ProofFamily::None, false);
+    };
+    match info.mode(mode) {
+        Some(m) if m.family != ProofFamily::None || !info.produces_proofs => (m.family, m.zero_knowledge && info.produces_proofs),
+        _ => {
+            let family = match mode {
+                "composite" | "core" | "app" => ProofFamily::Segmented,
+                "succinct" | "compressed" | "stark" => ProofFamily::Aggregated,
+                "groth16" | "plonk" | "evm" => ProofFamily::Snark,
+                _ => ProofFamily::None,
+            };
+            let zk = info.produces_proofs && ["yes", "claimed"].iter().any(|w| info.zero_knowledge.starts_with(w));
+            (family, zk)
+        }
+    }
 }
 
 /// Writes `out/README.md` and the plots; returns the markdown path.
@@ -215,11 +244,21 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
         m.dedup();
         m
     };
-    let n_modes = {
-        let mut m: Vec<&str> = groups.keys().map(|k| k.mode.as_str()).filter(|m| *m != "none").collect();
+    // Every proof mode in the records, segmented ones first: a mode keeps its marker shape in
+    // every chart.
+    let modes: Vec<String> = {
+        let mut m: Vec<(ProofFamily, String)> =
+            groups.keys().filter(|k| k.mode != "none").map(|k| (mode_info(data, &k.zkvm, &k.mode).0, k.mode.clone())).collect();
         m.sort();
         m.dedup();
-        m.len()
+        m.into_iter().map(|(_, name)| name).collect()
+    };
+    let n_modes = modes.len();
+    // Marker shape (and bar shade) by proof family: segmented, aggregated, SNARK.
+    let family_index = |zkvm: &str, mode: &str| match mode_info(data, zkvm, mode).0 {
+        ProofFamily::Aggregated => 1,
+        ProofFamily::Snark => 2,
+        _ => 0,
     };
     let mut md = String::new();
     writeln!(md, "# zkml-bench report\n")?;
@@ -231,7 +270,7 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
         data.records.len(),
         ok,
         data.records.len() - ok,
-        data.sources.iter().map(|s| format!("`{}`", s.display())).collect::<Vec<_>>().join(", ")
+        data.sources.iter().map(|s| format!("`{}`", relative_to(s, out).display())).collect::<Vec<_>>().join(", ")
     )?;
     if data.records.iter().any(|(_, r)| !r.real_proof && r.status.is_ok()) {
         writeln!(
@@ -239,6 +278,8 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
             "> **native** is the baseline: the same fixed-point evaluation on the host, **no proof**. It is shown for comparison only.\n"
         )?;
     }
+
+    md.push_str(&crate::verdict::verdict_markdown(data, &groups));
 
     writeln!(md, "## Machines\n")?;
     writeln!(md, "| id | machine | OS | runs | git revisions |\n|---|---|---|---|---|")?;
@@ -301,7 +342,7 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
 
     for model in &models {
         writeln!(md, "\n## {model}\n")?;
-        writeln!(md, "| host | backend | precompiles | mode | rows | runs | prove (s) | prove wall (s) | verify (s) | proof (KiB) | peak RSS (MiB) | cycles/row | kHz | × native wall |")?;
+        writeln!(md, "| host | backend | precompiles | mode | rows | runs | prove (s) | prove wall (s) | verify (s) | proof (KiB) | peak RSS (GiB) | cycles/row | kHz | × native wall |")?;
         writeln!(md, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")?;
         for (k, runs) in groups.iter().filter(|(k, _)| &k.model == model) {
             let cells: Vec<String> = METRICS.iter().map(|m| fmt_stats(data.metric_stats(runs, k.rows, m))).collect();
@@ -323,10 +364,59 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
         }
         writeln!(md)?;
         for metric in &METRICS {
-            let series = series_for(&groups, model, multi_host, n_modes, |runs, rows| data.metric_stats(runs, rows, metric));
+            let series = series_for(&groups, model, multi_host, n_modes, &family_index, |runs, rows| data.metric_stats(runs, rows, metric));
             let name = format!("{}-{model}", metric.id);
             plots::line_chart(&out.join("plots"), &name, &format!("{} — {model}", metric.title), metric.unit, &series)?;
             writeln!(md, "![{} — {model}](plots/{name}.png)", metric.title)?;
+        }
+        // The original study's charts: proving and verification time as grouped bars, one group
+        // per test-set size, one bar per backend and mode (accelerator on where it exists), one
+        // pair of charts per machine.
+        for h in 0..data.hosts.len() {
+            let mut sizes: Vec<u32> =
+                groups.keys().filter(|k| &k.model == model && k.host == h && k.zkvm != "native").map(|k| k.rows).collect();
+            sizes.sort();
+            sizes.dedup();
+            let mut contenders: Vec<(String, String)> = groups
+                .keys()
+                .filter(|k| &k.model == model && k.host == h && k.zkvm != "native")
+                .map(|k| (k.zkvm.clone(), k.mode.clone()))
+                .collect();
+            contenders.sort_by_key(|(z, m)| (family_index(z, m), z.clone()));
+            contenders.dedup();
+            for (metric, what) in [(&METRICS[0], "prove"), (&METRICS[2], "verify")] {
+                let bars: Vec<plots::Bars> = contenders
+                    .iter()
+                    .map(|(zkvm, mode)| {
+                        let values = sizes
+                            .iter()
+                            .map(|&rows| {
+                                let key = |p| GroupKey {
+                                    host: h,
+                                    model: model.clone(),
+                                    zkvm: zkvm.clone(),
+                                    precompiles: p,
+                                    mode: mode.clone(),
+                                    rows,
+                                };
+                                let runs = groups.get(&key(Precompiles::On)).or_else(|| groups.get(&key(Precompiles::Off)))?;
+                                data.metric_stats(runs, rows, metric).map(|s| Point { x: rows as f64, y: s.median, lo: s.min, hi: s.max })
+                            })
+                            .collect();
+                        let family = family_index(zkvm, mode);
+                        plots::Bars { label: format!("{zkvm} {mode}"), backend: zkvm.clone(), family, values }
+                    })
+                    .collect();
+                let name = format!("bars-{what}-{model}{}", if multi_host { format!("-{}", host_id(h)) } else { String::new() });
+                let title = format!(
+                    "{} time per system — {model}{}",
+                    if what == "prove" { "Proving" } else { "Verification" },
+                    if multi_host { format!(" — {}", data.hosts[h].label()) } else { String::new() }
+                );
+                let labels: Vec<String> = sizes.iter().map(|r| r.to_string()).collect();
+                plots::bar_chart(&out.join("plots"), &name, &title, metric.unit, &labels, &bars)?;
+                writeln!(md, "![{title}](plots/{name}.png)")?;
+            }
         }
         // Overhead vs native and the precompile speedup are ratios of medians.
         let mut over: BTreeMap<String, Series> = BTreeMap::new();
@@ -335,22 +425,20 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
             let wall = data.metric_stats(runs, k.rows, &METRICS[1]);
             if let (Some(n), Some(s)) = (native.get(&(k.host, k.model.clone(), k.rows)), wall) {
                 let label = series_label(k, multi_host, n_modes);
-                over.entry(label.clone()).or_insert_with(|| Series::new(label, &k.zkvm, k.precompiles, k.host)).points.push(Point {
-                    x: k.rows as f64,
-                    y: s.median / n,
-                    lo: s.min / n,
-                    hi: s.max / n,
-                });
+                over.entry(label.clone())
+                    .or_insert_with(|| Series::new(label, &k.zkvm, k.precompiles, family_index(&k.zkvm, &k.mode), k.host))
+                    .points
+                    .push(Point { x: k.rows as f64, y: s.median / n, lo: s.min / n, hi: s.max / n });
             }
             if k.precompiles == Precompiles::On {
                 let off = GroupKey { precompiles: Precompiles::Off, ..k.clone() };
                 if let (Some(on_s), Some(off_runs)) = (data.metric_stats(runs, k.rows, &METRICS[0]), groups.get(&off)) {
                     if let Some(off_s) = data.metric_stats(off_runs, k.rows, &METRICS[0]) {
-                        let label = series_label(k, multi_host, n_modes).replace(" prec on", "");
+                        let label = series_label(k, multi_host, n_modes).replace(", prec. on", "");
                         let r = off_s.median / on_s.median;
                         speed
                             .entry(label.clone())
-                            .or_insert_with(|| Series::new(label, &k.zkvm, Precompiles::On, k.host))
+                            .or_insert_with(|| Series::new(label, &k.zkvm, Precompiles::On, family_index(&k.zkvm, &k.mode), k.host))
                             .points
                             .push(Point { x: k.rows as f64, y: r, lo: r, hi: r });
                     }
@@ -390,7 +478,12 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
     if !data.skipped_lines.is_empty() {
         writeln!(md, "\n## Unreadable records (skipped)\n")?;
         for s in &data.skipped_lines {
-            writeln!(md, "- {s}")?;
+            // Name the file relative to the report, like the sources above.
+            let line = data
+                .sources
+                .iter()
+                .fold(s.clone(), |l, src| l.replace(&src.display().to_string(), &relative_to(src, out).display().to_string()));
+            writeln!(md, "- {line}")?;
         }
     }
     writeln!(md, "\nPlots are also written as SVG beside each PNG (`plots/*.svg`).")?;
@@ -400,23 +493,24 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
 }
 
 /// One series per (host, backend, precompiles, mode) for `model`, over rows.
+/// The native baseline is left out: its microseconds would squash every zkVM line into the top
+/// of a shared log axis (it stays in the tables and is the denominator of the overhead chart).
 fn series_for(
     groups: &BTreeMap<GroupKey, Vec<&RunRecord>>,
     model: &str,
     multi_host: bool,
     n_modes: usize,
+    family_index: &dyn Fn(&str, &str) -> usize,
     value: impl Fn(&[&RunRecord], u32) -> Option<Stats>,
 ) -> Vec<Series> {
     let mut out: BTreeMap<String, Series> = BTreeMap::new();
-    for (k, runs) in groups.iter().filter(|(k, _)| k.model == model) {
+    for (k, runs) in groups.iter().filter(|(k, _)| k.model == model && k.zkvm != "native") {
         if let Some(s) = value(runs, k.rows) {
             let label = series_label(k, multi_host, n_modes);
-            out.entry(label.clone()).or_insert_with(|| Series::new(label, &k.zkvm, k.precompiles, k.host)).points.push(Point {
-                x: k.rows as f64,
-                y: s.median,
-                lo: s.min,
-                hi: s.max,
-            });
+            out.entry(label.clone())
+                .or_insert_with(|| Series::new(label, &k.zkvm, k.precompiles, family_index(&k.zkvm, &k.mode), k.host))
+                .points
+                .push(Point { x: k.rows as f64, y: s.median, lo: s.min, hi: s.max });
         }
     }
     out.into_values().collect()

@@ -109,9 +109,28 @@ fn tables_and_plots_are_computed_from_the_records() {
     let svg = std::fs::read_to_string(out.join("plots/precompile-speedup-ridge.svg")).unwrap();
     assert_eq!(svg.matches("\nzk\n</text>").count(), 1, "speedup series legend");
     let svg = std::fs::read_to_string(out.join("plots/prove_time-ridge.svg")).unwrap();
-    for label in ["native", "zk prec on", "zk prec off"] {
+    for label in ["zk, prec. on", "zk, prec. off"] {
         assert_eq!(svg.matches(&format!("\n{label}\n</text>")).count(), 1, "{label}");
     }
+    // The baseline's microseconds stay off the time axes (they are in the tables).
+    assert!(!svg.contains("\nnative"), "native drawn on a time axis");
+    // The legend draws the series' own line: precompiles off is dashed there too.
+    assert!(svg.matches("stroke-dasharray").count() == 0 || svg.contains("<polyline"), "svg has lines");
+    // Grouped bars of proving and verification time per system and size, medians written on them.
+    for what in ["prove", "verify"] {
+        let svg = std::fs::read_to_string(out.join(format!("plots/bars-{what}-ridge.svg"))).unwrap();
+        assert!(md.contains(&format!("plots/bars-{what}-ridge.png")));
+        assert!(svg.contains("\nzk m\n</text>") && svg.contains("\n100\n</text>") && svg.contains("\n1000\n</text>"), "{what}");
+    }
+    let bars = std::fs::read_to_string(out.join("plots/bars-prove-ridge.svg")).unwrap();
+    assert!(bars.contains("\n2.00\n</text>") && bars.contains("\n20\n</text>"), "medians 2 s and 20 s on the bars");
+    // The verdict is computed: one contender per cell here, so no ratio is invented.
+    let verdict = md.split("## Verdict").nth(1).expect("verdict section").split("## Machines").next().unwrap();
+    assert!(verdict.contains("| ridge | none | 100 | zk m 2.0 s (only one measured)"), "{verdict}");
+    assert!(verdict.contains("none measured: no proof here hides the rows"), "{verdict}");
+    // Result directories are named relative to the report, never by absolute path.
+    assert!(md.contains("from `../results`"), "{}", md.lines().nth(2).unwrap());
+    assert!(!md.contains(&tmp.path().display().to_string()));
     let svg = std::fs::read_to_string(out.join("plots/cycles_per_row-ridge.svg")).unwrap();
     assert!(!svg.contains("\nnative\n</text>"), "native has no cycles: no series");
 }
