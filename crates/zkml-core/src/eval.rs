@@ -105,3 +105,13 @@ pub fn evaluate<H: Sha256>(input: &GuestInput<'_>) -> Result<Claim, CoreError> {
 pub fn evaluate_words<H: Sha256>(words: &[u32]) -> Result<Claim, CoreError> {
     evaluate::<H>(&GuestInput::decode(words)?)
 }
+
+/// What every guest does with its input: evaluate and return the claim's canonical bytes,
+/// the only thing it makes public. Panics on any input the format rejects, which makes the
+/// proof fail; the host checks the same input natively first, with the error it names.
+pub fn guest_claim<H: Sha256>(words: &[u32]) -> [u8; crate::claim::CLAIM_LEN] {
+    match evaluate_words::<H>(words) {
+        Ok(claim) => claim.encode(),
+        Err(e) => panic!("zkml guest: {}", e),
+    }
+}

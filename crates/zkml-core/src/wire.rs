@@ -64,6 +64,16 @@ pub fn words_from_bytes(bytes: &[u8]) -> Result<Vec<u32>, CoreError> {
     Ok(bytes.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
 }
 
+/// The input bytes as words: viewed in place when the buffer is 4-byte aligned (the zkVMs'
+/// allocators align their input buffers), copied otherwise. What every guest that receives one
+/// byte buffer (SP1, OpenVM) does first.
+pub fn aligned_words(bytes: &[u8]) -> Result<alloc::borrow::Cow<'_, [u32]>, CoreError> {
+    match bytemuck::try_cast_slice(bytes) {
+        Ok(words) => Ok(alloc::borrow::Cow::Borrowed(words)),
+        Err(_) => words_from_bytes(bytes).map(alloc::borrow::Cow::Owned),
+    }
+}
+
 /// The bytes of a word slice, as hashed by the commitments. Little-endian targets only
 /// (x86-64, aarch64 and every RISC-V zkVM), where this is a free reinterpretation.
 pub fn words_as_bytes(words: &[u32]) -> &[u8] {

@@ -220,3 +220,20 @@ proptest! {
         prop_assert_eq!(m.sst(), sst);
     }
 }
+
+/// The guests' one-buffer input: viewed in place when aligned, copied when not, and the same
+/// words (and claim) either way; a length that is not whole words is an error.
+#[test]
+fn aligned_words_view_or_copy_the_same_words() {
+    let words: Vec<u32> = (0..64u32).map(|i| i.wrapping_mul(0x9e37_79b9)).collect();
+    let bytes = zkml_core::words_as_bytes(&words).to_vec();
+    let view = zkml_core::aligned_words(&bytes).unwrap();
+    assert_eq!(&*view, &words[..]);
+    // The same bytes one byte off alignment.
+    let mut shifted = vec![0u8; bytes.len() + 1];
+    shifted[1..].copy_from_slice(&bytes);
+    let copy = zkml_core::aligned_words(&shifted[1..]).unwrap();
+    assert!(matches!(copy, std::borrow::Cow::Owned(_)) || shifted[1..].as_ptr() as usize % 4 == 0);
+    assert_eq!(&*copy, &words[..]);
+    assert!(zkml_core::aligned_words(&bytes[..7]).is_err());
+}

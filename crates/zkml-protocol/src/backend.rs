@@ -132,7 +132,7 @@ fn run<B: Backend>(backend: &B, command: Command) -> anyhow::Result<ExitCode> {
                 None => info.default_mode().ok_or_else(|| anyhow::anyhow!("{}: no proof mode is available", info.name))?.to_string(),
             };
             let words = read_input(&input)?;
-            crate::memory_guard::spawn("proving");
+            crate::memory_guard::spawn("proving")?;
             let ProveOutput { mut report, file } = backend.prove(&words, &mode, precompiles)?;
             file.write(&out)?;
             report.proof_path = out.display().to_string();

@@ -8,12 +8,20 @@ use crate::reports::ErrorReport;
 use std::time::Duration;
 
 /// The limit in bytes: `ZKML_MAX_RSS_MB` if set (0 disables the guard), else 95 % of the memory
-/// available when the process started.
-pub fn limit_bytes() -> Option<u64> {
-    if let Some(mb) = std::env::var("ZKML_MAX_RSS_MB").ok().and_then(|s| s.trim().parse::<u64>().ok()) {
-        return (mb > 0).then_some(mb * 1024 * 1024);
+/// available when the process started. A value that is not a whole number of MiB is an error,
+/// never a silent fallback to the default.
+pub fn limit_bytes() -> anyhow::Result<Option<u64>> {
+    match std::env::var("ZKML_MAX_RSS_MB") {
+        Ok(s) => parse_limit_mb(&s).map(|mb| (mb > 0).then_some(mb * 1024 * 1024)),
+        Err(std::env::VarError::NotPresent) => Ok(meminfo_kib("MemAvailable:").map(|kib| kib * 1024 / 100 * 95)),
+        Err(std::env::VarError::NotUnicode(v)) => anyhow::bail!("ZKML_MAX_RSS_MB={v:?} is not a number of MiB"),
     }
-    meminfo_kib("MemAvailable:").map(|kib| kib * 1024 / 100 * 95)
+}
+
+fn parse_limit_mb(s: &str) -> anyhow::Result<u64> {
+    s.trim().parse::<u64>().map_err(|_| {
+        anyhow::anyhow!("ZKML_MAX_RSS_MB={s:?} is not a whole number of MiB (e.g. 20000; 0 disables the memory guard)")
+    })
 }
 
 fn meminfo_kib(key: &str) -> Option<u64> {
@@ -31,11 +39,12 @@ pub fn rss_bytes() -> Option<u64> {
     kib_field(&text, "VmRSS:").map(|kib| kib * 1024)
 }
 
-/// Starts the guard (once per process) for `what` (e.g. "sp1 proving").
-pub fn spawn(what: &'static str) {
-    let Some(limit) = limit_bytes() else { return };
+/// Starts the guard (once per process) for `what` (e.g. "sp1 proving"). Fails only on an
+/// unparseable `ZKML_MAX_RSS_MB`.
+pub fn spawn(what: &'static str) -> anyhow::Result<()> {
+    let Some(limit) = limit_bytes()? else { return Ok(()) };
     if rss_bytes().is_none() {
-        return;
+        return Ok(());
     }
     std::thread::spawn(move || loop {
         std::thread::sleep(Duration::from_millis(200));
@@ -53,6 +62,7 @@ pub fn spawn(what: &'static str) {
             }
         }
     });
+    Ok(())
 }
 
 #[cfg(test)]
@@ -65,6 +75,16 @@ mod tests {
         assert_eq!(kib_field(text, "VmRSS:"), Some(123456));
         assert_eq!(kib_field(text, "MemAvailable:"), Some(2048));
         assert_eq!(kib_field(text, "VmHWM:"), None);
+    }
+
+    #[test]
+    fn a_limit_must_be_a_number() {
+        assert_eq!(parse_limit_mb(" 2048 ").unwrap(), 2048);
+        assert_eq!(parse_limit_mb("0").unwrap(), 0);
+        for bad in ["20G", "", "-1", "1.5"] {
+            let e = parse_limit_mb(bad).unwrap_err().to_string();
+            assert!(e.contains("ZKML_MAX_RSS_MB") && e.contains("not a whole number"), "{bad}: {e}");
+        }
     }
 
     #[test]

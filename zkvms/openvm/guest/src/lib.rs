@@ -5,7 +5,7 @@
 
 extern crate alloc;
 
-use zkml_core::{evaluate_words, Sha256, CLAIM_LEN};
+use zkml_core::{guest_claim, Sha256};
 
 /// OpenVM's SHA-256 extension ("precompiles on").
 pub struct OpenVmSha256;
@@ -19,23 +19,10 @@ impl Sha256 for OpenVmSha256 {
 /// Reads the input, evaluates, reveals the claim. Panics (and so makes the proof fail) on
 /// any input the format rejects: the host checks the same input natively first.
 pub fn run<H: Sha256>() {
-    // One hint stream: the canonical input bytes. OpenVM's allocator aligns this buffer to 4
-    // bytes, so the words are viewed in place; the copy is only a fallback.
+    // One hint stream: the canonical input bytes, viewed as words in place.
     let bytes = openvm::io::read_vec();
-    let copied;
-    let words: &[u32] = match bytemuck::try_cast_slice(&bytes) {
-        Ok(w) => w,
-        Err(_) => {
-            copied = zkml_core::words_from_bytes(&bytes).expect("input length is a multiple of 4");
-            &copied
-        }
-    };
-    let claim = match evaluate_words::<H>(words) {
-        Ok(c) => c,
-        Err(e) => panic!("zkml guest: {}", e),
-    };
-    let encoded: [u8; CLAIM_LEN] = claim.encode();
-    for (i, chunk) in encoded.chunks_exact(4).enumerate() {
+    let words = zkml_core::aligned_words(&bytes).expect("input length is a multiple of 4");
+    for (i, chunk) in guest_claim::<H>(&words).chunks_exact(4).enumerate() {
         openvm::io::reveal_u32(u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]), i);
     }
 }

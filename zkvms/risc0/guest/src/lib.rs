@@ -9,7 +9,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 use risc0_zkvm::guest::env;
 use risc0_zkvm::sha::Sha256 as _;
-use zkml_core::{evaluate_words, Sha256, CLAIM_LEN};
+use zkml_core::{guest_claim, Sha256};
 
 /// RISC Zero's SHA-256 accelerator ("precompiles on"): `risc0_zkvm::sha::Impl` inside the
 /// zkVM runs the compression function as one accelerated operation per block.
@@ -37,11 +37,5 @@ pub fn read_input() -> Vec<u32> {
 /// Reads the input, evaluates, commits the claim. Panics (and so makes the proof fail) on any
 /// input the format rejects: the host checks the same input natively first.
 pub fn run<H: Sha256>() {
-    let words = read_input();
-    let claim = match evaluate_words::<H>(&words) {
-        Ok(c) => c,
-        Err(e) => panic!("zkml guest: {}", e),
-    };
-    let encoded: [u8; CLAIM_LEN] = claim.encode();
-    env::commit_slice(&encoded);
+    env::commit_slice(&guest_claim::<H>(&read_input()));
 }

@@ -5,7 +5,7 @@
 
 extern crate alloc;
 
-use zkml_core::{evaluate_words, Sha256, CLAIM_LEN};
+use zkml_core::{guest_claim, Sha256};
 
 /// SHA-256 through SP1's precompiles ("precompiles on"): per 64-byte block, one
 /// `sha256_extend` and one `sha256_compress` syscall. SP1 6 is RV64: the syscalls take 64-bit
@@ -51,21 +51,8 @@ impl Sha256 for Sp1Sha256 {
 /// Reads the input, evaluates, commits the claim. Panics (and so makes the proof fail) on any
 /// input the format rejects: the host checks the same input natively first.
 pub fn run<H: Sha256>() {
-    // One input buffer: the canonical input bytes. Viewed as words in place when aligned (the
-    // allocator aligns it); the copy is only a fallback.
+    // One input buffer: the canonical input bytes, viewed as words in place.
     let bytes = sp1_zkvm::io::read_vec();
-    let copied;
-    let words: &[u32] = match bytemuck::try_cast_slice(&bytes) {
-        Ok(w) => w,
-        Err(_) => {
-            copied = zkml_core::words_from_bytes(&bytes).expect("input length is a multiple of 4");
-            &copied
-        }
-    };
-    let claim = match evaluate_words::<H>(words) {
-        Ok(c) => c,
-        Err(e) => panic!("zkml guest: {}", e),
-    };
-    let encoded: [u8; CLAIM_LEN] = claim.encode();
-    sp1_zkvm::io::commit_slice(&encoded);
+    let words = zkml_core::aligned_words(&bytes).expect("input length is a multiple of 4");
+    sp1_zkvm::io::commit_slice(&guest_claim::<H>(&words));
 }
