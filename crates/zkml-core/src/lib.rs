@@ -40,6 +40,6 @@ pub use error::{CoreError, Section};
 pub use eval::{evaluate, evaluate_words, guest_claim, Metrics};
 pub use model::{expand, n_terms, FixedModel, ModelKind, ModelView, Scratch, MAX_DEGREE, MAX_FEATURES};
 pub use wire::{
-    aligned_words, decode_model, decode_test_set, encode_guest_input, encode_model, encode_test_set, words_as_bytes, words_from_bytes, GuestInput,
-    MAX_ROWS,
+    aligned_words, decode_model, decode_test_set, encode_guest_input, encode_model, encode_test_set, words_as_bytes, words_from_bytes,
+    GuestInput, MAX_ROWS,
 };

@@ -19,9 +19,9 @@ pub fn limit_bytes() -> anyhow::Result<Option<u64>> {
 }
 
 fn parse_limit_mb(s: &str) -> anyhow::Result<u64> {
-    s.trim().parse::<u64>().map_err(|_| {
-        anyhow::anyhow!("ZKML_MAX_RSS_MB={s:?} is not a whole number of MiB (e.g. 20000; 0 disables the memory guard)")
-    })
+    s.trim()
+        .parse::<u64>()
+        .map_err(|_| anyhow::anyhow!("ZKML_MAX_RSS_MB={s:?} is not a whole number of MiB (e.g. 20000; 0 disables the memory guard)"))
 }
 
 fn meminfo_kib(key: &str) -> Option<u64> {
