@@ -60,6 +60,9 @@ enum Command {
         results: Vec<PathBuf>,
         #[arg(long, default_value = "report")]
         out: PathBuf,
+        /// Merge records measured on different git revisions (refused by default).
+        #[arg(long)]
+        allow_mixed_revisions: bool,
     },
     /// The native baseline speaking the backend protocol (what `bench` runs as a child process).
     #[command(hide = true, name = "backend-native", disable_help_flag = true)]
@@ -371,8 +374,9 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Command::Report { results, out } => {
+        Command::Report { results, out, allow_mixed_revisions } => {
             let data = zkml_harness::report::Data::load(&results)?;
+            data.check_one_revision(allow_mixed_revisions)?;
             let path = zkml_harness::report::write_report(&data, &out)?;
             println!("wrote {} ({} runs from {} machine(s))", path.display(), data.records.len(), data.hosts.len());
         }
@@ -851,6 +855,10 @@ fn bench(a: BenchArgs) -> anyhow::Result<()> {
     }
     if !a.no_report {
         let data = zkml_harness::report::Data::load(std::slice::from_ref(&a.out))?;
+        if let Err(e) = data.check_one_revision(false) {
+            eprintln!("report not written: {e:#}");
+            return Ok(());
+        }
         let path = zkml_harness::report::write_report(&data, &a.out.join("report"))?;
         eprintln!("report: {}", path.display());
     }

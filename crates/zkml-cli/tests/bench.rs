@@ -171,6 +171,27 @@ fn reports_merge_result_directories_by_host() {
         let svg = std::fs::read_to_string(d.join(format!("merged/plots/{plot}.svg"))).unwrap();
         assert!(svg.contains("no zkVM measurements"), "{plot}");
     }
+    // Records of another revision are not merged silently.
+    std::fs::create_dir_all(d.join("old")).unwrap();
+    let old: String = text
+        .lines()
+        .map(|l| {
+            let mut v: Value = serde_json::from_str(l).unwrap();
+            v["git_revision"] = "0123456789abcdef".into();
+            serde_json::to_string(&v).unwrap() + "\n"
+        })
+        .collect();
+    std::fs::write(d.join("old/runs.jsonl"), old).unwrap();
+    let out = bin().current_dir(d).args(["report", "results", "old", "--out", "mixed"]).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("2 revisions") && err.contains("0123456789ab") && err.contains("--allow-mixed-revisions"), "{err}");
+    assert!(!d.join("mixed/README.md").exists());
+    let out = bin().current_dir(d).args(["report", "results", "old", "--out", "mixed", "--allow-mixed-revisions"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let md = std::fs::read_to_string(d.join("mixed/README.md")).unwrap();
+    assert!(md.contains("**Mixed revisions**") && md.contains("`0123456789ab`"), "{md}");
+
     // A report of nothing is an error, not an empty file.
     std::fs::create_dir_all(d.join("empty")).unwrap();
     let out = bin().current_dir(d).args(["report", "empty", "--out", "nothing"]).output().unwrap();

@@ -1,7 +1,8 @@
 //! RISC Zero end to end: a real composite receipt of a small private test set, verified; a
 //! tampered receipt, a rewritten journal, a swapped claim and a receipt checked against the
 //! other guest's image id are rejected; both guests (SHA-256 accelerator on and off) compute exactly the native claim,
-//! and the cycle profiler accounts for the guest's work.
+//! and the cycle profiler accounts for the guest's work. A succinct receipt (the SDK's own
+//! recursion) of a small test set is verified, and tampered or wrong-image ones are rejected.
 //!
 //! Builds the RISC Zero backend on first use (cold: tens of minutes; reused from the cache after).
 
@@ -26,7 +27,9 @@ fn risc0_proves_verifies_and_rejects_tampering() {
     assert!(cycles["segments"].as_u64().unwrap() >= 1);
     assert!(proven["phases"]["prove_s"].as_f64().unwrap() > 0.0);
     assert!(proven["proof_bytes"].as_u64().unwrap() > 100_000, "a composite receipt carries a STARK seal per segment");
-    assert!(proven["notes"].to_string().contains("succinct and Groth16"), "reports must say why only composite exists");
+    assert!(proven["notes"].to_string().contains("one STARK per segment"), "{proven}");
+    assert_eq!(proven["privacy"]["zero_knowledge"], true, "RISC Zero receipts claim zero-knowledge");
+    assert_eq!(proven["privacy"]["family"], "segmented");
 
     let v = ok(&repo, &["verify", &p("r.proof"), "--model", &p("m.json"), "--require-proof", "--json"]);
     assert_eq!(json(&v)["report"]["valid"], true);
@@ -74,4 +77,60 @@ fn risc0_proves_verifies_and_rejects_tampering() {
     assert!(phases["predict_and_metrics"]["cycles"].as_u64().unwrap() > 0);
     assert!(phases["hash_software"]["cycles"].as_u64() > phases["hash_accelerated"]["cycles"].as_u64(), "{profile}");
     assert!(sum < profile["user_cycles_with_profiling"].as_u64().unwrap(), "{profile}");
+}
+
+#[test]
+fn risc0_succinct_receipt_is_one_constant_size_proof() {
+    let (repo, tmp, native) = small_private_test_set("60", "9", "ridge");
+    let t = tmp.path();
+    let p = |name: &str| t.join(name).display().to_string();
+    let args = [
+        "prove",
+        "--zkvm",
+        "risc0",
+        "--mode",
+        "succinct",
+        "--model",
+        &p("m.json"),
+        "--test",
+        &p("test.csv"),
+        "--out",
+        &p("s.proof"),
+        "--require-zk",
+        "--json",
+    ];
+    let proven = json(&ok(&repo, &args));
+    assert_eq!(proven["real_proof"], true, "{proven}");
+    assert_eq!(proven["mode"], "succinct");
+    assert_eq!(proven["privacy"]["family"], "aggregated");
+    assert_eq!(proven["claim"]["encoded"], native["claim"]["encoded"], "the zkVM claim must equal the native one");
+    assert!(proven["phases"]["prove_s"].as_f64().unwrap() > 0.0 && proven["phases"]["compress_s"].as_f64().unwrap() > 0.0);
+    // One recursion STARK: far smaller than a segment receipt (~250 KiB), whatever the rows.
+    let bytes = proven["proof_bytes"].as_u64().unwrap();
+    assert!(bytes > 50_000 && bytes < 400_000, "succinct receipt of {bytes} bytes");
+
+    let v = ok(&repo, &["verify", &p("s.proof"), "--model", &p("m.json"), "--require-proof", "--json"]);
+    assert_eq!(json(&v)["report"]["valid"], true);
+
+    let original = ProofFile::read(&t.join("s.proof")).unwrap();
+    let mut flipped = original.clone();
+    let mid = flipped.payload.len() / 2;
+    flipped.payload[mid] ^= 0x01;
+    let mut swapped = original.clone();
+    swapped.claim.mse += 1;
+    let mut wrong_image = original.clone();
+    wrong_image.header.precompiles = zkml_protocol::Precompiles::Off;
+    // A succinct receipt presented as composite (and the reverse) is not accepted either.
+    let mut wrong_kind = original.clone();
+    wrong_kind.header.mode = "composite".into();
+    assert_rejected(
+        &repo,
+        t,
+        &[
+            ("flipped.proof", &flipped, "verification failed"),
+            ("swapped.proof", &swapped, "not the claim"),
+            ("wrong-image.proof", &wrong_image, "image id"),
+            ("wrong-kind.proof", &wrong_kind, "not a composite receipt"),
+        ],
+    );
 }

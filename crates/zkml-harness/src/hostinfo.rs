@@ -62,15 +62,14 @@ fn detect_gpus() -> Vec<String> {
 }
 
 /// The commit the harness runs from (`-dirty` when the tree has changes), if in a git tree.
+/// The revision of the source tree the backends are built from (see
+/// [`crate::registry::source_tree`]), `-dirty` when it has uncommitted changes.
 pub fn git_revision() -> Option<String> {
-    let sha = Command::new("git").args(["rev-parse", "HEAD"]).output().ok().filter(|o| o.status.success())?;
+    let root = crate::registry::repo_root()?;
+    let git = |args: &[&str]| Command::new("git").arg("-C").arg(&root).args(args).output();
+    let sha = git(&["rev-parse", "HEAD"]).ok().filter(|o| o.status.success())?;
     let sha = String::from_utf8_lossy(&sha.stdout).trim().to_string();
-    let dirty = Command::new("git")
-        .args(["status", "--porcelain", "--untracked-files=no"])
-        .output()
-        .ok()
-        .map(|o| !o.stdout.is_empty())
-        .unwrap_or(false);
+    let dirty = git(&["status", "--porcelain", "--untracked-files=no"]).ok().map(|o| !o.stdout.is_empty()).unwrap_or(false);
     Some(if dirty { format!("{sha}-dirty") } else { sha })
 }
 

@@ -135,6 +135,30 @@ impl Data {
         Ok(data)
     }
 
+    /// The git revisions of the records, with how many records each.
+    pub fn revisions(&self) -> BTreeMap<String, usize> {
+        let mut revs = BTreeMap::new();
+        for (_, r) in &self.records {
+            *revs.entry(r.git_revision.clone().unwrap_or_else(|| "unknown".into())).or_insert(0) += 1;
+        }
+        revs
+    }
+
+    /// Numbers measured on different code must not be merged silently: an error naming the
+    /// revisions unless `allow_mixed`.
+    pub fn check_one_revision(&self, allow_mixed: bool) -> anyhow::Result<()> {
+        let revs = self.revisions();
+        if revs.len() > 1 && !allow_mixed {
+            anyhow::bail!(
+                "these records come from {} revisions ({}); a report compares numbers measured on one revision. \
+                 Report one revision's results, or pass --allow-mixed-revisions (the report then lists the revisions)",
+                revs.len(),
+                revs.iter().map(|(r, n)| format!("{} x{n}", r.chars().take(12).collect::<String>())).collect::<Vec<_>>().join(", ")
+            );
+        }
+        Ok(())
+    }
+
     /// Successful runs grouped by configuration.
     pub fn groups(&self) -> BTreeMap<GroupKey, Vec<&RunRecord>> {
         let mut g: BTreeMap<GroupKey, Vec<&RunRecord>> = BTreeMap::new();
@@ -272,6 +296,21 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
         data.records.len() - ok,
         data.sources.iter().map(|s| format!("`{}`", relative_to(s, out).display())).collect::<Vec<_>>().join(", ")
     )?;
+    let revisions = data.revisions();
+    if revisions.len() > 1 {
+        writeln!(
+            md,
+            "> **Mixed revisions** (merged on request): {}. Numbers measured on different code are side by side.\n",
+            revisions
+                .iter()
+                .map(|(r, n)| format!("`{}` ({n} runs)", r.chars().take(12).collect::<String>()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )?;
+    }
+    if revisions.keys().any(|r| r.ends_with("-dirty")) {
+        writeln!(md, "> Some records were measured on a **dirty** tree (uncommitted changes): not publishable as is.\n")?;
+    }
     if data.records.iter().any(|(_, r)| !r.real_proof && r.status.is_ok()) {
         writeln!(
             md,
