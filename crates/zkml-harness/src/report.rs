@@ -153,7 +153,7 @@ impl Data {
                 "these records come from {} revisions ({}); a report compares numbers measured on one revision. \
                  Report one revision's results, or pass --allow-mixed-revisions (the report then lists the revisions)",
                 revs.len(),
-                revs.iter().map(|(r, n)| format!("{} x{n}", r.chars().take(12).collect::<String>())).collect::<Vec<_>>().join(", ")
+                revs.iter().map(|(r, n)| format!("{} x{n}", short_rev(r))).collect::<Vec<_>>().join(", ")
             );
         }
         Ok(())
@@ -182,6 +182,12 @@ impl Data {
         let values: Vec<f64> = runs.iter().filter_map(|r| r.metrics.as_ref().and_then(|m| (metric.get)(m, rows))).collect();
         stats(&values)
     }
+}
+
+/// A revision for people: 12 hex digits, keeping a `-dirty` mark.
+pub fn short_rev(r: &str) -> String {
+    let (sha, dirty) = r.strip_suffix("-dirty").map(|s| (s, "-dirty")).unwrap_or((r, ""));
+    format!("{}{dirty}", sha.chars().take(12).collect::<String>())
 }
 
 fn host_id(i: usize) -> String {
@@ -325,7 +331,7 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
     for (i, h) in data.hosts.iter().enumerate() {
         let runs: Vec<&RunRecord> = data.records.iter().filter(|(hi, _)| *hi == i).map(|(_, r)| r).collect();
         let mut revs: Vec<String> =
-            runs.iter().filter_map(|r| r.git_revision.as_ref().map(|g| g.chars().take(12).collect::<String>())).collect();
+            runs.iter().filter_map(|r| r.git_revision.as_deref().map(short_rev)).collect();
         revs.sort();
         revs.dedup();
         writeln!(md, "| {} | {} | {} {} | {} | {} |", host_id(i), h.label(), h.os, h.kernel, runs.len(), revs.join(", "))?;
