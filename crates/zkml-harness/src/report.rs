@@ -307,11 +307,7 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
         writeln!(
             md,
             "> **Mixed revisions** (merged on request): {}. Numbers measured on different code are side by side.\n",
-            revisions
-                .iter()
-                .map(|(r, n)| format!("`{}` ({n} runs)", r.chars().take(12).collect::<String>()))
-                .collect::<Vec<_>>()
-                .join(", ")
+            revisions.iter().map(|(r, n)| format!("`{}` ({n} runs)", short_rev(r))).collect::<Vec<_>>().join(", ")
         )?;
     }
     if revisions.keys().any(|r| r.ends_with("-dirty")) {
@@ -330,8 +326,7 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
     writeln!(md, "| id | machine | OS | runs | git revisions |\n|---|---|---|---|---|")?;
     for (i, h) in data.hosts.iter().enumerate() {
         let runs: Vec<&RunRecord> = data.records.iter().filter(|(hi, _)| *hi == i).map(|(_, r)| r).collect();
-        let mut revs: Vec<String> =
-            runs.iter().filter_map(|r| r.git_revision.as_deref().map(short_rev)).collect();
+        let mut revs: Vec<String> = runs.iter().filter_map(|r| r.git_revision.as_deref().map(short_rev)).collect();
         revs.sort();
         revs.dedup();
         writeln!(md, "| {} | {} | {} {} | {} | {} |", host_id(i), h.label(), h.os, h.kernel, runs.len(), revs.join(", "))?;
