@@ -161,7 +161,7 @@ fn reports_merge_result_directories_by_host() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("from 2 machine(s)"));
     let md = std::fs::read_to_string(d.join("merged/README.md")).unwrap();
     assert!(md.contains("| H1 |") && md.contains("| H2 |") && md.contains("aarch64 · Neoverse-V2"), "{md}");
-    assert_eq!(md.matches("| H2 | native |").count(), 1, "one row per host and configuration");
+    assert_eq!(md.matches("| H2 | none | native |").count(), 1, "one row per host and configuration");
     for plot in ["prove_time-ridge", "prove_wall-ridge", "peak_rss-ridge", "verify_time-ridge"] {
         for ext in ["png", "svg"] {
             let p = d.join(format!("merged/plots/{plot}.{ext}"));

@@ -382,9 +382,12 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
 
     for model in &models {
         writeln!(md, "\n## {model}\n")?;
-        writeln!(md, "| host | backend | precompiles | mode | rows | runs | prove (s) | prove wall (s) | verify (s) | proof (KiB) | peak RSS (GiB) | cycles/row | kHz | × native wall |")?;
-        writeln!(md, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")?;
-        for (k, runs) in groups.iter().filter(|(k, _)| &k.model == model) {
+        writeln!(md, "| host | family | backend | precompiles | mode | rows | runs | prove (s) | prove wall (s) | verify (s) | proof (KiB) | peak RSS (GiB) | cycles/row | kHz | × native wall |")?;
+        writeln!(md, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")?;
+        // Grouped by proof family: zkVMs are compared like with like.
+        let mut rows: Vec<(&GroupKey, &Vec<&RunRecord>)> = groups.iter().filter(|(k, _)| &k.model == model).collect();
+        rows.sort_by_key(|(k, _)| (k.host, mode_info(data, &k.zkvm, &k.mode).0, (*k).clone()));
+        for (k, runs) in rows {
             let cells: Vec<String> = METRICS.iter().map(|m| fmt_stats(data.metric_stats(runs, k.rows, m))).collect();
             let overhead = match (native.get(&(k.host, k.model.clone(), k.rows)), data.metric_stats(runs, k.rows, &METRICS[1])) {
                 (Some(n), Some(s)) if k.zkvm != "native" && *n > 0.0 => format!("{:.0}×", s.median / n),
@@ -392,8 +395,9 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
             };
             writeln!(
                 md,
-                "| {} | {} | {} | {} | {} | {} | {} | {overhead} |",
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {overhead} |",
                 host_id(k.host),
+                mode_info(data, &k.zkvm, &k.mode).0,
                 k.zkvm,
                 if k.zkvm == "native" { "–".to_string() } else { k.precompiles.to_string() },
                 k.mode,
@@ -417,45 +421,56 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
                 groups.keys().filter(|k| &k.model == model && k.host == h && k.zkvm != "native").map(|k| k.rows).collect();
             sizes.sort();
             sizes.dedup();
-            let mut contenders: Vec<(String, String)> = groups
+            let mut contenders: Vec<(ProofFamily, String, String)> = groups
                 .keys()
                 .filter(|k| &k.model == model && k.host == h && k.zkvm != "native")
-                .map(|k| (k.zkvm.clone(), k.mode.clone()))
+                .map(|k| (mode_info(data, &k.zkvm, &k.mode).0, k.zkvm.clone(), k.mode.clone()))
                 .collect();
-            contenders.sort_by_key(|(z, m)| (family_index(z, m), z.clone()));
+            contenders.sort();
             contenders.dedup();
-            for (metric, what) in [(&METRICS[0], "prove"), (&METRICS[2], "verify")] {
-                let bars: Vec<plots::Bars> = contenders
-                    .iter()
-                    .map(|(zkvm, mode)| {
-                        let values = sizes
-                            .iter()
-                            .map(|&rows| {
-                                let key = |p| GroupKey {
-                                    host: h,
-                                    model: model.clone(),
-                                    zkvm: zkvm.clone(),
-                                    precompiles: p,
-                                    mode: mode.clone(),
-                                    rows,
-                                };
-                                let runs = groups.get(&key(Precompiles::On)).or_else(|| groups.get(&key(Precompiles::Off)))?;
-                                data.metric_stats(runs, rows, metric).map(|s| Point { x: rows as f64, y: s.median, lo: s.min, hi: s.max })
-                            })
-                            .collect();
-                        let family = family_index(zkvm, mode);
-                        plots::Bars { label: format!("{zkvm} {mode}"), backend: zkvm.clone(), family, values }
-                    })
-                    .collect();
-                let name = format!("bars-{what}-{model}{}", if multi_host { format!("-{}", host_id(h)) } else { String::new() });
-                let title = format!(
-                    "{} time per system — {model}{}",
-                    if what == "prove" { "Proving" } else { "Verification" },
-                    if multi_host { format!(" — {}", data.hosts[h].label()) } else { String::new() }
-                );
-                let labels: Vec<String> = sizes.iter().map(|r| r.to_string()).collect();
-                plots::bar_chart(&out.join("plots"), &name, &title, metric.unit, &labels, &bars)?;
-                writeln!(md, "![{title}](plots/{name}.png)")?;
+            let mut families: Vec<ProofFamily> = contenders.iter().map(|c| c.0).collect();
+            families.dedup();
+            // One pair of charts per proof family: like with like.
+            for family in families {
+                for (metric, what) in [(&METRICS[0], "prove"), (&METRICS[2], "verify")] {
+                    let bars: Vec<plots::Bars> = contenders
+                        .iter()
+                        .filter(|c| c.0 == family)
+                        .map(|(_, zkvm, mode)| {
+                            let values = sizes
+                                .iter()
+                                .map(|&rows| {
+                                    let key = |p| GroupKey {
+                                        host: h,
+                                        model: model.clone(),
+                                        zkvm: zkvm.clone(),
+                                        precompiles: p,
+                                        mode: mode.clone(),
+                                        rows,
+                                    };
+                                    let runs = groups.get(&key(Precompiles::On)).or_else(|| groups.get(&key(Precompiles::Off)))?;
+                                    data.metric_stats(runs, rows, metric).map(|s| Point {
+                                        x: rows as f64,
+                                        y: s.median,
+                                        lo: s.min,
+                                        hi: s.max,
+                                    })
+                                })
+                                .collect();
+                            plots::Bars { label: format!("{zkvm} {mode}"), backend: zkvm.clone(), family: family_index(zkvm, mode), values }
+                        })
+                        .collect();
+                    let name =
+                        format!("bars-{what}-{model}-{family}{}", if multi_host { format!("-{}", host_id(h)) } else { String::new() });
+                    let title = format!(
+                        "{} time, {family} proofs — {model}{}",
+                        if what == "prove" { "Proving" } else { "Verification" },
+                        if multi_host { format!(" — {}", data.hosts[h].label()) } else { String::new() }
+                    );
+                    let labels: Vec<String> = sizes.iter().map(|r| r.to_string()).collect();
+                    plots::bar_chart(&out.join("plots"), &name, &title, metric.unit, &labels, &bars)?;
+                    writeln!(md, "![{title}](plots/{name}.png)")?;
+                }
             }
         }
         // Overhead vs native and the precompile speedup are ratios of medians.

@@ -84,12 +84,12 @@ fn tables_and_plots_are_computed_from_the_records() {
     let out = tmp.path().join("report");
     let md = std::fs::read_to_string(write_report(&data, &out).unwrap()).unwrap();
     // prove time median (min-max), cycles per row, kHz (cycles / prove s), overhead vs native wall.
-    let row = md.lines().find(|l| l.starts_with("| H1 | zk | on | m | 100 |")).expect("row for zk on 100");
+    let row = md.lines().find(|l| l.starts_with("| H1 | none | zk | on | m | 100 |")).expect("row for zk on 100");
     assert!(row.contains("| 3 | 2.00 (1.00–3.00) | 10.00 |"), "{row}");
     assert!(row.contains("| 1000 |"), "cycles per row 100000/100: {row}");
     assert!(row.contains("| 50.00 (33.33–100) |"), "kHz: {row}");
     assert!(row.ends_with("| 1000× |"), "10 s / 0.01 s: {row}");
-    let off = md.lines().find(|l| l.starts_with("| H1 | zk | off | m | 100 |")).unwrap();
+    let off = md.lines().find(|l| l.starts_with("| H1 | none | zk | off | m | 100 |")).unwrap();
     assert!(off.contains("4.00 (2.00–6.00)") && off.contains("| 3000 |") && off.contains("1400×"), "{off}");
     assert!(md.contains("signal 9") && md.contains("unreadable record"), "{md}");
     // Every plot of every metric, plus overhead and precompile speedup, in both formats.
@@ -118,11 +118,11 @@ fn tables_and_plots_are_computed_from_the_records() {
     assert!(svg.matches("stroke-dasharray").count() == 0 || svg.contains("<polyline"), "svg has lines");
     // Grouped bars of proving and verification time per system and size, medians written on them.
     for what in ["prove", "verify"] {
-        let svg = std::fs::read_to_string(out.join(format!("plots/bars-{what}-ridge.svg"))).unwrap();
-        assert!(md.contains(&format!("plots/bars-{what}-ridge.png")));
+        let svg = std::fs::read_to_string(out.join(format!("plots/bars-{what}-ridge-none.svg"))).unwrap();
+        assert!(md.contains(&format!("plots/bars-{what}-ridge-none.png")));
         assert!(svg.contains("\nzk m\n</text>") && svg.contains("\n100\n</text>") && svg.contains("\n1000\n</text>"), "{what}");
     }
-    let bars = std::fs::read_to_string(out.join("plots/bars-prove-ridge.svg")).unwrap();
+    let bars = std::fs::read_to_string(out.join("plots/bars-prove-ridge-none.svg")).unwrap();
     assert!(bars.contains("\n2.00\n</text>") && bars.contains("\n20\n</text>"), "medians 2 s and 20 s on the bars");
     // The verdict is computed: one contender per cell here, so no ratio is invented.
     let verdict = md.split("## Verdict").nth(1).expect("verdict section").split("## Machines").next().unwrap();
