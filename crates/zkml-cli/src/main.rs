@@ -693,12 +693,25 @@ fn zkvms(json: bool) -> anyhow::Result<()> {
         for r in rows {
             if r["available"].as_bool() == Some(true) {
                 let i = &r["info"];
+                let modes: Vec<String> = i["proof_modes"]
+                    .as_array()
+                    .map(|ms| {
+                        ms.iter()
+                            .map(|m| {
+                                let zk = if m["zero_knowledge"] == true && i["produces_proofs"] == true { ", ZK" } else { "" };
+                                let here = if m["available"] == true { "" } else { ", not here" };
+                                format!("{} ({}{zk}{here})", m["name"].as_str().unwrap_or("?"), m["family"].as_str().unwrap_or("none"))
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
                 println!(
-                    "{:<8} available   {} | {} | proofs: {}",
+                    "{:<8} available   {} | {}{} | modes: {}",
                     r["name"].as_str().unwrap(),
                     i["sdk"].as_str().unwrap_or(""),
-                    i["proof_system"].as_str().unwrap_or(""),
-                    i["produces_proofs"]
+                    i["proof_system"].as_str().unwrap_or("").chars().take(60).collect::<String>(),
+                    if i["proof_system"].as_str().is_some_and(|p| p.chars().count() > 60) { "..." } else { "" },
+                    modes.join(", ")
                 );
             } else {
                 println!("{:<8} unavailable {}", r["name"].as_str().unwrap(), r["reason"].as_str().unwrap_or(""));
