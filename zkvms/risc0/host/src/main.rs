@@ -1,11 +1,14 @@
-//! zkml-bench backend for RISC Zero 3.0.6: composite receipts of the accuracy claim, built
-//! entirely from crates.io (no rzup, no docker).
+//! zkml-bench backend for RISC Zero 3.1.0-rc.1: composite and succinct receipts of the accuracy
+//! claim, built entirely from crates.io (no rzup, no docker).
 //!
-//! Receipt kinds: only **composite** (one STARK per segment) can be made on these machines.
-//! Succinct and Groth16 receipts need the recursion circuit's parameters
-//! (`recursion_zkr.zip`), which `risc0-circuit-recursion`'s build script downloads from a
-//! bucket this machine cannot reach; the host is built with `DOCS_RS=1` so that the build
-//! writes an empty archive instead, and any recursion would fail. Every `info` and report says so.
+//! Receipt kinds:
+//! - **composite** (segmented family): one STARK per segment;
+//! - **succinct** (aggregated family): the composite receipt compressed by the SDK's own
+//!   recursion (lift each segment, join them) into one constant-size STARK. 3.1.0-rc.1's
+//!   `risc0-circuit-recursion` takes the recursion programs from crates.io crates
+//!   (`risc0-circuit-recursion-zkrs`, `...-control-zkrs`) instead of downloading them (3.0.6
+//!   downloaded `recursion_zkr.zip` from a bucket this machine cannot reach);
+//! - Groth16 needs the STARK-to-SNARK prover (docker or a downloaded circuit): not offered.
 
 use anyhow::{anyhow, bail, Context};
 use risc0_zkvm::{
@@ -18,12 +21,11 @@ use zkml_protocol::backend::header;
 use zkml_protocol::*;
 
 const NAME: &str = "risc0";
-const SDK: &str = "risc0-zkvm 3.0.6";
+const SDK: &str = "risc0-zkvm 3.1.0-rc.1";
 const MODE_COMPOSITE: &str = "composite";
-/// Why succinct and Groth16 receipts are not offered (said in `info` and in every report).
-const NO_RECURSION: &str = "cannot be made here: they need the recursion circuit's parameters (recursion_zkr.zip), \
-    which risc0-circuit-recursion's build script downloads from a bucket this machine cannot reach (the host is \
-    built with DOCS_RS=1, which skips the download)";
+const MODE_SUCCINCT: &str = "succinct";
+/// Why Groth16 receipts are not offered (said in `info`).
+const NO_GROTH16: &str = "cannot be made here: the STARK-to-SNARK step needs docker or a circuit downloaded at run time";
 
 fn cache_dir() -> PathBuf {
     std::env::var_os("ZKML_CACHE")
@@ -162,7 +164,7 @@ impl Backend for Risc0 {
             "CPU prover (risc0-zkvm without the cuda feature); C++ prover kernels built at the optimisation levels \
              recorded in zkvms/risc0/README.md"
                 .to_string(),
-            format!("succinct and Groth16 receipts {NO_RECURSION}"),
+            format!("Groth16 receipts {NO_GROTH16}"),
         ];
         if dev_mode() {
             notes.push("RISC0_DEV_MODE is set: receipts are FAKE (not proofs)".into());
@@ -172,7 +174,8 @@ impl Backend for Risc0 {
             name: NAME.into(),
             sdk: SDK.into(),
             isa: "rv32im".into(),
-            proof_system: "STARK (Poseidon2) per segment of at most 2^20 cycles; composite receipt = the list of segment receipts"
+            proof_system: "STARK (Poseidon2) per segment of at most 2^20 cycles; composite receipt = the list of segment \
+                receipts; succinct = one recursion STARK (lift + join)"
                 .into(),
             produces_proofs: !dev_mode(),
             zero_knowledge: "claimed: RISC Zero's security model says its receipts hide all program inputs and witness \
@@ -182,8 +185,8 @@ impl Backend for Risc0 {
             security_bits: Some(96),
             proof_modes: vec![
                 ProofMode::new(MODE_COMPOSITE, ProofFamily::Segmented, true),
-                ProofMode::new("succinct", ProofFamily::Aggregated, true).unavailable(NO_RECURSION),
-                ProofMode::new("groth16", ProofFamily::Snark, true).unavailable(NO_RECURSION),
+                ProofMode::new(MODE_SUCCINCT, ProofFamily::Aggregated, true),
+                ProofMode::new("groth16", ProofFamily::Snark, true).unavailable(NO_GROTH16),
             ],
             precompiles: vec![Precompiles::On, Precompiles::Off],
             gpu: false,
@@ -209,7 +212,7 @@ impl Backend for Risc0 {
     }
 
     fn prove(&self, input: &[u32], mode: &str, precompiles: Precompiles) -> anyhow::Result<ProveOutput> {
-        if mode != MODE_COMPOSITE {
+        if mode != MODE_COMPOSITE && mode != MODE_SUCCINCT {
             bail!("risc0: unknown mode {mode}");
         }
         // Setup: load the guest, combine it with the kernel, compute the image id. RISC Zero
@@ -223,17 +226,31 @@ impl Backend for Risc0 {
         let execute_s = t.elapsed().as_secs_f64();
         let claim = claim_from_journal(&journal)?;
         // The prover executes the guest again to build its traces; that is part of proving.
+        let prover = risc0_zkvm::default_prover();
         let t = Instant::now();
-        let info = risc0_zkvm::default_prover()
+        let mut info = prover
             .prove_with_ctx(env_for(input, po2, None)?, &VerifierContext::default(), &program.binary, &ProverOpts::composite())
             .map_err(|e| anyhow!("risc0 proving: {e:#}"))?;
         let prove_s = t.elapsed().as_secs_f64();
+        // Succinct: the SDK's recursion (lift every segment, join them) compresses the composite
+        // receipt into one; timed apart as compression.
+        let compress_s = if mode == MODE_SUCCINCT {
+            let t = Instant::now();
+            info.receipt =
+                prover.compress(&ProverOpts::succinct(), &info.receipt).map_err(|e| anyhow!("risc0 compression to succinct: {e:#}"))?;
+            Some(t.elapsed().as_secs_f64())
+        } else {
+            None
+        };
         if info.receipt.journal.bytes != claim.encode() {
             bail!("risc0: the receipt's journal differs from the executed claim");
         }
         let fake = matches!(info.receipt.inner, InnerReceipt::Fake(_));
         let payload = bincode::serialize(&info.receipt).context("serialising the receipt")?;
-        let mut notes = vec![format!("composite receipt only; succinct and Groth16 receipts {NO_RECURSION}")];
+        let mut notes = vec![match compress_s {
+            Some(_) => "succinct receipt: composite proof (prove_s), then lift + join by the SDK's recursion (compress_s)".to_string(),
+            None => "composite receipt: one STARK per segment".to_string(),
+        }];
         notes.push(match po2 {
             None => "segment limit: RISC Zero's default 2^20 (ZKML_RISC0_SEGMENT_PO2 unset)".into(),
             Some(p) => format!("segment limit 2^{p} (ZKML_RISC0_SEGMENT_PO2={})", std::env::var("ZKML_RISC0_SEGMENT_PO2").unwrap_or_default()),
@@ -251,7 +268,13 @@ impl Backend for Risc0 {
                 real_proof: !fake,
                 claim: ClaimSummary::from(&claim),
                 cycles: Some(cycles(&info.stats)),
-                phases: Phases { setup_s: Some(setup_s), execute_s: Some(execute_s), prove_s: Some(prove_s), ..Default::default() },
+                phases: Phases {
+                    setup_s: Some(setup_s),
+                    execute_s: Some(execute_s),
+                    prove_s: Some(prove_s),
+                    compress_s,
+                    ..Default::default()
+                },
                 proof_bytes: payload.len() as u64,
                 proof_path: String::new(),
                 notes,
@@ -261,8 +284,8 @@ impl Backend for Risc0 {
     }
 
     fn verify(&self, file: &ProofFile) -> anyhow::Result<VerifyReport> {
-        if file.header.mode != MODE_COMPOSITE {
-            bail!("risc0: cannot verify mode {:?} (only composite receipts are made here)", file.header.mode);
+        if file.header.mode != MODE_COMPOSITE && file.header.mode != MODE_SUCCINCT {
+            bail!("risc0: cannot verify mode {:?} (composite and succinct receipts are made here)", file.header.mode);
         }
         // Our own guest build decides the image id, never the proof file.
         let program = program(&guest_name(file.header.precompiles))?;
@@ -271,8 +294,13 @@ impl Backend for Risc0 {
             Ok(r) => r,
             Err(e) => return Ok(invalid(format!("payload is not a RISC Zero receipt: {e}"), 0.0)),
         };
-        if !matches!(receipt.inner, InnerReceipt::Composite(_)) {
-            return Ok(invalid("not a composite receipt (a fake dev-mode receipt is not a proof)".into(), 0.0));
+        // The receipt must be of the kind the file says (a fake dev-mode receipt is neither).
+        let kind_ok = matches!(
+            (&receipt.inner, file.header.mode.as_str()),
+            (InnerReceipt::Composite(_), MODE_COMPOSITE) | (InnerReceipt::Succinct(_), MODE_SUCCINCT)
+        );
+        if !kind_ok {
+            return Ok(invalid(format!("not a {} receipt (a fake dev-mode receipt is not a proof)", file.header.mode), 0.0));
         }
         // Dev mode off: a fake receipt must never pass, whatever the environment says.
         let ctx = VerifierContext::default().with_dev_mode(false);
