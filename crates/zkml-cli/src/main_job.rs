@@ -36,12 +36,14 @@ pub struct RunArgs {
     #[arg(long, default_value = "ridge", value_parser = crate::parse_model)]
     model: ModelSpec,
     /// Synthetic customers; a fifth of them (those with purchases) form the private test set.
-    #[arg(long, default_value_t = 1000)]
+    /// The default (137 test rows) proves in one 2^18-cycle RISC Zero segment: under 15 minutes
+    /// on a fresh 2-core machine, the backend's build included.
+    #[arg(long, default_value_t = 700)]
     customers: u64,
     #[arg(long, default_value_t = 7)]
     seed: u64,
     /// Verification fails (exit 3) below this R².
-    #[arg(long, default_value_t = 0.3, allow_hyphen_values = true)]
+    #[arg(long, default_value_t = 0.5, allow_hyphen_values = true)]
     min_r2: f64,
     /// Refuse a prover/mode that does not claim zero-knowledge.
     #[arg(long)]

@@ -227,7 +227,7 @@ fn the_binary_finds_its_source_tree_from_anywhere() {
 fn run_does_the_main_job_and_states_privacy() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let out = ok(d, &["run", "--zkvm", "native", "--customers", "1000", "--out", "job"]);
+    let out = ok(d, &["run", "--zkvm", "native", "--out", "job"]);
     for step in ["[1/7] synthetic transactions", "[3/7] train", "[6/7] prove", "[7/7] verify", "NO PROOF", "NOT zero-knowledge"] {
         assert!(out.contains(step), "missing {step:?} in:\n{out}");
     }
@@ -238,10 +238,10 @@ fn run_does_the_main_job_and_states_privacy() {
     assert!(report.contains("NOT A PROOF") && report.contains("| 6 | prove |"), "{report}");
     // The salt is fresh and secret: two runs commit to the same rows differently.
     let salt1 = std::fs::read_to_string(d.join("job/salt.hex")).unwrap();
-    ok(d, &["run", "--zkvm", "native", "--customers", "1000", "--out", "job2"]);
+    ok(d, &["run", "--zkvm", "native", "--out", "job2"]);
     assert_ne!(salt1, std::fs::read_to_string(d.join("job2/salt.hex")).unwrap());
     // A bar the model misses: exit 3, and the report still says why.
-    let (code, _) = fails(d, &["run", "--zkvm", "native", "--customers", "1000", "--min-r2", "0.99", "--out", "job3"]);
+    let (code, _) = fails(d, &["run", "--zkvm", "native", "--min-r2", "0.99", "--out", "job3"]);
     assert_eq!(code, 3);
     assert!(std::fs::read_to_string(d.join("job3/REPORT.md")).unwrap().contains("below the required minimum"));
 
