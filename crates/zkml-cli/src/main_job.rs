@@ -161,13 +161,6 @@ pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
 
     // 5. Backend (built on first use; cargo's progress shows on stderr).
     steps.start(&format!("build {} backend", a.zkvm));
-    if registry::resolve(&a.zkvm, false).is_err() && a.zkvm != "native" {
-        eprintln!(
-            "      first use of {}: building its guest and host into {} (a cold build takes minutes on 2 cores; cargo's progress follows)",
-            a.zkvm,
-            registry::cache_dir().display()
-        );
-    }
     let (backend, s) = timed(|| registry::resolve(&a.zkvm, true))?;
     let info = match &backend {
         BackendHandle::Native(n) => n.info(),
