@@ -48,6 +48,9 @@ enum Command {
     },
     /// Benchmark backends over a sweep (each run its own measured process); ends with a report.
     Bench(BenchArgs),
+    /// Execute each zkVM's guest (no proving) on the workload and report cycles per test row
+    /// against the targets of docs/cycle-budget.md.
+    Cycles(CyclesArgs),
     /// Build (or bring up to date) zkVM backends: guest and host, into the shared cache.
     Build {
         #[arg(required = true, value_delimiter = ',')]
@@ -70,6 +73,27 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<std::ffi::OsString>,
     },
+}
+
+#[derive(Args)]
+struct CyclesArgs {
+    #[arg(long, value_delimiter = ',', default_value = "risc0,sp1,openvm")]
+    zkvms: Vec<String>,
+    #[arg(long, value_delimiter = ',', default_value = "ridge,poly2")]
+    models: Vec<String>,
+    /// Test-set sizes; cycles per row are the marginal cost between the smallest and largest.
+    #[arg(long, value_delimiter = ',', default_value = "100,1000")]
+    rows: Vec<u32>,
+    #[arg(long, value_delimiter = ',', value_enum, default_value = "on,off")]
+    precompiles: Vec<Precompiles>,
+    /// Synthetic customers [default: enough for the largest --rows].
+    #[arg(long, default_value_t = 0)]
+    customers: u64,
+    #[arg(long, default_value_t = 7)]
+    seed: u64,
+    /// Where the workload, cycles.md and cycles.json go.
+    #[arg(long, default_value = "cycles")]
+    out: PathBuf,
 }
 
 #[derive(Args)]
@@ -366,6 +390,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Verify(args) => return verify(args),
         Command::Zkvms { json } => zkvms(json)?,
         Command::Bench(args) => bench(args)?,
+        Command::Cycles(args) => cycles(args)?,
         Command::Build { zkvms } => {
             for name in zkvms {
                 match zkml_harness::registry::resolve(&name, true)? {
@@ -542,10 +567,10 @@ fn train_cmd(a: TrainArgs) -> anyhow::Result<()> {
     print_metrics("f64", &t.f64_metrics);
     print_metrics("fixed point", &t.fixed_metrics);
     eprintln!(
-        "  gap          MSE {:.2e} relative, R² {:.2e} absolute (fixed point: {} fractional bits)",
+        "  gap          MSE {:.2e} relative, R² {:.2e} absolute (fixed point: 32-bit values, column scales 2^-{:?})",
         ((t.fixed_metrics.mse - t.f64_metrics.mse) / t.f64_metrics.mse).abs(),
         (t.fixed_metrics.r2 - t.f64_metrics.r2).abs(),
-        zkml_core::fixed::FRAC_BITS
+        t.file.fixed_point.column_frac_bits
     );
     eprintln!("model hash {}", t.file.model_hash);
     eprintln!("wrote {} and {}", a.out.display(), a.test_out.display());
@@ -718,6 +743,28 @@ fn zkvms(json: bool) -> anyhow::Result<()> {
             }
         }
     }
+    Ok(())
+}
+
+fn cycles(a: CyclesArgs) -> anyhow::Result<()> {
+    use zkml_harness::{bench::BenchConfig, cycles};
+    let config = BenchConfig {
+        zkvms: a.zkvms,
+        models: a.models,
+        rows: a.rows,
+        precompiles: a.precompiles,
+        customers: a.customers,
+        seed: a.seed,
+        reps: 1,
+        ..BenchConfig::default()
+    };
+    config.validate()?;
+    std::fs::create_dir_all(&a.out)?;
+    let records = cycles::measure(&config, &a.out, &std::env::current_exe()?, |line| eprintln!("{line}"))?;
+    let md = cycles::markdown(&records);
+    zkml_protocol::files::write_bytes_atomically(&a.out.join("cycles.json"), &serde_json::to_vec_pretty(&records)?)?;
+    zkml_protocol::files::write_bytes_atomically(&a.out.join("cycles.md"), md.as_bytes())?;
+    print!("{md}");
     Ok(())
 }
 

@@ -1,11 +1,11 @@
 //! The claim: the only thing a guest makes public.
 
 use crate::error::{CoreError, Section};
-use crate::fixed::{self, FRAC_BITS};
+use crate::fixed::{self, MAX_COLUMN_FRAC_BITS};
 use crate::model::ModelKind;
 
 /// Version of the claim encoding (and of the evaluation semantics it certifies).
-pub const CLAIM_VERSION: u32 = 1;
+pub const CLAIM_VERSION: u32 = 2;
 pub const CLAIM_MAGIC: [u8; 8] = *b"ZKMLCLM1";
 /// Length of an encoded claim in bytes.
 pub const CLAIM_LEN: usize = 8 + 6 * 4 + 32 + 32 + 3 * 16 + 8;
@@ -13,7 +13,8 @@ pub const CLAIM_LEN: usize = 8 + 6 * 4 + 32 + 32 + 3 * 16 + 8;
 /// What a proof establishes: "the model with hash `model_hash`, evaluated on the `n_rows`
 /// rows committed to by `data_commitment`, has these metrics".
 ///
-/// Metrics are exact integers of the fixed-point evaluation: `sse` and `sst` are sums of
+/// Metrics are exact integers of the fixed-point evaluation, in the target column's scale
+/// `frac_bits` (chosen when the model was quantised): `sse` and `sst` are sums of
 /// squares of fixed-point values (scale `2^(2*frac_bits)`), `mse` is at scale `2^frac_bits`
 /// (rounded), `r2 = 1 - sse/sst` at scale `2^R2_FRAC_BITS = 2^32` (rounded up, saturating at
 /// `i64::MIN`, i.e. R² below about -2.1e9).
@@ -88,7 +89,7 @@ impl Claim {
         let degree = u32_(take(4));
         let n_features = u32_(take(4));
         let frac_bits = u32_(take(4));
-        if frac_bits != FRAC_BITS {
+        if frac_bits > MAX_COLUMN_FRAC_BITS {
             return Err(CoreError::Unsupported { section: s, field: "frac_bits", value: frac_bits as u64 });
         }
         let n_rows = u32_(take(4));

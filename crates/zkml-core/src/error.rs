@@ -44,20 +44,19 @@ pub enum CoreError {
     TooManyRows { rows: u64, max: u64 },
     /// All targets are equal: SST = 0 and R² is undefined.
     ZeroVariance,
-    /// A feature (column < n_features) or the target (column == n_features) beyond the bound.
-    ValueOutOfRange { row: u64, column: u32, value: i64 },
+    /// The test set reads a column at another scale than the model was quantised for.
+    ScaleMismatch { column: u32, model: u32, test_set: u32 },
     /// A model parameter beyond its bound.
     ModelParameterOutOfRange { field: &'static str, index: u32, value: i64 },
-    /// A standardised feature beyond `MAX_ABS_STANDARDISED_FIXED`: the row lies absurdly far
-    /// from the training distribution (or the model belongs to other data).
+    /// A standardised feature beyond `MAX_ABS_Z` (2^10 standard deviations): the row lies
+    /// absurdly far from the training distribution (or the model belongs to other data).
     StandardisedOutOfRange { row: u64, feature: u32 },
-    /// A prediction beyond `MAX_ABS_FIXED`.
+    /// A prediction, or a partial sum of a polynomial, beyond `i32` at the target's scale.
     PredictionOutOfRange { row: u64 },
 }
 
 impl fmt::Display for CoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use crate::fixed::{MAX_ABS_REAL, SCALE};
         match self {
             CoreError::BadMagic { section } => {
                 write!(f, "{section}: bad magic bytes (not a zkml-bench {section}, or corrupted)")
@@ -86,21 +85,20 @@ impl fmt::Display for CoreError {
             CoreError::ZeroVariance => f.write_str(
                 "all test targets are equal (SST = 0): R² is undefined",
             ),
-            CoreError::ValueOutOfRange { row, column, value } => write!(
+            CoreError::ScaleMismatch { column, model, test_set } => write!(
                 f,
-                "test row {row}, column {column}: value {} is beyond ±{MAX_ABS_REAL} (the fixed-point bound)",
-                *value as f64 / SCALE as f64
+                "test-set column {column} is encoded with {test_set} fractional bits, the model expects {model} (encoded for another model?)"
             ),
             CoreError::ModelParameterOutOfRange { field, index, value } => {
-                write!(f, "model {field}[{index}] = {value} (raw fixed point) is out of range")
+                write!(f, "model {field}[{index}] = {value} is out of range")
             }
             CoreError::StandardisedOutOfRange { row, feature } => write!(
                 f,
-                "test row {row}, feature {feature}: more than 32768 standard deviations from the training mean (model does not match the data?)"
+                "test row {row}, feature {feature}: more than 1024 standard deviations from the training mean (model does not match the data?)"
             ),
             CoreError::PredictionOutOfRange { row } => write!(
                 f,
-                "test row {row}: prediction beyond ±{MAX_ABS_REAL} (model does not match the data?)"
+                "test row {row}: prediction (or a partial sum of the polynomial) beyond ±2^31 at the target's scale, 128 times the training range (model does not match the data?)"
             ),
         }
     }

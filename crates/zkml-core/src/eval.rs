@@ -4,46 +4,49 @@
 use crate::claim::{Claim, CLAIM_VERSION};
 use crate::commit::{self, Sha256};
 use crate::error::CoreError;
-use crate::fixed::{self, FRAC_BITS, MAX_ABS_FIXED, R2_FRAC_BITS};
-use crate::model::Scratch;
+use crate::fixed::{self, R2_FRAC_BITS};
+use crate::model::MAX_FEATURES;
 use crate::wire::GuestInput;
 
 /// Exact running sums of the metrics; [`Metrics::finish`] derives MSE and R².
 ///
-/// Bounds: targets and predictions are within `±2^47`, so an error is within `±2^48` and its
-/// square below `2^96`; with at most `MAX_ROWS = 2^31` rows every sum fits its integer type.
+/// Bounds: targets and predictions are `i32`, so an error is below `2^32` in magnitude, its
+/// square fits `u64`, `y²` is at most `2^62`, and with at most `MAX_ROWS = 2^31` rows `Σ y`
+/// fits `i64` and the sums of squares `u128`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Metrics {
     pub n: u64,
-    pub sum_y: i128,
+    pub sum_y: i64,
     pub sum_y2: u128,
     pub sse: u128,
 }
 
 impl Metrics {
     #[inline(always)]
-    pub fn add(&mut self, target: i64, prediction: i64) {
-        // |target|, |prediction| <= 2^47, so the error fits i64.
-        let e = target - prediction;
+    pub fn add(&mut self, target: i32, prediction: i32) {
+        // |e| <= 2^32 - 1: its square is one 32x32->64 multiply.
+        let e = (target as i64 - prediction as i64).unsigned_abs() as u32 as u64;
+        let y = target as i64;
         self.n += 1;
-        self.sum_y += target as i128;
-        self.sum_y2 += fixed::wide_mul(target, target) as u128;
-        self.sse += fixed::wide_mul(e, e) as u128;
+        self.sum_y += y;
+        self.sum_y2 += (y * y) as u64 as u128;
+        self.sse += (e * e) as u128;
     }
 
     /// `SST = sum(y^2) - (sum y)^2 / n`, computed exactly and rounded up (so it is 0 only when
     /// every target is equal) without forming
     /// `(sum y)^2`, which could overflow: with `|S| = q n + r`, `S^2/n = |S| q + |S| r / n`.
     pub fn sst(&self) -> u128 {
-        let s = self.sum_y.unsigned_abs();
+        let s = self.sum_y.unsigned_abs() as u128;
         let n = self.n as u128;
         let (q, r) = (s / n, s % n);
         let s2_over_n = s * q + (s * r) / n;
         self.sum_y2 - s2_over_n
     }
 
-    /// Returns `(sse, sst, mse, r2)` in the claim's units.
-    pub fn finish(&self) -> Result<(u128, u128, u128, i64), CoreError> {
+    /// Returns `(sse, sst, mse, r2)` in the claim's units, for targets with `frac_bits`
+    /// fractional bits.
+    pub fn finish(&self, frac_bits: u32) -> Result<(u128, u128, u128, i64), CoreError> {
         if self.n == 0 {
             return Err(CoreError::EmptyTestSet);
         }
@@ -52,8 +55,7 @@ impl Metrics {
             return Err(CoreError::ZeroVariance);
         }
         let mean_sq_err = self.sse / self.n as u128; // scale 2^(2F)
-        let half = 1u128 << (FRAC_BITS - 1);
-        let mse = (mean_sq_err + half) >> FRAC_BITS; // scale 2^F, rounded
+        let mse = fixed::round_shift_u128(mean_sq_err, frac_bits); // scale 2^F, rounded
         let ratio = fixed::div_scaled(self.sse, sst, R2_FRAC_BITS); // floor(sse/sst * 2^32)
         let r2 = if ratio > (i64::MAX as u128) { i64::MIN } else { (1i64 << R2_FRAC_BITS).saturating_sub(ratio as i64) };
         Ok((self.sse, sst, mse, r2))
@@ -67,30 +69,23 @@ pub fn evaluate<H: Sha256>(input: &GuestInput<'_>) -> Result<Claim, CoreError> {
     if test.n_rows == 0 {
         return Err(CoreError::EmptyTestSet);
     }
-    let mut scratch = Scratch::for_model(model.n_features, model.degree);
+    let nf = model.n_features as usize;
+    let mut z = [0i32; MAX_FEATURES as usize];
+    let z = &mut z[..nf];
     let mut metrics = Metrics::default();
     for (r, row) in test.rows().enumerate() {
-        let r = r as u64;
-        let target = row.target();
-        if target.abs() > MAX_ABS_FIXED {
-            return Err(CoreError::ValueOutOfRange { row: r, column: model.n_features, value: target });
-        }
-        for j in 0..model.n_features as usize {
-            let v = row.feature(j);
-            if v.abs() > MAX_ABS_FIXED {
-                return Err(CoreError::ValueOutOfRange { row: r, column: j as u32, value: v });
-            }
-        }
-        let prediction = model.predict(r, row.features(), &mut scratch)?;
-        metrics.add(target, prediction);
+        let (x, target) = row.split_at(nf);
+        let prediction = model.predict(r as u64, x, z)?;
+        metrics.add(target[0], prediction);
     }
-    let (sse, sst, mse, r2) = metrics.finish()?;
+    let frac_bits = model.target_frac_bits();
+    let (sse, sst, mse, r2) = metrics.finish(frac_bits)?;
     Ok(Claim {
         version: CLAIM_VERSION,
         model_kind: model.kind,
         degree: model.degree,
         n_features: model.n_features,
-        frac_bits: FRAC_BITS,
+        frac_bits,
         n_rows: test.n_rows,
         model_hash: commit::model_hash::<H>(input.model_words),
         data_commitment: commit::data_commitment::<H>(input.test_set_words),

@@ -10,14 +10,14 @@
 //! ## Overflow bounds of the format
 //! | quantity | bound |
 //! |---|---|
-//! | fractional bits | 16 (`1/65536` resolution) |
-//! | feature, target, mean, weight, prediction | `|v| <= 2^31` real (`2^47` fixed) |
-//! | standardised feature | `|z| <= 2^15` standard deviations |
-//! | smallest training standard deviation | `2^-22` (`1/std` fixed at 40 bits) |
+//! | feature, target (each column at its own power-of-two scale) | `i32` |
+//! | mean, `1/std` (at a per-feature shift), weight (at the target's scale) | `i32` |
+//! | standardised feature `z` (at 2^16) | `|z| < 2^10` standard deviations |
+//! | prediction and each Horner partial sum (target's scale) | `i32` |
 //! | features | 32; degree <= 3 |
 //! | test rows | `2^31` |
-//! Values beyond them are rejected with a [`CoreError`] naming the row and column; nothing
-//! wraps silently.
+//! Every `i32` test value is within bounds; a standardised feature or a prediction beyond
+//! them is a [`CoreError`] naming the row (and feature); nothing wraps silently.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
@@ -38,7 +38,7 @@ pub use commit::Sha256;
 pub use commit::SoftwareSha256;
 pub use error::{CoreError, Section};
 pub use eval::{evaluate, evaluate_words, guest_claim, Metrics};
-pub use model::{expand, n_terms, FixedModel, ModelKind, ModelView, Scratch, MAX_DEGREE, MAX_FEATURES};
+pub use model::{expand, n_terms, FixedModel, ModelKind, ModelView, MAX_DEGREE, MAX_FEATURES};
 pub use wire::{
     aligned_words, decode_model, decode_test_set, encode_guest_input, encode_model, encode_test_set, words_as_bytes, words_from_bytes,
     GuestInput, MAX_ROWS,

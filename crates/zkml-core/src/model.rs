@@ -1,7 +1,7 @@
 //! Model kinds, polynomial feature expansion and the fixed-point prediction of one row.
 
 use crate::error::CoreError;
-use crate::fixed::{self, FRAC_BITS, INV_STD_FRAC_BITS, MAX_ABS_FIXED, MAX_ABS_STANDARDISED_FIXED};
+use crate::fixed::{round_shift_i64, MAX_ABS_Z, Z_FRAC_BITS};
 use alloc::vec::Vec;
 
 /// Most features a model may have. Degree 3 over 32 features is 6,545 weights.
@@ -100,95 +100,145 @@ pub struct ModelView<'a> {
     pub kind: ModelKind,
     pub degree: u32,
     pub n_features: u32,
-    pub(crate) means: &'a [u32],
-    pub(crate) inv_stds: &'a [u32],
-    pub(crate) weights: &'a [u32],
+    /// Fractional bits of each test-set column: the features, then the target.
+    pub column_frac_bits: &'a [u32],
+    /// Fractional bits of the weights and of every Horner partial sum.
+    pub weight_frac_bits: u32,
+    pub(crate) means: &'a [i32],
+    pub(crate) inv_stds: &'a [i32],
+    pub(crate) inv_std_shifts: &'a [u32],
+    pub(crate) weights: &'a [i32],
 }
 
+/// Rounds a sum of products at `2^(weights + Z_FRAC_BITS)` by `shift` bits (back to the
+/// weights' scale inside a polynomial, to the target's scale for the prediction) and checks
+/// that it fits `i32`: the one bound of a prediction and of each Horner level.
 #[inline(always)]
-pub(crate) fn word_i64(words: &[u32], i: usize) -> i64 {
-    (words[2 * i] as u64 | (words[2 * i + 1] as u64) << 32) as i64
+fn settle(acc: i64, shift: u32, row: u64) -> Result<i32, CoreError> {
+    i32::try_from(round_shift_i64(acc, shift)).map_err(|_| CoreError::PredictionOutOfRange { row })
+}
+
+/// `w * z` exactly: one 32×32→64 multiply.
+#[inline(always)]
+fn mul(w: i32, z: i32) -> i64 {
+    w as i64 * z as i64
 }
 
 impl ModelView<'_> {
-    pub fn mean(&self, j: usize) -> i64 {
-        word_i64(self.means, j)
-    }
-    pub fn inv_std(&self, j: usize) -> i64 {
-        word_i64(self.inv_stds, j)
-    }
-    pub fn weight(&self, k: usize) -> i64 {
-        word_i64(self.weights, k)
-    }
-    pub fn n_weights(&self) -> usize {
-        self.weights.len() / 2
+    /// The target column's fractional bits: the scale of weights, predictions and the claim.
+    pub fn target_frac_bits(&self) -> u32 {
+        self.column_frac_bits[self.n_features as usize]
     }
 
     /// Copies the parameters out (for hosts and tests).
     pub fn to_owned_model(&self) -> FixedModel {
-        let nf = self.n_features as usize;
         FixedModel {
             kind: self.kind,
             degree: self.degree,
-            means: (0..nf).map(|j| self.mean(j)).collect(),
-            inv_stds: (0..nf).map(|j| self.inv_std(j)).collect(),
-            weights: (0..self.n_weights()).map(|k| self.weight(k)).collect(),
+            column_frac_bits: self.column_frac_bits.to_vec(),
+            weight_frac_bits: self.weight_frac_bits,
+            means: self.means.to_vec(),
+            inv_stds: self.inv_stds.to_vec(),
+            inv_std_shifts: self.inv_std_shifts.to_vec(),
+            weights: self.weights.to_vec(),
         }
     }
 
-    /// Predicts one row in fixed point. `x` holds the row's features; `scratch` is reused
-    /// between rows to avoid an allocation per row.
-    ///
-    /// `z_j = (x_j - mean_j) * inv_std_j`, the monomials of `z`, then
-    /// `bias + sum_k w_k * term_k`, accumulated exactly in `i128` and rounded once.
-    pub fn predict(&self, row_index: u64, x: impl Iterator<Item = i64>, scratch: &mut Scratch) -> Result<i64, CoreError> {
-        scratch.z.clear();
-        for (j, xj) in x.enumerate() {
-            let z = fixed::mul_round_shift(xj - self.mean(j), self.inv_std(j), INV_STD_FRAC_BITS);
-            if z > MAX_ABS_STANDARDISED_FIXED as i128 || z < -(MAX_ABS_STANDARDISED_FIXED as i128) {
-                return Err(CoreError::StandardisedOutOfRange { row: row_index, feature: j as u32 });
+    /// Standardises one row: `z_j = round((x_j - mean_j) * inv_std_j / 2^shift_j)` at
+    /// `2^Z_FRAC_BITS`, each checked against [`MAX_ABS_Z`].
+    #[inline(always)]
+    fn standardise(&self, row: u64, x: &[i32], z: &mut [i32]) -> Result<(), CoreError> {
+        for j in 0..z.len() {
+            let out_of_range = CoreError::StandardisedOutOfRange { row, feature: j as u32 };
+            let d = x[j].checked_sub(self.means[j]).ok_or(out_of_range.clone())?;
+            let zj = round_shift_i64(mul(d, self.inv_stds[j]), self.inv_std_shifts[j]);
+            if zj.unsigned_abs() >= MAX_ABS_Z as u64 {
+                return Err(out_of_range);
             }
-            scratch.z.push(z as i64);
+            z[j] = zj as i32;
         }
-        scratch.terms.clear();
-        expand(&scratch.z, self.degree, &mut scratch.terms, fixed::mul);
-        let mut acc: i128 = (self.weight(0) as i128) << FRAC_BITS;
-        for (k, &t) in scratch.terms.iter().enumerate() {
-            acc += fixed::wide_mul(self.weight(k + 1), t);
-        }
-        let prediction = fixed::round_shift(acc, FRAC_BITS);
-        if prediction > MAX_ABS_FIXED as i128 || prediction < -(MAX_ABS_FIXED as i128) {
-            return Err(CoreError::PredictionOutOfRange { row: row_index });
-        }
-        Ok(prediction as i64)
+        Ok(())
     }
-}
 
-/// Buffers reused across rows by [`ModelView::predict`].
-#[derive(Debug, Default)]
-pub struct Scratch {
-    z: Vec<i64>,
-    terms: Vec<i64>,
-}
-
-impl Scratch {
-    pub fn for_model(n_features: u32, degree: u32) -> Self {
-        Scratch { z: Vec::with_capacity(n_features as usize), terms: Vec::with_capacity(n_terms(n_features, degree) as usize) }
+    /// Predicts one row at the target's scale. `x` holds the row's features at their column
+    /// scales; `z` (one slot per feature) is scratch space reused between rows.
+    ///
+    /// The polynomial `bias + Σ w_i z_i + Σ_{i<=j} w_ij z_i z_j + Σ_{i<=j<=k} w_ijk z_i z_j z_k`
+    /// is evaluated in Horner form, `bias + Σ_i z_i (w_i + Σ_{j>=i} z_j (w_ij + Σ_{k>=j} w_ijk
+    /// z_k))`, which visits the weights in the canonical order of [`expand`]. Each level is a
+    /// sum of 32×32→64 products at `2^(weights + 16)` in `i64` (bounded: `|w| < 2^31`,
+    /// `|z| < 2^26`, at most 32 terms), rounded once back to the weights' scale and checked
+    /// to fit `i32`; the outermost sum is rounded to the target's scale instead.
+    #[inline]
+    pub fn predict(&self, row: u64, x: &[i32], z: &mut [i32]) -> Result<i32, CoreError> {
+        self.standardise(row, x, z)?;
+        let n = z.len();
+        let w = self.weights;
+        let (bias, linear) = (w[0], &w[1..=n]);
+        let mut acc = (bias as i64) << Z_FRAC_BITS;
+        match self.degree {
+            1 => {
+                for j in 0..n {
+                    acc += mul(linear[j], z[j]);
+                }
+            }
+            2 => {
+                let quadratic = &w[1 + n..];
+                let mut p = 0;
+                for i in 0..n {
+                    let mut inner = (linear[i] as i64) << Z_FRAC_BITS;
+                    for &zj in &z[i..] {
+                        inner += mul(quadratic[p], zj);
+                        p += 1;
+                    }
+                    acc += mul(settle(inner, Z_FRAC_BITS, row)?, z[i]);
+                }
+            }
+            _ => {
+                let (quadratic, cubic) = w[1 + n..].split_at(n * (n + 1) / 2);
+                let (mut p2, mut p3) = (0, 0);
+                for i in 0..n {
+                    let mut inner = (linear[i] as i64) << Z_FRAC_BITS;
+                    for j in i..n {
+                        let mut inner2 = (quadratic[p2] as i64) << Z_FRAC_BITS;
+                        p2 += 1;
+                        for &zk in &z[j..] {
+                            inner2 += mul(cubic[p3], zk);
+                            p3 += 1;
+                        }
+                        inner += mul(settle(inner2, Z_FRAC_BITS, row)?, z[j]);
+                    }
+                    acc += mul(settle(inner, Z_FRAC_BITS, row)?, z[i]);
+                }
+            }
+        }
+        settle(acc, Z_FRAC_BITS + self.weight_frac_bits - self.target_frac_bits(), row)
     }
 }
 
 /// An owned fixed-point model: what `model.json` quantises to and what gets encoded into the
-/// guest input. Weights: `[bias, w_1, ..., w_T]` in the order of [`expand`].
+/// guest input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FixedModel {
     pub kind: ModelKind,
     pub degree: u32,
-    /// Training means of the raw features, fixed point at `FRAC_BITS`.
-    pub means: Vec<i64>,
-    /// `1 / std` of the raw features, fixed point at `INV_STD_FRAC_BITS`.
-    pub inv_stds: Vec<i64>,
-    /// Bias then one weight per monomial, fixed point at `FRAC_BITS`.
-    pub weights: Vec<i64>,
+    /// Fractional bits of each test-set column, the features then the target: fixed at
+    /// quantisation from the training data's range, and committed with the test set.
+    pub column_frac_bits: Vec<u32>,
+    /// Training means of the features, at their column's scale.
+    pub means: Vec<i32>,
+    /// `2^(Z_FRAC_BITS + shift) / std` of each feature, std in its column's fixed-point units:
+    /// `z = round((x - mean) * inv_std / 2^shift)` is the standardised feature at 2^16.
+    pub inv_stds: Vec<i32>,
+    /// The shifts of `inv_stds` (1..=62).
+    pub inv_std_shifts: Vec<u32>,
+    /// Fractional bits of the weights and of the partial sums of a polynomial, from the
+    /// weights' own range (so that small high-order coefficients keep their precision). The
+    /// prediction is rounded from `2^(weight_frac_bits + 16)` to the target's scale, a shift
+    /// of 1..=62 bits.
+    pub weight_frac_bits: u32,
+    /// Bias then one weight per monomial in the order of [`expand`], at `weight_frac_bits`.
+    pub weights: Vec<i32>,
 }
 
 impl FixedModel {

@@ -2,42 +2,45 @@
 //! little-endian 32-bit words throughout, decodable in place (no serde, no copy of rows).
 //!
 //! ```text
-//! guest input   = "ZKMLIN01" | model_words: u32 | data_words: u32 | model | data
-//! model         = "ZKMLMDL1" | kind | degree | n_features | frac_bits | inv_std_frac_bits
-//!                 | n_weights | means: i64 × n_features | inv_stds: i64 × n_features
-//!                 | weights: i64 × n_weights
-//! test set      = "ZKMLDAT1" | n_rows: u32 | n_features: u32 | salt: [u8; 32]
-//!                 | rows: n_rows × (features: i64 × n_features, target: i64)
+//! guest input   = "ZKMLIN02" | model_words: u32 | data_words: u32 | model | data
+//! model         = "ZKMLMDL2" | kind | degree | n_features | n_weights | z_frac_bits
+//!                 | weight_frac_bits | column_frac_bits: u32 × (n_features + 1)
+//!                 | means: i32 × n_features | inv_stds: i32 × n_features
+//!                 | inv_std_shifts: u32 × n_features | weights: i32 × n_weights
+//! test set      = "ZKMLDAT2" | n_rows: u32 | n_features: u32 | salt: [u8; 32]
+//!                 | column_frac_bits: u32 × (n_features + 1)
+//!                 | rows: n_rows × (features: i32 × n_features, target: i32)
 //! ```
-//! An `i64` is two words, low word first. The model section's bytes are what the model hash
-//! is taken of, and the test-set section's bytes what the data commitment is taken of, so a
-//! guest hashes the very slices it evaluates. The 32-byte salt makes the data commitment
-//! hiding: without it, anyone could test a guess of the private rows against the commitment.
+//! A value is one word: a row of 5 features and a target is 24 bytes to read and to hash.
+//! Each column has its own power-of-two scale, chosen when the model is quantised and
+//! repeated in the test set (so the commitment covers how the rows are to be read); a guest
+//! refuses a test set whose scales differ from the model's. Every `i32` is a valid value:
+//! the bounds of the evaluation hold for the whole range, so no value needs a check per row.
+//!
+//! The model section's bytes are what the model hash is taken of, and the test-set
+//! section's bytes what the data commitment is taken of, so a guest hashes the very slices
+//! it evaluates. The 32-byte salt makes the data commitment hiding: without it, anyone could
+//! test a guess of the private rows against the commitment.
 
 use crate::error::{CoreError, Section};
-use crate::fixed::{FRAC_BITS, INV_STD_FRAC_BITS, MAX_ABS_FIXED, MAX_INV_STD_FIXED};
+use crate::fixed::{MAX_COLUMN_FRAC_BITS, Z_FRAC_BITS};
 use crate::model::{n_terms, FixedModel, ModelKind, ModelView, MAX_DEGREE, MAX_FEATURES};
 use alloc::vec::Vec;
 
-pub const INPUT_MAGIC: [u8; 8] = *b"ZKMLIN01";
-pub const MODEL_MAGIC: [u8; 8] = *b"ZKMLMDL1";
-pub const DATA_MAGIC: [u8; 8] = *b"ZKMLDAT1";
+pub const INPUT_MAGIC: [u8; 8] = *b"ZKMLIN02";
+pub const MODEL_MAGIC: [u8; 8] = *b"ZKMLMDL2";
+pub const DATA_MAGIC: [u8; 8] = *b"ZKMLDAT2";
 
 const INPUT_HEADER_WORDS: usize = 4;
 const MODEL_HEADER_WORDS: usize = 8;
 const DATA_HEADER_WORDS: usize = 4 + 8;
 
-/// Most test rows the overflow analysis allows: with errors bounded by `2^48` (fixed point),
-/// the sum of squared errors stays below `2^31 * 2^96 = 2^127`, inside `u128`.
+/// Most test rows the overflow analysis allows: `|y| <= 2^31`, so `Σ y` stays below
+/// `2^62` in `i64`, and `e² < 2^64` summed `2^31` times stays inside `u128`.
 pub const MAX_ROWS: u64 = 1 << 31;
 
 fn magic_words(magic: &[u8; 8]) -> [u32; 2] {
     [u32::from_le_bytes([magic[0], magic[1], magic[2], magic[3]]), u32::from_le_bytes([magic[4], magic[5], magic[6], magic[7]])]
-}
-
-fn push_i64(out: &mut Vec<u32>, v: i64) {
-    out.push(v as u64 as u32);
-    out.push((v as u64 >> 32) as u32);
 }
 
 fn need(section: Section, words: &[u32], n: usize) -> Result<(), CoreError> {
@@ -87,52 +90,60 @@ compile_error!("zkml-core's wire format is little-endian; big-endian hosts are n
 pub fn encode_model(model: &FixedModel) -> Result<Vec<u32>, CoreError> {
     validate_model(model)?;
     let nf = model.n_features() as usize;
-    let mut w = Vec::with_capacity(MODEL_HEADER_WORDS + 4 * nf + 2 * model.weights.len());
+    let mut w = Vec::with_capacity(MODEL_HEADER_WORDS + 4 * nf + 1 + model.weights.len());
     w.extend_from_slice(&magic_words(&MODEL_MAGIC));
-    w.extend_from_slice(&[model.kind.code(), model.degree, nf as u32, FRAC_BITS, INV_STD_FRAC_BITS, model.weights.len() as u32]);
-    for &m in &model.means {
-        push_i64(&mut w, m);
-    }
-    for &s in &model.inv_stds {
-        push_i64(&mut w, s);
-    }
-    for &x in &model.weights {
-        push_i64(&mut w, x);
-    }
+    w.extend_from_slice(&[model.kind.code(), model.degree, nf as u32, model.weights.len() as u32, Z_FRAC_BITS, model.weight_frac_bits]);
+    w.extend_from_slice(&model.column_frac_bits);
+    w.extend(model.means.iter().map(|&v| v as u32));
+    w.extend(model.inv_stds.iter().map(|&v| v as u32));
+    w.extend_from_slice(&model.inv_std_shifts);
+    w.extend(model.weights.iter().map(|&v| v as u32));
     Ok(w)
 }
 
+fn check_column_scales(section: Section, scales: &[u32]) -> Result<(), CoreError> {
+    match scales.iter().find(|&&b| b > MAX_COLUMN_FRAC_BITS) {
+        Some(&b) => Err(CoreError::Unsupported { section, field: "column_frac_bits", value: b as u64 }),
+        None => Ok(()),
+    }
+}
+
 fn validate_model(model: &FixedModel) -> Result<(), CoreError> {
+    let s = Section::Model;
     let nf = model.means.len() as u32;
     if nf == 0 || nf > MAX_FEATURES {
-        return Err(CoreError::Unsupported { section: Section::Model, field: "n_features", value: nf as u64 });
+        return Err(CoreError::Unsupported { section: s, field: "n_features", value: nf as u64 });
     }
     if model.degree == 0 || model.degree > MAX_DEGREE {
-        return Err(CoreError::Unsupported { section: Section::Model, field: "degree", value: model.degree as u64 });
+        return Err(CoreError::Unsupported { section: s, field: "degree", value: model.degree as u64 });
     }
     if model.kind != ModelKind::PolyRidge && model.degree != 1 {
-        return Err(CoreError::Unsupported { section: Section::Model, field: "degree of a linear model", value: model.degree as u64 });
+        return Err(CoreError::Unsupported { section: s, field: "degree of a linear model", value: model.degree as u64 });
     }
-    if model.inv_stds.len() as u32 != nf {
-        return Err(CoreError::Unsupported { section: Section::Model, field: "inv_stds length", value: model.inv_stds.len() as u64 });
-    }
-    let expected = n_terms(nf, model.degree) as usize + 1;
-    if model.weights.len() != expected {
-        return Err(CoreError::Unsupported { section: Section::Model, field: "n_weights", value: model.weights.len() as u64 });
-    }
-    for (i, &m) in model.means.iter().enumerate() {
-        if m.abs() > MAX_ABS_FIXED {
-            return Err(CoreError::ModelParameterOutOfRange { field: "means", index: i as u32, value: m });
+    let lengths = [
+        ("column_frac_bits length", model.column_frac_bits.len(), nf as usize + 1),
+        ("inv_stds length", model.inv_stds.len(), nf as usize),
+        ("inv_std_shifts length", model.inv_std_shifts.len(), nf as usize),
+        ("n_weights", model.weights.len(), n_terms(nf, model.degree) as usize + 1),
+    ];
+    for (field, got, want) in lengths {
+        if got != want {
+            return Err(CoreError::Unsupported { section: s, field, value: got as u64 });
         }
     }
-    for (i, &s) in model.inv_stds.iter().enumerate() {
-        if s <= 0 || s > MAX_INV_STD_FIXED {
-            return Err(CoreError::ModelParameterOutOfRange { field: "inv_stds", index: i as u32, value: s });
+    check_column_scales(s, &model.column_frac_bits)?;
+    let out_shift = (Z_FRAC_BITS + model.weight_frac_bits).checked_sub(model.column_frac_bits[nf as usize]);
+    if model.weight_frac_bits > MAX_COLUMN_FRAC_BITS || !matches!(out_shift, Some(1..=62)) {
+        return Err(CoreError::Unsupported { section: s, field: "weight_frac_bits", value: model.weight_frac_bits as u64 });
+    }
+    for (i, &v) in model.inv_stds.iter().enumerate() {
+        if v <= 0 {
+            return Err(CoreError::ModelParameterOutOfRange { field: "inv_stds", index: i as u32, value: v as i64 });
         }
     }
-    for (i, &x) in model.weights.iter().enumerate() {
-        if x.abs() > MAX_ABS_FIXED {
-            return Err(CoreError::ModelParameterOutOfRange { field: "weights", index: i as u32, value: x });
+    for (i, &v) in model.inv_std_shifts.iter().enumerate() {
+        if !(1..=62).contains(&v) {
+            return Err(CoreError::ModelParameterOutOfRange { field: "inv_std_shifts", index: i as u32, value: v as i64 });
         }
     }
     Ok(())
@@ -144,12 +155,9 @@ pub fn decode_model(words: &[u32]) -> Result<ModelView<'_>, CoreError> {
     check_magic(s, words, &MODEL_MAGIC)?;
     need(s, words, MODEL_HEADER_WORDS)?;
     let kind = ModelKind::from_code(words[2]).ok_or(CoreError::Unsupported { section: s, field: "model kind", value: words[2] as u64 })?;
-    let (degree, nf, frac, inv_frac, nw) = (words[3], words[4], words[5], words[6], words[7]);
-    if frac != FRAC_BITS {
-        return Err(CoreError::Unsupported { section: s, field: "frac_bits", value: frac as u64 });
-    }
-    if inv_frac != INV_STD_FRAC_BITS {
-        return Err(CoreError::Unsupported { section: s, field: "inv_std_frac_bits", value: inv_frac as u64 });
+    let (degree, nf, nw, z_frac, weight_frac) = (words[3], words[4], words[5], words[6], words[7]);
+    if z_frac != Z_FRAC_BITS {
+        return Err(CoreError::Unsupported { section: s, field: "z_frac_bits", value: z_frac as u64 });
     }
     if nf == 0 || nf > MAX_FEATURES {
         return Err(CoreError::Unsupported { section: s, field: "n_features", value: nf as u64 });
@@ -161,33 +169,44 @@ pub fn decode_model(words: &[u32]) -> Result<ModelView<'_>, CoreError> {
         return Err(CoreError::Unsupported { section: s, field: "n_weights", value: nw as u64 });
     }
     let (nf_us, nw_us) = (nf as usize, nw as usize);
-    let total = MODEL_HEADER_WORDS + 4 * nf_us + 2 * nw_us;
+    let total = MODEL_HEADER_WORDS + 4 * nf_us + 1 + nw_us;
     need(s, words, total)?;
     if words.len() > total {
         return Err(CoreError::TrailingBytes { section: s, extra_bytes: (words.len() - total) as u64 * 4 });
     }
-    let body = &words[MODEL_HEADER_WORDS..];
+    let (scales, body) = words[MODEL_HEADER_WORDS..].split_at(nf_us + 1);
+    let (means, body) = body.split_at(nf_us);
+    let (inv_stds, body) = body.split_at(nf_us);
+    let (shifts, weights) = body.split_at(nf_us);
     let view = ModelView {
         kind,
         degree,
         n_features: nf,
-        means: &body[..2 * nf_us],
-        inv_stds: &body[2 * nf_us..4 * nf_us],
-        weights: &body[4 * nf_us..],
+        column_frac_bits: scales,
+        weight_frac_bits: weight_frac,
+        means: bytemuck::cast_slice(means),
+        inv_stds: bytemuck::cast_slice(inv_stds),
+        inv_std_shifts: shifts,
+        weights: bytemuck::cast_slice(weights),
     };
     validate_model(&view.to_owned_model())?;
     Ok(view)
 }
 
 /// Encodes a test-set section. `rows` is row-major: each row its `n_features` features then
-/// its target, all fixed point. Every value is checked against the format's bound.
-pub fn encode_test_set(n_features: u32, rows: &[i64], salt: &[u8; 32]) -> Result<Vec<u32>, CoreError> {
-    let width = n_features as usize + 1;
+/// its target, each at its column's scale (`column_frac_bits`, features then target: the
+/// model's). Converting real values to `i32` at those scales, with an error naming the row
+/// and column of a value that does not fit, is the quantiser's job (zkml-train).
+pub fn encode_test_set(column_frac_bits: &[u32], rows: &[i32], salt: &[u8; 32]) -> Result<Vec<u32>, CoreError> {
+    let s = Section::TestSet;
+    let width = column_frac_bits.len();
+    let n_features = width.saturating_sub(1) as u32;
     if n_features == 0 || n_features > MAX_FEATURES {
-        return Err(CoreError::Unsupported { section: Section::TestSet, field: "n_features", value: n_features as u64 });
+        return Err(CoreError::Unsupported { section: s, field: "n_features", value: n_features as u64 });
     }
+    check_column_scales(s, column_frac_bits)?;
     if rows.len() % width != 0 {
-        return Err(CoreError::Unsupported { section: Section::TestSet, field: "values (not whole rows)", value: rows.len() as u64 });
+        return Err(CoreError::Unsupported { section: s, field: "values (not whole rows)", value: rows.len() as u64 });
     }
     let n_rows = (rows.len() / width) as u64;
     if n_rows == 0 {
@@ -196,19 +215,13 @@ pub fn encode_test_set(n_features: u32, rows: &[i64], salt: &[u8; 32]) -> Result
     if n_rows > MAX_ROWS {
         return Err(CoreError::TooManyRows { rows: n_rows, max: MAX_ROWS });
     }
-    for (i, &v) in rows.iter().enumerate() {
-        if v.abs() > MAX_ABS_FIXED {
-            return Err(CoreError::ValueOutOfRange { row: (i / width) as u64, column: (i % width) as u32, value: v });
-        }
-    }
-    let mut w = Vec::with_capacity(DATA_HEADER_WORDS + 2 * rows.len());
+    let mut w = Vec::with_capacity(DATA_HEADER_WORDS + width + rows.len());
     w.extend_from_slice(&magic_words(&DATA_MAGIC));
     w.push(n_rows as u32);
     w.push(n_features);
     w.extend(salt.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])));
-    for &v in rows {
-        push_i64(&mut w, v);
-    }
+    w.extend_from_slice(column_frac_bits);
+    w.extend(rows.iter().map(|&v| v as u32));
     Ok(w)
 }
 
@@ -217,49 +230,25 @@ pub fn encode_test_set(n_features: u32, rows: &[i64], salt: &[u8; 32]) -> Result
 pub struct TestSetView<'a> {
     pub n_rows: u32,
     pub n_features: u32,
-    rows: &'a [u32],
+    /// Fractional bits of each column, features then target.
+    pub column_frac_bits: &'a [u32],
+    values: &'a [i32],
 }
 
 impl<'a> TestSetView<'a> {
-    /// Words of one row: `2 * (n_features + 1)` words, target last.
-    #[inline(always)]
-    pub fn row_words(&self, r: usize) -> &'a [u32] {
-        let w = 2 * (self.n_features as usize + 1);
-        &self.rows[r * w..(r + 1) * w]
+    /// One row: `n_features` values then the target.
+    pub fn row(&self, r: usize) -> &'a [i32] {
+        let w = self.n_features as usize + 1;
+        &self.values[r * w..(r + 1) * w]
     }
 
-    /// Iterates rows as (features, target).
-    pub fn rows(&self) -> impl Iterator<Item = RowView<'a>> + '_ {
-        let w = 2 * (self.n_features as usize + 1);
-        self.rows.chunks_exact(w).map(|words| RowView { words })
+    /// The rows in order, each `n_features` values then the target.
+    pub fn rows(&self) -> core::slice::ChunksExact<'a, i32> {
+        self.values.chunks_exact(self.n_features as usize + 1)
     }
 }
 
-/// One test row, decoded on access.
-#[derive(Debug, Clone, Copy)]
-pub struct RowView<'a> {
-    words: &'a [u32],
-}
-
-impl<'a> RowView<'a> {
-    pub fn n_features(&self) -> usize {
-        self.words.len() / 2 - 1
-    }
-    #[inline(always)]
-    pub fn feature(&self, j: usize) -> i64 {
-        crate::model::word_i64(self.words, j)
-    }
-    #[inline(always)]
-    pub fn target(&self) -> i64 {
-        crate::model::word_i64(self.words, self.n_features())
-    }
-    pub fn features(&self) -> impl Iterator<Item = i64> + 'a {
-        let words = self.words;
-        (0..words.len() / 2 - 1).map(move |j| crate::model::word_i64(words, j))
-    }
-}
-
-/// Decodes a test-set section in place (values are range-checked during evaluation).
+/// Decodes a test-set section in place.
 pub fn decode_test_set(words: &[u32]) -> Result<TestSetView<'_>, CoreError> {
     let s = Section::TestSet;
     check_magic(s, words, &DATA_MAGIC)?;
@@ -271,15 +260,17 @@ pub fn decode_test_set(words: &[u32]) -> Result<TestSetView<'_>, CoreError> {
     if n_rows as u64 > MAX_ROWS {
         return Err(CoreError::TooManyRows { rows: n_rows as u64, max: MAX_ROWS });
     }
-    let body_words = (n_rows as u64) * 2 * (nf as u64 + 1);
-    let total = DATA_HEADER_WORDS as u64 + body_words;
+    let width = nf as u64 + 1;
+    let total = DATA_HEADER_WORDS as u64 + width + (n_rows as u64) * width;
     if (words.len() as u64) < total {
         return Err(CoreError::Truncated { section: s, needed_bytes: total * 4, available_bytes: words.len() as u64 * 4 });
     }
     if words.len() as u64 > total {
         return Err(CoreError::TrailingBytes { section: s, extra_bytes: (words.len() as u64 - total) * 4 });
     }
-    Ok(TestSetView { n_rows, n_features: nf, rows: &words[DATA_HEADER_WORDS..] })
+    let (scales, values) = words[DATA_HEADER_WORDS..].split_at(width as usize);
+    check_column_scales(s, scales)?;
+    Ok(TestSetView { n_rows, n_features: nf, column_frac_bits: scales, values: bytemuck::cast_slice(values) })
 }
 
 /// The salt of an encoded test-set section.
@@ -332,6 +323,11 @@ impl<'a> GuestInput<'a> {
         let test_set = decode_test_set(test_set_words)?;
         if model.n_features != test_set.n_features {
             return Err(CoreError::FeatureCountMismatch { model: model.n_features, test_set: test_set.n_features });
+        }
+        for (column, (&m, &t)) in model.column_frac_bits.iter().zip(test_set.column_frac_bits).enumerate() {
+            if m != t {
+                return Err(CoreError::ScaleMismatch { column: column as u32, model: m, test_set: t });
+            }
         }
         Ok(GuestInput { model_words, test_set_words, model, test_set })
     }

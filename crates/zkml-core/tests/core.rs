@@ -1,20 +1,35 @@
 use proptest::prelude::*;
-use zkml_core::fixed::{self, FRAC_BITS, INV_STD_FRAC_BITS, MAX_ABS_FIXED, SCALE};
+use zkml_core::fixed::{self, Z_FRAC_BITS};
 use zkml_core::*;
 
-fn model(kind: ModelKind, degree: u32, nf: usize, weights: Vec<i64>) -> FixedModel {
-    FixedModel { kind, degree, means: vec![0; nf], inv_stds: vec![1i64 << INV_STD_FRAC_BITS; nf], weights }
+/// Test models read every column at 2^16 and standardise with mean 0 and std 1 (inv_std 2^16
+/// with shift 16): z equals x, so expected values can be worked out by hand.
+const F: u32 = 16;
+
+fn model(kind: ModelKind, degree: u32, nf: usize, weights: Vec<i32>) -> FixedModel {
+    FixedModel {
+        kind,
+        degree,
+        column_frac_bits: vec![F; nf + 1],
+        weight_frac_bits: F,
+        means: vec![0; nf],
+        inv_stds: vec![1 << 16; nf],
+        inv_std_shifts: vec![16; nf],
+        weights,
+    }
 }
 
-fn input(m: &FixedModel, rows: &[i64]) -> Vec<u32> {
+fn input(m: &FixedModel, rows: &[i32]) -> Vec<u32> {
     let mw = encode_model(m).unwrap();
-    let dw = encode_test_set(m.n_features(), rows, &[7u8; 32]).unwrap();
+    let dw = encode_test_set(&m.column_frac_bits, rows, &[7u8; 32]).unwrap();
     encode_guest_input(&mw, &dw)
 }
 
-fn f(x: f64) -> i64 {
-    fixed::to_fixed(x).unwrap()
+fn f(x: f64) -> i32 {
+    fixed::to_i32_bits(x, F).unwrap()
 }
+
+const SCALE: f64 = (1u64 << F) as f64;
 
 #[test]
 fn n_terms_matches_expand() {
@@ -45,13 +60,41 @@ fn linear_model_metrics_are_exact() {
     let m = model(ModelKind::Linear, 1, 1, vec![f(1.0), f(2.0)]);
     let rows = [f(0.0), f(1.0), f(1.0), f(4.0), f(2.0), f(5.0)];
     let claim = evaluate_words::<SoftwareSha256>(&input(&m, &rows)).unwrap();
-    assert_eq!(claim.n_rows, 3);
-    assert_eq!(claim.sse, (SCALE as u128).pow(2)); // one unit error squared
-                                                   // mean y = 10/3, SST = (1-10/3)^2 + (4-10/3)^2 + (5-10/3)^2 = 78/9 = 8.666...
-    let sst = claim.sst as f64 / (SCALE as f64).powi(2);
+    assert_eq!((claim.n_rows, claim.frac_bits), (3, F));
+    assert_eq!(claim.sse, 1u128 << (2 * F)); // one unit error squared
+                                             // mean y = 10/3, SST = (1-10/3)^2 + (4-10/3)^2 + (5-10/3)^2 = 78/9 = 8.666...
+    let sst = claim.sst as f64 / SCALE.powi(2);
     assert!((sst - 78.0 / 9.0).abs() < 1e-9, "{sst}");
-    assert!((claim.mse_f64() - 1.0 / 3.0).abs() < 1.0 / SCALE as f64);
+    assert!((claim.mse_f64() - 1.0 / 3.0).abs() < 1.0 / SCALE);
     assert!((claim.r2_f64() - (1.0 - 9.0 / 78.0)).abs() < 1e-9);
+}
+
+#[test]
+fn standardisation_and_target_scale_are_applied() {
+    // One feature read at 2^4, mean 10, std 4 (inv_std 2^(16+20)/(4*16) = 2^30, shift 20);
+    // target read at 2^8, weights at 2^10: y_hat = 100 + 8 z.
+    let m = FixedModel {
+        kind: ModelKind::Ridge,
+        degree: 1,
+        column_frac_bits: vec![4, 8],
+        weight_frac_bits: 10,
+        means: vec![10 << 4],
+        inv_stds: vec![1 << 30],
+        inv_std_shifts: vec![20],
+        weights: vec![100 << 10, 8 << 10],
+    };
+    // x = 18 -> z = 2 -> 116; x = 6 -> z = -1 -> 92; targets 116 and 90 (error 2).
+    let rows = [18 << 4, 116 << 8, 6 << 4, 90 << 8];
+    let words = input(&m, &rows);
+    let gi = GuestInput::decode(&words).unwrap();
+    let mut z = [0i32; 1];
+    assert_eq!(gi.model.predict(0, &rows[0..1], &mut z), Ok(116 << 8));
+    assert_eq!(z[0], 2 << Z_FRAC_BITS);
+    assert_eq!(gi.model.predict(1, &rows[2..3], &mut z), Ok(92 << 8));
+    let claim = evaluate::<SoftwareSha256>(&gi).unwrap();
+    assert_eq!(claim.frac_bits, 8);
+    assert_eq!(claim.sse, 4u128 << 16);
+    assert_eq!(claim.mse, 2 << 8);
 }
 
 #[test]
@@ -71,34 +114,55 @@ fn claim_binds_model_and_data() {
     assert_eq!(claim.model_hash, claim2.model_hash);
     // A different salt changes the commitment but not the metrics.
     let mw = encode_model(&m).unwrap();
-    let dw = encode_test_set(2, &rows, &[8u8; 32]).unwrap();
+    let dw = encode_test_set(&m.column_frac_bits, &rows, &[8u8; 32]).unwrap();
     let claim3 = evaluate_words::<SoftwareSha256>(&encode_guest_input(&mw, &dw)).unwrap();
     assert_ne!(claim.data_commitment, claim3.data_commitment);
     assert_eq!((claim.sse, claim.sst, claim.r2), (claim3.sse, claim3.sst, claim3.r2));
+    // A different column scale changes the model hash.
+    let mut m4 = m.clone();
+    m4.column_frac_bits[0] = 15;
+    assert_ne!(commit::model_hash::<SoftwareSha256>(&encode_model(&m4).unwrap()), claim.model_hash);
 }
 
 #[test]
 fn rejects_bad_inputs_with_named_errors() {
     let m = model(ModelKind::Linear, 1, 1, vec![f(1.0), f(2.0)]);
     // empty
-    assert_eq!(encode_test_set(1, &[], &[0; 32]), Err(CoreError::EmptyTestSet));
-    // value out of range, named by row and column
-    let err = encode_test_set(1, &[0, 0, MAX_ABS_FIXED + 1, 0], &[0; 32]).unwrap_err();
-    assert_eq!(err, CoreError::ValueOutOfRange { row: 1, column: 0, value: MAX_ABS_FIXED + 1 });
+    assert_eq!(encode_test_set(&[F, F], &[], &[0; 32]), Err(CoreError::EmptyTestSet));
     // zero variance
     let words = input(&m, &[f(1.0), f(3.0), f(2.0), f(3.0)]);
     assert_eq!(evaluate_words::<SoftwareSha256>(&words), Err(CoreError::ZeroVariance));
     // feature count mismatch
     let mw = encode_model(&m).unwrap();
-    let dw = encode_test_set(2, &[1, 2, 3], &[0; 32]).unwrap();
+    let dw = encode_test_set(&[F, F, F], &[1, 2, 3], &[0; 32]).unwrap();
     assert_eq!(GuestInput::decode(&encode_guest_input(&mw, &dw)).unwrap_err(), CoreError::FeatureCountMismatch { model: 1, test_set: 2 });
+    // a test set encoded at other column scales
+    let dw = encode_test_set(&[F, F - 1], &[1, 2], &[0; 32]).unwrap();
+    assert_eq!(
+        GuestInput::decode(&encode_guest_input(&mw, &dw)).unwrap_err(),
+        CoreError::ScaleMismatch { column: 1, model: F, test_set: F - 1 }
+    );
+    // an unsupported column scale
+    assert!(matches!(encode_test_set(&[41, F], &[1, 2], &[0; 32]), Err(CoreError::Unsupported { field: "column_frac_bits", .. })));
     // wrong weight count
     let bad = model(ModelKind::Linear, 1, 2, vec![1, 2]);
     assert!(matches!(encode_model(&bad), Err(CoreError::Unsupported { field: "n_weights", .. })));
-    // non-positive inv std
+    // a linear model of degree 2
+    let bad = model(ModelKind::Linear, 2, 1, vec![1, 2, 3]);
+    assert!(matches!(encode_model(&bad), Err(CoreError::Unsupported { field: "degree of a linear model", .. })));
+    // non-positive inv std, shift out of range
     let mut bad = m.clone();
     bad.inv_stds[0] = 0;
     assert!(matches!(encode_model(&bad), Err(CoreError::ModelParameterOutOfRange { field: "inv_stds", .. })));
+    let mut bad = m.clone();
+    bad.weight_frac_bits = 0; // the prediction's rounding shift 16 + 0 - 16 would be 0
+    assert!(matches!(encode_model(&bad), Err(CoreError::Unsupported { field: "weight_frac_bits", .. })));
+    let mut bad = m.clone();
+    bad.inv_std_shifts[0] = 63;
+    assert!(matches!(encode_model(&bad), Err(CoreError::ModelParameterOutOfRange { field: "inv_std_shifts", .. })));
+    // every error names what is wrong
+    let text = CoreError::StandardisedOutOfRange { row: 41, feature: 3 }.to_string();
+    assert!(text.contains("row 41") && text.contains("feature 3"), "{text}");
 }
 
 #[test]
@@ -119,32 +183,47 @@ fn truncation_and_corruption_are_detected() {
 
 #[test]
 fn prediction_overflow_is_an_error_not_a_wrap() {
-    // z = x / 1 std, weight 2^31 on z^3 with z = 2^10 -> 2^61, way past the bound.
-    let mut w = vec![0i64; n_terms(1, 3) as usize + 1];
-    *w.last_mut().unwrap() = MAX_ABS_FIXED;
+    // z = 1000 (within 2^10 sigma), weight 2^20 on z^3: far beyond i32 at every level.
+    let mut w = vec![0i32; n_terms(1, 3) as usize + 1];
+    *w.last_mut().unwrap() = 1 << 20;
     let m = model(ModelKind::PolyRidge, 3, 1, w);
-    let words = input(&m, &[f(1024.0), f(1.0), f(0.0), f(2.0)]);
+    let words = input(&m, &[f(1000.0), f(1.0), f(0.0), f(2.0)]);
     assert_eq!(evaluate_words::<SoftwareSha256>(&words), Err(CoreError::PredictionOutOfRange { row: 0 }));
-    // A standardised value beyond 2^15 sigma
-    let m = model(ModelKind::Linear, 1, 1, vec![0, SCALE]);
-    let words = input(&m, &[f(40000.0), f(1.0), f(0.0), f(2.0)]);
+    // The same in the second row, and in a linear model whose sum leaves i32.
+    let m = model(ModelKind::Linear, 1, 1, vec![i32::MAX, i32::MAX]);
+    let words = input(&m, &[f(0.0), f(1.0), f(1.0), f(2.0)]);
+    assert_eq!(evaluate_words::<SoftwareSha256>(&words), Err(CoreError::PredictionOutOfRange { row: 1 }));
+    // A standardised value beyond 2^10 sigma
+    let m = model(ModelKind::Linear, 1, 1, vec![0, 1 << 16]);
+    let words = input(&m, &[f(1.0), f(1.0), f(1024.0), f(2.0)]);
+    assert_eq!(evaluate_words::<SoftwareSha256>(&words), Err(CoreError::StandardisedOutOfRange { row: 1, feature: 0 }));
+    // x - mean beyond i32
+    let mut m = model(ModelKind::Linear, 1, 1, vec![0, 1]);
+    m.means[0] = i32::MAX;
+    let words = input(&m, &[-2, 1, 0, 2]);
     assert_eq!(evaluate_words::<SoftwareSha256>(&words), Err(CoreError::StandardisedOutOfRange { row: 0, feature: 0 }));
 }
 
 #[test]
 fn extreme_values_within_bounds_do_not_overflow() {
-    // Errors of 2^48 (the largest possible) on many rows: SSE must still be exact.
-    let m = model(ModelKind::Linear, 1, 1, vec![-MAX_ABS_FIXED, 0]);
-    let rows: Vec<i64> = (0..1000).flat_map(|i| [0, if i % 2 == 0 { MAX_ABS_FIXED } else { -MAX_ABS_FIXED }]).collect();
+    // Targets at both ends of i32 and predictions at the other end: the largest errors
+    // (2^32 - 1 and 2^32 - 2) on many rows; SSE, SST and the sums stay exact.
+    // x = 2^30 read at 2^16 with inv_std 2^16 and shift 30 is z = 1.0; the weight i32::MAX
+    // (at the target's scale) makes every prediction i32::MAX.
+    let mut m = model(ModelKind::Linear, 1, 1, vec![0, i32::MAX]);
+    m.inv_std_shifts[0] = 30;
+    let x = 1 << 30; // z = 1.0 -> prediction i32::MAX (weights at the target scale)
+    let rows: Vec<i32> = (0..1000).flat_map(|i| if i % 2 == 0 { [x, i32::MIN] } else { [x, i32::MAX] }).collect();
     let claim = evaluate_words::<SoftwareSha256>(&input(&m, &rows)).unwrap();
-    // errors alternate 2^48 and 0
-    assert_eq!(claim.sse, 500u128 << 96);
-    assert_eq!(claim.sst, 1000u128 << 94);
+    let e = (i32::MAX as i128 - i32::MIN as i128) as u128;
+    assert_eq!(claim.sse, 500 * e * e);
+    let (ys, preds): (Vec<i64>, Vec<i64>) = rows.chunks(2).map(|r| (r[1] as i64, i32::MAX as i64)).unzip();
+    assert_eq!((claim.sse, claim.sst), reference_metrics(&ys, &preds));
     assert!(claim.r2 < 0);
 }
 
 fn reference_metrics(ys: &[i64], preds: &[i64]) -> (u128, u128) {
-    // Exact rationals: SST * n = n*sum(y^2) - (sum y)^2, rounded up (small test values only)
+    // Exact rationals: SST * n = n*sum(y^2) - (sum y)^2, rounded up
     let n = ys.len() as i128;
     let sum: i128 = ys.iter().map(|&y| y as i128).sum();
     let sum2: i128 = ys.iter().map(|&y| (y as i128).pow(2)).sum();
@@ -154,68 +233,166 @@ fn reference_metrics(ys: &[i64], preds: &[i64]) -> (u128, u128) {
     (sse as u128, sst)
 }
 
+/// Round-half-away-from-zero division by `2^bits`, by plain i128 division (not shifts).
+fn div_round(x: i128, bits: u32) -> i128 {
+    let d = 1i128 << bits;
+    let q = x.abs() / d + if 2 * (x.abs() % d) >= d { 1 } else { 0 };
+    if x < 0 {
+        -q
+    } else {
+        q
+    }
+}
+
+/// The evaluation's definition in wide integers, written independently of the guest's
+/// kernel: standardise, then the Horner levels over the monomials in canonical order (found
+/// by enumerating index tuples, not by running pointers), each level rounded once to the
+/// target's scale and bounded by i32. `None` where the core must report an error.
+fn reference_predict(m: &FixedModel, x: &[i32]) -> Option<i64> {
+    let n = x.len();
+    let mut z = Vec::new();
+    for j in 0..n {
+        let d = x[j] as i128 - m.means[j] as i128;
+        if d.abs() > i32::MAX as i128 || d < i32::MIN as i128 {
+            return None;
+        }
+        let zj = div_round(d * m.inv_stds[j] as i128, m.inv_std_shifts[j]);
+        if zj.abs() >= fixed::MAX_ABS_Z as i128 {
+            return None;
+        }
+        z.push(zj);
+    }
+    // The canonical index tuples of the monomials, in weight order.
+    let mut tuples: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
+    for d in 2..=m.degree as usize {
+        let prev: Vec<Vec<usize>> = tuples.iter().filter(|t| t.len() == d - 1).cloned().collect();
+        for t in prev {
+            for k in *t.last().unwrap()..n {
+                let mut u = t.clone();
+                u.push(k);
+                tuples.push(u);
+            }
+        }
+    }
+    let weight = |t: &[usize]| -> i128 { m.weights[1 + tuples.iter().position(|u| u == t).unwrap()] as i128 };
+    fn level(prefix: &mut Vec<usize>, degree: usize, n: usize, z: &[i128], weight: &dyn Fn(&[usize]) -> i128) -> Option<i128> {
+        let mut acc = weight(prefix) << 16;
+        if prefix.len() < degree {
+            for j in *prefix.last().unwrap()..n {
+                prefix.push(j);
+                let u = level(prefix, degree, n, z, weight)?;
+                prefix.pop();
+                acc += u * z[j];
+            }
+        }
+        let v = div_round(acc, 16);
+        (i32::MIN as i128..=i32::MAX as i128).contains(&v).then_some(v)
+    }
+    let mut acc = (m.weights[0] as i128) << 16;
+    for i in 0..n {
+        acc += level(&mut vec![i], m.degree as usize, n, &z, &weight)? * z[i];
+    }
+    let v = div_round(acc, 16 + m.weight_frac_bits - m.column_frac_bits[n]);
+    (i32::MIN as i128..=i32::MAX as i128).contains(&v).then_some(v as i64)
+}
+
+fn lcg(seed: u64) -> impl FnMut(i64) -> i64 {
+    let mut s = seed;
+    move |m: i64| {
+        s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((s >> 11) as i64).rem_euclid(2 * m + 1) - m
+    }
+}
+
+/// A random model for values of about `value_bits` bits: means inside the values' range,
+/// `1/std` with 29-30 significant bits at a shift that puts one standard deviation near a
+/// quarter of the range, weights up to `weight_bound`.
+fn random_model(nf: usize, degree: u32, next: &mut impl FnMut(i64) -> i64, value_bits: u32, weight_bound: i64) -> FixedModel {
+    let nw = n_terms(nf as u32, degree) as usize + 1;
+    FixedModel {
+        kind: if degree == 1 { ModelKind::Ridge } else { ModelKind::PolyRidge },
+        degree,
+        column_frac_bits: (0..nf).map(|_| next(20).unsigned_abs() as u32).chain([8]).collect(),
+        weight_frac_bits: 8 + next(20).unsigned_abs() as u32,
+        means: (0..nf).map(|_| next(1 << (value_bits - 1)) as i32).collect(),
+        inv_stds: (0..nf).map(|_| (1 << 29) + next(1 << 28).abs() as i32).collect(),
+        inv_std_shifts: (0..nf).map(|_| (value_bits + 11).min(62) - next(2).unsigned_abs() as u32).collect(),
+        weights: (0..nw).map(|_| next(weight_bound) as i32).collect(),
+    }
+}
+
 proptest! {
     #[test]
-    fn claim_round_trips(kind in 0u32..3, degree in 1u32..4, nf in 1u32..33, rows in any::<u32>(),
+    fn claim_round_trips(kind in 0u32..3, degree in 1u32..4, nf in 1u32..33, rows in any::<u32>(), frac_bits in 0u32..41,
                          mh in any::<[u8; 32]>(), dc in any::<[u8; 32]>(),
                          sse in any::<u128>(), sst in any::<u128>(), mse in any::<u128>(), r2 in any::<i64>()) {
         let c = Claim { version: CLAIM_VERSION, model_kind: ModelKind::from_code(kind).unwrap(), degree,
-            n_features: nf, frac_bits: FRAC_BITS, n_rows: rows, model_hash: mh, data_commitment: dc, sse, sst, mse, r2 };
+            n_features: nf, frac_bits, n_rows: rows, model_hash: mh, data_commitment: dc, sse, sst, mse, r2 };
         let bytes = c.encode();
         prop_assert_eq!(Claim::decode(&bytes).unwrap(), c);
         prop_assert!(Claim::decode(&bytes[..CLAIM_LEN - 1]).is_err());
     }
 
     #[test]
-    fn fixed_point_round_trip(x in -2.0e9f64..2.0e9) {
-        let q = fixed::to_fixed(x).unwrap();
-        prop_assert!((fixed::from_fixed(q) - x).abs() <= 0.5 / SCALE as f64 + x.abs() * 1e-15);
-    }
-
-    #[test]
-    fn mul_matches_f64(a in -1_000_000i64..1_000_000, b in -1_000_000i64..1_000_000) {
-        let exact = (a as f64) * (b as f64) / SCALE as f64;
-        prop_assert!((fixed::mul(a, b) as f64 - exact).abs() <= 0.5);
+    fn fixed_point_round_trip(x in -2.0e9f64..2.0e9, bits in 0u32..41) {
+        if let Some(q) = fixed::to_i32_bits(x, bits) {
+            prop_assert!((fixed::from_fixed_bits(q as i64, bits) - x).abs() <= 0.5 / fixed::pow2(bits) + x.abs() * 1e-15);
+        } else {
+            prop_assert!(x.abs() * fixed::pow2(bits) > i32::MAX as f64 - 1.0);
+        }
     }
 
     #[test]
     fn div_scaled_is_exact_floor(num in any::<u64>(), den in 1u64..) {
-        let expect = ((num as u128) << FRAC_BITS) / den as u128;
-        prop_assert_eq!(fixed::div_scaled(num as u128, den as u128, FRAC_BITS), expect);
+        let expect = ((num as u128) << 16) / den as u128;
+        prop_assert_eq!(fixed::div_scaled(num as u128, den as u128, 16), expect);
     }
 
     #[test]
     fn encoding_round_trips(nf in 1usize..6, degree in 1u32..4, nrows in 1usize..20, seed in any::<u64>()) {
-        let mut s = seed;
-        let mut next = move |m: i64| { s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407); ((s >> 11) as i64).rem_euclid(2 * m + 1) - m };
-        let nw = n_terms(nf as u32, degree) as usize + 1;
-        let m = FixedModel {
-            kind: if degree == 1 { ModelKind::Ridge } else { ModelKind::PolyRidge },
-            degree,
-            means: (0..nf).map(|_| next(MAX_ABS_FIXED)).collect(),
-            inv_stds: (0..nf).map(|_| 1 + next(1 << 50).abs()).collect(),
-            weights: (0..nw).map(|_| next(MAX_ABS_FIXED)).collect(),
-        };
-        let rows: Vec<i64> = (0..nrows * (nf + 1)).map(|_| next(MAX_ABS_FIXED)).collect();
+        let mut next = lcg(seed);
+        let m = random_model(nf, degree, &mut next, 31, i32::MAX as i64);
+        let rows: Vec<i32> = (0..nrows * (nf + 1)).map(|_| next(i32::MAX as i64) as i32).collect();
         let mw = encode_model(&m).unwrap();
-        let dw = encode_test_set(nf as u32, &rows, &[3; 32]).unwrap();
+        let dw = encode_test_set(&m.column_frac_bits, &rows, &[3; 32]).unwrap();
         let words = encode_guest_input(&mw, &dw);
         let bytes = words_as_bytes(&words).to_vec();
         let back = words_from_bytes(&bytes).unwrap();
         let gi = GuestInput::decode(&back).unwrap();
         prop_assert_eq!(gi.model.to_owned_model(), m);
         prop_assert_eq!(gi.test_set.n_rows as usize, nrows);
-        let decoded: Vec<i64> = gi.test_set.rows().flat_map(|r| { let mut v: Vec<i64> = r.features().collect(); v.push(r.target()); v }).collect();
+        let decoded: Vec<i32> = gi.test_set.rows().flatten().copied().collect();
         prop_assert_eq!(decoded, rows);
     }
 
+    /// The guest's kernel equals the wide-integer reference on random models and rows of
+    /// every degree, including the rows it must refuse (z or a partial sum out of range).
     #[test]
-    fn metrics_match_two_pass_reference(ys in prop::collection::vec(-1_000_000_000i64..1_000_000_000, 2..50),
-                                        noise in prop::collection::vec(-1_000_000i64..1_000_000, 50)) {
-        let preds: Vec<i64> = ys.iter().zip(&noise).map(|(y, e)| y + e).collect();
+    fn prediction_equals_the_wide_integer_reference(nf in 1usize..7, degree in 1u32..4, seed in any::<u64>(),
+                                                    weight_bits in 4u32..32, value_bits in 8u32..32) {
+        let mut next = lcg(seed);
+        let m = random_model(nf, degree, &mut next, value_bits, (1i64 << weight_bits) - 1);
+        let words = encode_model(&m).unwrap();
+        let view = decode_model(&words).unwrap();
+        let mut z = vec![0i32; nf];
+        for r in 0..20u64 {
+            let x: Vec<i32> = (0..nf).map(|_| next((1i64 << value_bits) - 1) as i32).collect();
+            let got = view.predict(r, &x, &mut z);
+            match reference_predict(&m, &x) {
+                Some(v) => prop_assert_eq!(got, Ok(v as i32)),
+                None => prop_assert!(got.is_err(), "reference refuses row {}, kernel gave {:?}", r, got),
+            }
+        }
+    }
+
+    #[test]
+    fn metrics_match_two_pass_reference(ys in prop::collection::vec(any::<i32>(), 2..50),
+                                        preds in prop::collection::vec(any::<i32>(), 50)) {
         let mut m = Metrics::default();
         for (&y, &p) in ys.iter().zip(&preds) { m.add(y, p); }
-        let (sse, sst) = reference_metrics(&ys, &preds);
+        let ys64: Vec<i64> = ys.iter().map(|&y| y as i64).collect();
+        let p64: Vec<i64> = preds.iter().take(ys.len()).map(|&p| p as i64).collect();
+        let (sse, sst) = reference_metrics(&ys64, &p64);
         prop_assert_eq!(m.sse, sse);
         prop_assert_eq!(m.sst(), sst);
     }

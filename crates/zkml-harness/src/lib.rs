@@ -10,6 +10,7 @@
 //!   measured child process; [`results`]: the run records; [`report`] and [`plots`]: the report.
 
 pub mod bench;
+pub mod cycles;
 pub mod hostinfo;
 pub mod measure;
 pub mod plots;

@@ -8,9 +8,19 @@ use zkml_protocol::{Precompiles, ProofFile};
 const EXE: &str = env!("CARGO_BIN_EXE_zkml-native");
 
 fn input_file(dir: &std::path::Path) -> std::path::PathBuf {
-    let model = FixedModel { kind: ModelKind::Linear, degree: 1, means: vec![0], inv_stds: vec![1 << 40], weights: vec![65536, 2 * 65536] };
+    // y = 1 + 2x with every column at 2^16 and z = x (mean 0, 1/std 2^16 at shift 16).
+    let model = FixedModel {
+        kind: ModelKind::Linear,
+        degree: 1,
+        column_frac_bits: vec![16, 16],
+        weight_frac_bits: 16,
+        means: vec![0],
+        inv_stds: vec![1 << 16],
+        inv_std_shifts: vec![16],
+        weights: vec![65536, 2 * 65536],
+    };
     let rows = [0, 65536, 65536, 4 * 65536, 2 * 65536, 5 * 65536];
-    let words = encode_guest_input(&encode_model(&model).unwrap(), &encode_test_set(1, &rows, &[0; 32]).unwrap());
+    let words = encode_guest_input(&encode_model(&model).unwrap(), &encode_test_set(&model.column_frac_bits, &rows, &[0; 32]).unwrap());
     let p = dir.join("input.bin");
     std::fs::write(&p, zkml_core::words_as_bytes(&words)).unwrap();
     p

@@ -1,6 +1,6 @@
 use crate::regression::TrainedModel;
 use serde::{Deserialize, Serialize};
-use zkml_core::{fixed, Claim, GuestInput, Scratch, SoftwareSha256};
+use zkml_core::{fixed, Claim, GuestInput, SoftwareSha256};
 use zkml_data::table::FeatureTable;
 
 /// Test metrics of a model, in real units.
@@ -32,11 +32,12 @@ pub fn f64_metrics(model: &TrainedModel, table: &FeatureTable) -> RegressionMetr
 pub fn fixed_metrics(words: &[u32]) -> Result<(RegressionMetrics, Claim), zkml_core::CoreError> {
     let claim = zkml_core::evaluate_words::<SoftwareSha256>(words)?;
     let input = GuestInput::decode(words)?;
-    let mut scratch = Scratch::for_model(input.model.n_features, input.model.degree);
+    let nf = input.model.n_features as usize;
+    let mut z = vec![0i32; nf];
     let mut sae: u128 = 0;
     for (r, row) in input.test_set.rows().enumerate() {
-        let p = input.model.predict(r as u64, row.features(), &mut scratch)?;
-        sae += (row.target() as i128 - p as i128).unsigned_abs();
+        let p = input.model.predict(r as u64, &row[..nf], &mut z)?;
+        sae += (row[nf] as i64 - p as i64).unsigned_abs() as u128;
     }
     let n = claim.n_rows as f64;
     Ok((
@@ -44,7 +45,7 @@ pub fn fixed_metrics(words: &[u32]) -> Result<(RegressionMetrics, Claim), zkml_c
             rows: claim.n_rows as usize,
             mse: claim.mse_f64(),
             rmse: claim.rmse_f64(),
-            mae: sae as f64 / fixed::SCALE as f64 / n,
+            mae: fixed::from_fixed_wide(sae, claim.frac_bits) / n,
             r2: claim.r2_f64(),
         },
         claim,

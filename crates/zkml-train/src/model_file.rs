@@ -7,7 +7,7 @@ use std::path::Path;
 use zkml_core::{commit, fixed, FixedModel, SoftwareSha256};
 use zkml_data::table::FeatureTable;
 
-pub const MODEL_FORMAT: &str = "zkml-bench-model/1";
+pub const MODEL_FORMAT: &str = "zkml-bench-model/2";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ModelFileError {
@@ -27,14 +27,17 @@ pub struct Standardisation {
     pub stds: Vec<f64>,
 }
 
-/// The fixed-point parameters: what the guest evaluates and what the hash covers.
+/// The fixed-point parameters: what the guest evaluates and what the hash covers (see
+/// `zkml_core::FixedModel`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FixedPointParams {
-    pub frac_bits: u32,
-    pub inv_std_frac_bits: u32,
-    pub means: Vec<i64>,
-    pub inv_stds: Vec<i64>,
-    pub weights: Vec<i64>,
+    /// Fractional bits of each test-set column, the features then the target.
+    pub column_frac_bits: Vec<u32>,
+    pub means: Vec<i32>,
+    pub inv_stds: Vec<i32>,
+    pub inv_std_shifts: Vec<u32>,
+    pub weight_frac_bits: u32,
+    pub weights: Vec<i32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -63,6 +66,9 @@ pub struct ModelFile {
     pub standardisation: Standardisation,
     /// Bias then one weight per monomial of the standardised features.
     pub weights: Vec<f64>,
+    /// Largest magnitude of each column in the training rows (features, then the target):
+    /// what the fixed-point column scales were chosen from.
+    pub column_max_abs: Vec<f64>,
     pub fixed_point: FixedPointParams,
     /// SHA-256 (hex) of the canonical fixed-point model bytes: the `model_hash` of every claim.
     pub model_hash: String,
@@ -84,11 +90,13 @@ impl ModelFile {
             target_name,
             standardisation: Standardisation { means: model.means.clone(), stds: model.stds.clone() },
             weights: model.weights.clone(),
+            column_max_abs: model.column_max_abs.clone(),
             fixed_point: FixedPointParams {
-                frac_bits: fixed::FRAC_BITS,
-                inv_std_frac_bits: fixed::INV_STD_FRAC_BITS,
+                column_frac_bits: q.column_frac_bits,
                 means: q.means,
                 inv_stds: q.inv_stds,
+                inv_std_shifts: q.inv_std_shifts,
+                weight_frac_bits: q.weight_frac_bits,
                 weights: q.weights,
             },
             model_hash: hex::encode(hash),
@@ -101,8 +109,11 @@ impl ModelFile {
         FixedModel {
             kind: self.model.kind(),
             degree: self.degree,
+            column_frac_bits: self.fixed_point.column_frac_bits.clone(),
             means: self.fixed_point.means.clone(),
             inv_stds: self.fixed_point.inv_stds.clone(),
+            inv_std_shifts: self.fixed_point.inv_std_shifts.clone(),
+            weight_frac_bits: self.fixed_point.weight_frac_bits,
             weights: self.fixed_point.weights.clone(),
         }
     }
@@ -116,6 +127,7 @@ impl ModelFile {
             means: self.standardisation.means.clone(),
             stds: self.standardisation.stds.clone(),
             weights: self.weights.clone(),
+            column_max_abs: self.column_max_abs.clone(),
         }
     }
 
@@ -129,19 +141,23 @@ impl ModelFile {
         hash_of(&self.fixed_model())
     }
 
-    /// Quantises a test table (columns in this model's feature order) into fixed point,
-    /// naming the row and column of any value beyond the format's bounds.
-    pub fn quantise_rows(&self, table: &FeatureTable) -> Result<Vec<i64>, String> {
+    /// Quantises a test table (columns in this model's feature order) to 32-bit values at
+    /// the model's column scales, naming the row and column of any value that does not fit.
+    pub fn quantise_rows(&self, table: &FeatureTable) -> Result<Vec<i32>, String> {
+        let scales = &self.fixed_point.column_frac_bits;
         let mut out = Vec::with_capacity(table.n_rows() * (table.n_features() + 1));
         for i in 0..table.n_rows() {
             for (j, &v) in table.row(i).iter().chain(std::iter::once(&table.targets[i])).enumerate() {
                 let name = table.feature_names.get(j).unwrap_or(&table.target_name);
-                out.push(fixed::to_fixed(v).ok_or_else(|| {
+                out.push(fixed::to_i32_bits(v, scales[j]).ok_or_else(|| {
                     format!(
-                        "row {} (customer {}), column {name:?}: {v} is beyond the fixed-point bound ±{}",
+                        "row {} (customer {}), column {name:?}: {v} does not fit the column's 32-bit fixed-point scale \
+                         (2^-{}: at most ±{}, 128 times the training range ±{})",
                         i + 1,
                         table.ids[i],
-                        fixed::MAX_ABS_REAL
+                        scales[j],
+                        i32::MAX as f64 / fixed::pow2(scales[j]),
+                        self.column_max_abs.get(j).copied().unwrap_or(f64::NAN)
                     )
                 })?);
             }
@@ -156,7 +172,7 @@ impl ModelFile {
         }
         let rows = self.quantise_rows(table)?;
         let model = self.model_words().map_err(|e| e.to_string())?;
-        let data = zkml_core::encode_test_set(self.feature_names.len() as u32, &rows, salt).map_err(|e| e.to_string())?;
+        let data = zkml_core::encode_test_set(&self.fixed_point.column_frac_bits, &rows, salt).map_err(|e| e.to_string())?;
         Ok(zkml_core::encode_guest_input(&model, &data))
     }
 
@@ -179,11 +195,13 @@ impl ModelFile {
         if m.degree != m.model.degree() {
             return Err(invalid(format!("degree {} does not match model {}", m.degree, m.model.name())));
         }
-        if m.fixed_point.frac_bits != fixed::FRAC_BITS || m.fixed_point.inv_std_frac_bits != fixed::INV_STD_FRAC_BITS {
-            return Err(invalid("unsupported fixed-point scale".into()));
-        }
         let nf = m.feature_names.len();
-        if m.standardisation.means.len() != nf || m.standardisation.stds.len() != nf || m.fixed_point.means.len() != nf {
+        if m.standardisation.means.len() != nf
+            || m.standardisation.stds.len() != nf
+            || m.fixed_point.means.len() != nf
+            || m.fixed_point.column_frac_bits.len() != nf + 1
+            || m.column_max_abs.len() != nf + 1
+        {
             return Err(invalid(format!("{nf} feature names but parameters for a different number of features")));
         }
         if m.weights.len() != m.fixed_point.weights.len() {

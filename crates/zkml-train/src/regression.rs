@@ -88,6 +88,9 @@ pub struct TrainedModel {
     pub stds: Vec<f64>,
     /// Bias, then one weight per monomial (order of `zkml_core::expand`).
     pub weights: Vec<f64>,
+    /// Largest magnitude of each column in the training rows, the features then the target:
+    /// what fixes each column's fixed-point scale.
+    pub column_max_abs: Vec<f64>,
 }
 
 impl TrainedModel {
@@ -105,30 +108,84 @@ impl TrainedModel {
     }
 
     /// Rounds every parameter to the fixed-point format, refusing values beyond its bounds.
+    ///
+    /// Each column gets the finest power-of-two scale that keeps its training range at or
+    /// below `2^24` (`fixed::column_frac_bits`); means are quantised at their column's scale;
+    /// `1/std` at the shift that gives it 30 significant bits; the weights at the finest scale
+    /// that keeps the largest at or below `2^24`.
     pub fn quantise(&self) -> Result<FixedModel, TrainError> {
-        let q = |x: f64, what: &str, i: usize| {
-            fixed::to_fixed(x).ok_or_else(|| TrainError::Quantise(format!("{what}[{i}] = {x} is beyond ±{}", fixed::MAX_ABS_REAL)))
-        };
-        let means = self.means.iter().enumerate().map(|(i, &m)| q(m, "mean", i)).collect::<Result<Vec<_>, _>>()?;
-        let weights = self.weights.iter().enumerate().map(|(i, &w)| q(w, "weight", i)).collect::<Result<Vec<_>, _>>()?;
-        let inv_stds = self
-            .stds
-            .iter()
-            .enumerate()
-            .map(|(i, &s)| {
-                fixed::to_fixed_bits(1.0 / s, fixed::INV_STD_FRAC_BITS, fixed::MAX_INV_STD_FIXED)
-                    .filter(|&v| v > 0)
-                    .ok_or_else(|| TrainError::Quantise(format!("std[{i}] = {s} is outside the supported range")))
+        let nf = self.means.len();
+        let err = |m: String| TrainError::Quantise(m);
+        if self.column_max_abs.len() != nf + 1 || self.stds.len() != nf {
+            return Err(err(format!("{nf} features but {} column ranges and {} stds", self.column_max_abs.len(), self.stds.len())));
+        }
+        let scales: Vec<u32> = self.column_max_abs.iter().map(|&m| fixed::column_frac_bits(m)).collect();
+        let target_scale = scales[nf];
+        let means = (0..nf)
+            .map(|j| {
+                fixed::to_i32_bits(self.means[j], scales[j]).ok_or_else(|| {
+                    err(format!("mean[{j}] = {} does not fit 32 bits at its column's scale 2^-{}", self.means[j], scales[j]))
+                })
             })
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(FixedModel { kind: self.spec.kind(), degree: self.spec.degree(), means, inv_stds, weights })
+        let mut inv_stds = Vec::with_capacity(nf);
+        let mut shifts = Vec::with_capacity(nf);
+        for j in 0..nf {
+            let (s, shift) = inv_std_fixed(self.stds[j] * fixed::pow2(scales[j]))
+                .ok_or_else(|| err(format!("std[{j}] = {} cannot be represented at its column's scale 2^-{}", self.stds[j], scales[j])))?;
+            inv_stds.push(s);
+            shifts.push(shift);
+        }
+        // The weights' own scale, from their range (at least the target's less 15 bits, so the
+        // prediction's rounding shift 16 + W - T is at least 1).
+        let max_w = self.weights.iter().fold(0.0f64, |m, w| m.max(w.abs()));
+        let weight_scale = fixed::column_frac_bits(max_w).max(target_scale.saturating_sub(15));
+        let weights = self
+            .weights
+            .iter()
+            .enumerate()
+            .map(|(k, &w)| {
+                fixed::to_i32_bits(w, weight_scale)
+                    .ok_or_else(|| err(format!("weight[{k}] = {w} does not fit 32 bits at the weights' scale 2^-{weight_scale}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(FixedModel {
+            kind: self.spec.kind(),
+            degree: self.spec.degree(),
+            column_frac_bits: scales,
+            weight_frac_bits: weight_scale,
+            means,
+            inv_stds,
+            inv_std_shifts: shifts,
+            weights,
+        })
     }
+}
+
+/// `(round(2^(16 + shift) / std_fixed), shift)` with the largest shift (up to 62) that keeps
+/// the value below `2^30`, so that `1/std` carries 30 significant bits; `None` when no shift
+/// in 1..=62 gives a value in `[1, 2^30)` (a std far below one unit of its column's scale).
+fn inv_std_fixed(std_fixed: f64) -> Option<(i32, u32)> {
+    if !(std_fixed.is_finite() && std_fixed > 0.0) {
+        return None;
+    }
+    (1..=62u32).rev().find_map(|shift| {
+        let v = (fixed::pow2(zkml_core::fixed::Z_FRAC_BITS + shift) / std_fixed).round();
+        (v < (1u64 << 30) as f64).then_some(v).filter(|&v| v >= 1.0).map(|v| (v as i32, shift))
+    })
 }
 
 /// Design matrix (monomials of standardised features, no bias column) and target vector.
 fn design(table: &FeatureTable, rows: &[usize], means: &[f64], stds: &[f64], degree: u32) -> (DMatrix<f64>, DVector<f64>) {
-    let probe =
-        TrainedModel { spec: ModelSpec::Linear, lambda: 0.0, cv: None, means: means.to_vec(), stds: stds.to_vec(), weights: vec![] };
+    let probe = TrainedModel {
+        spec: ModelSpec::Linear,
+        lambda: 0.0,
+        cv: None,
+        means: means.to_vec(),
+        stds: stds.to_vec(),
+        weights: vec![],
+        column_max_abs: vec![],
+    };
     let n_terms = zkml_core::n_terms(table.n_features() as u32, degree) as usize;
     let mut x = DMatrix::zeros(rows.len(), n_terms);
     let mut y = DVector::zeros(rows.len());
@@ -257,5 +314,11 @@ pub fn train(table: &FeatureTable, spec: ModelSpec, lambda: LambdaChoice, seed: 
         return Err(TrainError::Invalid(format!("{n_terms} terms but only {n} rows: least squares is underdetermined; use ridge")));
     }
     let weights = fit(&x, &y, chosen)?;
-    Ok(TrainedModel { spec, lambda: chosen, cv, means, stds, weights })
+    let mut column_max_abs = vec![0.0f64; table.n_features() + 1];
+    for i in 0..n {
+        for (m, v) in column_max_abs.iter_mut().zip(table.row(i).iter().chain([&table.targets[i]])) {
+            *m = m.max(v.abs());
+        }
+    }
+    Ok(TrainedModel { spec, lambda: chosen, cv, means, stds, weights, column_max_abs })
 }
