@@ -5,7 +5,7 @@
 //! test set (every feature, and the target) has its own scale, fixed when the model is
 //! quantised from the training data's range and committed with the test set: a row is one
 //! 32-bit word per value, and every product inside a prediction is one exact 32×32→64
-//! multiply. Rounding is half away from zero, so the host and every guest compute
+//! multiply. Rounding is to nearest, ties upward, so the host and every guest compute
 //! bit-identical results.
 
 /// Fractional bits of a standardised feature `z = (x - mean) / std` inside a prediction.
@@ -13,7 +13,9 @@ pub const Z_FRAC_BITS: u32 = 16;
 /// Largest magnitude of a standardised feature (fixed point): `2^10` standard deviations.
 /// With it, a weight (`i32`) times `z` stays below `2^57`, so 32 of them and a bias sum in
 /// `i64` without overflow.
-pub const MAX_ABS_Z: i64 = 1 << (10 + Z_FRAC_BITS);
+pub const MAX_ABS_Z: i64 = 1 << Z_BOUND_BITS;
+/// `log2(MAX_ABS_Z)`.
+pub const Z_BOUND_BITS: u32 = 10 + Z_FRAC_BITS;
 /// Fractional bits of R² in the claim: a ratio in (-inf, 1], resolved to 2^-32.
 pub const R2_FRAC_BITS: u32 = 32;
 /// Finest column scale a model may choose: `2^-40`.
@@ -86,16 +88,19 @@ fn round_f64(x: f64) -> f64 {
     }
 }
 
-/// Shifts right by `bits` (1..=62), rounding half away from zero. Exact for
-/// `|x| <= 2^63 - 2^(bits-1)`, which every caller's bounds guarantee.
+/// `x / 2^bits` rounded to the nearest integer, ties upward (`floor(x / 2^bits + 1/2)`), for
+/// `bits` in 1..=62: one add and one shift, no branch on the sign. Exact for
+/// `x <= i64::MAX - 2^(bits-1)`, which every caller's bounds guarantee.
 #[inline(always)]
 pub fn round_shift_i64(x: i64, bits: u32) -> i64 {
-    let half = 1i64 << (bits - 1);
-    if x >= 0 {
-        (x + half) >> bits
-    } else {
-        -((half - x) >> bits)
-    }
+    (x + (1i64 << (bits - 1))) >> bits
+}
+
+/// `a * b / 2^32` rounded to nearest, ties upward: on RV32 the rounded high word of one
+/// 32×32→64 multiply, the cheapest exact scaling there is.
+#[inline(always)]
+pub fn mul_hi_round(a: i32, b: i32) -> i32 {
+    ((a as i64 * b as i64 + (1i64 << 31)) >> 32) as i32
 }
 
 /// Shifts an unsigned wide value right by `bits`, rounding half up; `bits == 0` is the value.
@@ -138,19 +143,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn round_shift_is_half_away_from_zero_and_exact() {
-        for bits in [1u32, 2, 16, 31, 40, 62] {
+    fn rounding_is_to_nearest_ties_up_and_exact() {
+        for bits in [1u32, 2, 16, 31, 32, 40, 62] {
             for x in [0i64, 1, -1, 3, -3, 1 << 20, -(1 << 20) - 1, (1 << 62) - 1, -(1 << 62) + 1, i32::MAX as i64, i32::MIN as i64] {
-                let exact = x as i128;
                 let d = 1i128 << bits;
-                let q = exact.abs() / d + if 2 * (exact.abs() % d) >= d { 1 } else { 0 };
-                let expect = if exact < 0 { -q } else { q };
+                let expect = (2 * x as i128 + d).div_euclid(2 * d); // floor(x/d + 1/2)
                 assert_eq!(round_shift_i64(x, bits) as i128, expect, "{x} >> {bits}");
             }
         }
         assert_eq!(round_shift_i64(1 << 15, 16), 1);
-        assert_eq!(round_shift_i64(-(1 << 15), 16), -1);
+        assert_eq!(round_shift_i64(-(1 << 15), 16), 0);
+        assert_eq!(round_shift_i64(-(1 << 15) - 1, 16), -1);
         assert_eq!(round_shift_i64((1 << 15) - 1, 16), 0);
+        for (a, b) in [(i32::MAX, i32::MAX), (i32::MIN, i32::MIN), (i32::MIN, i32::MAX), (12345, -678910), (-1, 1 << 31 >> 1)] {
+            assert_eq!(mul_hi_round(a, b) as i128, (2 * (a as i128 * b as i128) + (1i128 << 32)).div_euclid(1i128 << 33), "{a} * {b}");
+        }
         assert_eq!(round_shift_u128(3, 1), 2);
         assert_eq!(round_shift_u128(5, 0), 5);
         assert_eq!(round_shift_u128(5, 2), 1);

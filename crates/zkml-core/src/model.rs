@@ -1,7 +1,7 @@
 //! Model kinds, polynomial feature expansion and the fixed-point prediction of one row.
 
 use crate::error::CoreError;
-use crate::fixed::{round_shift_i64, MAX_ABS_Z, Z_FRAC_BITS};
+use crate::fixed::{mul_hi_round, round_shift_i64, Z_BOUND_BITS, Z_FRAC_BITS};
 use alloc::vec::Vec;
 
 /// Most features a model may have. Degree 3 over 32 features is 6,545 weights.
@@ -106,7 +106,7 @@ pub struct ModelView<'a> {
     pub weight_frac_bits: u32,
     pub(crate) means: &'a [i32],
     pub(crate) inv_stds: &'a [i32],
-    pub(crate) inv_std_shifts: &'a [u32],
+    pub(crate) z_shifts: &'a [u32],
     pub(crate) weights: &'a [i32],
 }
 
@@ -139,23 +139,28 @@ impl ModelView<'_> {
             weight_frac_bits: self.weight_frac_bits,
             means: self.means.to_vec(),
             inv_stds: self.inv_stds.to_vec(),
-            inv_std_shifts: self.inv_std_shifts.to_vec(),
+            z_shifts: self.z_shifts.to_vec(),
             weights: self.weights.to_vec(),
         }
     }
 
-    /// Standardises one row: `z_j = round((x_j - mean_j) * inv_std_j / 2^shift_j)` at
-    /// `2^Z_FRAC_BITS`, each checked against [`MAX_ABS_Z`].
+    /// Standardises one row: `z_j = round((x_j - mean_j) * inv_std_j / 2^32) * 2^shift_j` at
+    /// `2^Z_FRAC_BITS` (the rounded high word of one 32×32→64 multiply), each checked against
+    /// [`crate::fixed::MAX_ABS_Z`].
     #[inline(always)]
     fn standardise(&self, row: u64, x: &[i32], z: &mut [i32]) -> Result<(), CoreError> {
-        for j in 0..z.len() {
-            let out_of_range = CoreError::StandardisedOutOfRange { row, feature: j as u32 };
-            let d = x[j].checked_sub(self.means[j]).ok_or(out_of_range.clone())?;
-            let zj = round_shift_i64(mul(d, self.inv_stds[j]), self.inv_std_shifts[j]);
-            if zj.unsigned_abs() >= MAX_ABS_Z as u64 {
-                return Err(out_of_range);
+        let n = z.len();
+        let (means, inv_stds, shifts, x) = (&self.means[..n], &self.inv_stds[..n], &self.z_shifts[..n], &x[..n]);
+        for j in 0..n {
+            let Some(d) = x[j].checked_sub(means[j]) else {
+                return Err(CoreError::StandardisedOutOfRange { row, feature: j as u32 });
+            };
+            let (hi, shift) = (mul_hi_round(d, inv_stds[j]), shifts[j]);
+            // |hi| < 2^(26 - shift), so that |z| < MAX_ABS_Z = 2^26.
+            if (hi.unsigned_abs() >> (Z_BOUND_BITS - shift)) != 0 {
+                return Err(CoreError::StandardisedOutOfRange { row, feature: j as u32 });
             }
-            z[j] = zj as i32;
+            z[j] = hi << shift;
         }
         Ok(())
     }
@@ -227,11 +232,13 @@ pub struct FixedModel {
     pub column_frac_bits: Vec<u32>,
     /// Training means of the features, at their column's scale.
     pub means: Vec<i32>,
-    /// `2^(Z_FRAC_BITS + shift) / std` of each feature, std in its column's fixed-point units:
-    /// `z = round((x - mean) * inv_std / 2^shift)` is the standardised feature at 2^16.
+    /// `2^(Z_FRAC_BITS + 32 - shift) / std` of each feature, std in its column's fixed-point
+    /// units: `z = round((x - mean) * inv_std / 2^32) * 2^shift` is the standardised feature at
+    /// 2^16.
     pub inv_stds: Vec<i32>,
-    /// The shifts of `inv_stds` (1..=62).
-    pub inv_std_shifts: Vec<u32>,
+    /// The shifts of the standardised features (0..=16; non-zero only for a feature whose
+    /// standard deviation is below 2^17 units of its column's scale).
+    pub z_shifts: Vec<u32>,
     /// Fractional bits of the weights and of the partial sums of a polynomial, from the
     /// weights' own range (so that small high-order coefficients keep their precision). The
     /// prediction is rounded from `2^(weight_frac_bits + 16)` to the target's scale, a shift

@@ -6,7 +6,7 @@
 //! model         = "ZKMLMDL2" | kind | degree | n_features | n_weights | z_frac_bits
 //!                 | weight_frac_bits | column_frac_bits: u32 × (n_features + 1)
 //!                 | means: i32 × n_features | inv_stds: i32 × n_features
-//!                 | inv_std_shifts: u32 × n_features | weights: i32 × n_weights
+//!                 | z_shifts: u32 × n_features | weights: i32 × n_weights
 //! test set      = "ZKMLDAT2" | n_rows: u32 | n_features: u32 | salt: [u8; 32]
 //!                 | column_frac_bits: u32 × (n_features + 1)
 //!                 | rows: n_rows × (features: i32 × n_features, target: i32)
@@ -96,7 +96,7 @@ pub fn encode_model(model: &FixedModel) -> Result<Vec<u32>, CoreError> {
     w.extend_from_slice(&model.column_frac_bits);
     w.extend(model.means.iter().map(|&v| v as u32));
     w.extend(model.inv_stds.iter().map(|&v| v as u32));
-    w.extend_from_slice(&model.inv_std_shifts);
+    w.extend_from_slice(&model.z_shifts);
     w.extend(model.weights.iter().map(|&v| v as u32));
     Ok(w)
 }
@@ -123,7 +123,7 @@ fn validate_model(model: &FixedModel) -> Result<(), CoreError> {
     let lengths = [
         ("column_frac_bits length", model.column_frac_bits.len(), nf as usize + 1),
         ("inv_stds length", model.inv_stds.len(), nf as usize),
-        ("inv_std_shifts length", model.inv_std_shifts.len(), nf as usize),
+        ("z_shifts length", model.z_shifts.len(), nf as usize),
         ("n_weights", model.weights.len(), n_terms(nf, model.degree) as usize + 1),
     ];
     for (field, got, want) in lengths {
@@ -141,9 +141,9 @@ fn validate_model(model: &FixedModel) -> Result<(), CoreError> {
             return Err(CoreError::ModelParameterOutOfRange { field: "inv_stds", index: i as u32, value: v as i64 });
         }
     }
-    for (i, &v) in model.inv_std_shifts.iter().enumerate() {
-        if !(1..=62).contains(&v) {
-            return Err(CoreError::ModelParameterOutOfRange { field: "inv_std_shifts", index: i as u32, value: v as i64 });
+    for (i, &v) in model.z_shifts.iter().enumerate() {
+        if v > 16 {
+            return Err(CoreError::ModelParameterOutOfRange { field: "z_shifts", index: i as u32, value: v as i64 });
         }
     }
     Ok(())
@@ -186,7 +186,7 @@ pub fn decode_model(words: &[u32]) -> Result<ModelView<'_>, CoreError> {
         weight_frac_bits: weight_frac,
         means: bytemuck::cast_slice(means),
         inv_stds: bytemuck::cast_slice(inv_stds),
-        inv_std_shifts: shifts,
+        z_shifts: shifts,
         weights: bytemuck::cast_slice(weights),
     };
     validate_model(&view.to_owned_model())?;

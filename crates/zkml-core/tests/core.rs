@@ -2,8 +2,9 @@ use proptest::prelude::*;
 use zkml_core::fixed::{self, Z_FRAC_BITS};
 use zkml_core::*;
 
-/// Test models read every column at 2^16 and standardise with mean 0 and std 1 (inv_std 2^16
-/// with shift 16): z equals x, so expected values can be worked out by hand.
+/// Test models read every column at 2^16 and standardise with mean 0 and std 1 (inv_std 2^30
+/// and shift 2: z = round(x / 4) * 4): z equals x for the multiples of 4 used here, so
+/// expected values can be worked out by hand.
 const F: u32 = 16;
 
 fn model(kind: ModelKind, degree: u32, nf: usize, weights: Vec<i32>) -> FixedModel {
@@ -13,8 +14,8 @@ fn model(kind: ModelKind, degree: u32, nf: usize, weights: Vec<i32>) -> FixedMod
         column_frac_bits: vec![F; nf + 1],
         weight_frac_bits: F,
         means: vec![0; nf],
-        inv_stds: vec![1 << 16; nf],
-        inv_std_shifts: vec![16; nf],
+        inv_stds: vec![1 << 30; nf],
+        z_shifts: vec![2; nf],
         weights,
     }
 }
@@ -71,7 +72,8 @@ fn linear_model_metrics_are_exact() {
 
 #[test]
 fn standardisation_and_target_scale_are_applied() {
-    // One feature read at 2^4, mean 10, std 4 (inv_std 2^(16+20)/(4*16) = 2^30, shift 20);
+    // One feature read at 2^4, mean 10, std 4: 64 units, so 1/std is 2^(16+32)/64 = 2^42,
+    // stored as inv_std 2^30 with shift 12 (z = round(d / 4) * 2^12);
     // target read at 2^8, weights at 2^10: y_hat = 100 + 8 z.
     let m = FixedModel {
         kind: ModelKind::Ridge,
@@ -80,7 +82,7 @@ fn standardisation_and_target_scale_are_applied() {
         weight_frac_bits: 10,
         means: vec![10 << 4],
         inv_stds: vec![1 << 30],
-        inv_std_shifts: vec![20],
+        z_shifts: vec![12],
         weights: vec![100 << 10, 8 << 10],
     };
     // x = 18 -> z = 2 -> 116; x = 6 -> z = -1 -> 92; targets 116 and 90 (error 2).
@@ -158,8 +160,8 @@ fn rejects_bad_inputs_with_named_errors() {
     bad.weight_frac_bits = 0; // the prediction's rounding shift 16 + 0 - 16 would be 0
     assert!(matches!(encode_model(&bad), Err(CoreError::Unsupported { field: "weight_frac_bits", .. })));
     let mut bad = m.clone();
-    bad.inv_std_shifts[0] = 63;
-    assert!(matches!(encode_model(&bad), Err(CoreError::ModelParameterOutOfRange { field: "inv_std_shifts", .. })));
+    bad.z_shifts[0] = 17;
+    assert!(matches!(encode_model(&bad), Err(CoreError::ModelParameterOutOfRange { field: "z_shifts", .. })));
     // every error names what is wrong
     let text = CoreError::StandardisedOutOfRange { row: 41, feature: 3 }.to_string();
     assert!(text.contains("row 41") && text.contains("feature 3"), "{text}");
@@ -208,10 +210,11 @@ fn prediction_overflow_is_an_error_not_a_wrap() {
 fn extreme_values_within_bounds_do_not_overflow() {
     // Targets at both ends of i32 and predictions at the other end: the largest errors
     // (2^32 - 1 and 2^32 - 2) on many rows; SSE, SST and the sums stay exact.
-    // x = 2^30 read at 2^16 with inv_std 2^16 and shift 30 is z = 1.0; the weight i32::MAX
+    // x = 2^30 read at 2^16 with inv_std 2^18 and shift 0 is z = 1.0; the weight i32::MAX
     // (at the target's scale) makes every prediction i32::MAX.
     let mut m = model(ModelKind::Linear, 1, 1, vec![0, i32::MAX]);
-    m.inv_std_shifts[0] = 30;
+    m.inv_stds[0] = 1 << 18;
+    m.z_shifts[0] = 0;
     let x = 1 << 30; // z = 1.0 -> prediction i32::MAX (weights at the target scale)
     let rows: Vec<i32> = (0..1000).flat_map(|i| if i % 2 == 0 { [x, i32::MIN] } else { [x, i32::MAX] }).collect();
     let claim = evaluate_words::<SoftwareSha256>(&input(&m, &rows)).unwrap();
@@ -233,15 +236,10 @@ fn reference_metrics(ys: &[i64], preds: &[i64]) -> (u128, u128) {
     (sse as u128, sst)
 }
 
-/// Round-half-away-from-zero division by `2^bits`, by plain i128 division (not shifts).
+/// Division by `2^bits` rounded to nearest, ties upward, by plain i128 division (not shifts).
 fn div_round(x: i128, bits: u32) -> i128 {
     let d = 1i128 << bits;
-    let q = x.abs() / d + if 2 * (x.abs() % d) >= d { 1 } else { 0 };
-    if x < 0 {
-        -q
-    } else {
-        q
-    }
+    (2 * x + d).div_euclid(2 * d)
 }
 
 /// The evaluation's definition in wide integers, written independently of the guest's
@@ -256,7 +254,8 @@ fn reference_predict(m: &FixedModel, x: &[i32]) -> Option<i64> {
         if d.abs() > i32::MAX as i128 || d < i32::MIN as i128 {
             return None;
         }
-        let zj = div_round(d * m.inv_stds[j] as i128, m.inv_std_shifts[j]);
+        let hi = (d * m.inv_stds[j] as i128 + (1i128 << 31)).div_euclid(1i128 << 32); // nearest, ties up
+        let zj = hi * (1i128 << m.z_shifts[j]);
         if zj.abs() >= fixed::MAX_ABS_Z as i128 {
             return None;
         }
@@ -305,8 +304,7 @@ fn lcg(seed: u64) -> impl FnMut(i64) -> i64 {
 }
 
 /// A random model for values of about `value_bits` bits: means inside the values' range,
-/// `1/std` with 29-30 significant bits at a shift that puts one standard deviation near a
-/// quarter of the range, weights up to `weight_bound`.
+/// `1/std` with 29-30 significant bits and shifts 0..=4, weights up to `weight_bound`.
 fn random_model(nf: usize, degree: u32, next: &mut impl FnMut(i64) -> i64, value_bits: u32, weight_bound: i64) -> FixedModel {
     let nw = n_terms(nf as u32, degree) as usize + 1;
     FixedModel {
@@ -316,7 +314,7 @@ fn random_model(nf: usize, degree: u32, next: &mut impl FnMut(i64) -> i64, value
         weight_frac_bits: 8 + next(20).unsigned_abs() as u32,
         means: (0..nf).map(|_| next(1 << (value_bits - 1)) as i32).collect(),
         inv_stds: (0..nf).map(|_| (1 << 29) + next(1 << 28).abs() as i32).collect(),
-        inv_std_shifts: (0..nf).map(|_| (value_bits + 11).min(62) - next(2).unsigned_abs() as u32).collect(),
+        z_shifts: (0..nf).map(|_| next(4).unsigned_abs() as u32).collect(),
         weights: (0..nw).map(|_| next(weight_bound) as i32).collect(),
     }
 }

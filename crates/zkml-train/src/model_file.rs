@@ -35,7 +35,7 @@ pub struct FixedPointParams {
     pub column_frac_bits: Vec<u32>,
     pub means: Vec<i32>,
     pub inv_stds: Vec<i32>,
-    pub inv_std_shifts: Vec<u32>,
+    pub z_shifts: Vec<u32>,
     pub weight_frac_bits: u32,
     pub weights: Vec<i32>,
 }
@@ -95,7 +95,7 @@ impl ModelFile {
                 column_frac_bits: q.column_frac_bits,
                 means: q.means,
                 inv_stds: q.inv_stds,
-                inv_std_shifts: q.inv_std_shifts,
+                z_shifts: q.z_shifts,
                 weight_frac_bits: q.weight_frac_bits,
                 weights: q.weights,
             },
@@ -112,7 +112,7 @@ impl ModelFile {
             column_frac_bits: self.fixed_point.column_frac_bits.clone(),
             means: self.fixed_point.means.clone(),
             inv_stds: self.fixed_point.inv_stds.clone(),
-            inv_std_shifts: self.fixed_point.inv_std_shifts.clone(),
+            z_shifts: self.fixed_point.z_shifts.clone(),
             weight_frac_bits: self.fixed_point.weight_frac_bits,
             weights: self.fixed_point.weights.clone(),
         }

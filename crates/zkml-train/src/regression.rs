@@ -111,8 +111,8 @@ impl TrainedModel {
     ///
     /// Each column gets the finest power-of-two scale that keeps its training range at or
     /// below `2^24` (`fixed::column_frac_bits`); means are quantised at their column's scale;
-    /// `1/std` at the shift that gives it 30 significant bits; the weights at the finest scale
-    /// that keeps the largest at or below `2^24`.
+    /// `1/std` so that a standardised feature is the rounded high word of one multiply; the
+    /// weights at the finest scale that keeps the largest at or below `2^24`.
     pub fn quantise(&self) -> Result<FixedModel, TrainError> {
         let nf = self.means.len();
         let err = |m: String| TrainError::Quantise(m);
@@ -156,22 +156,23 @@ impl TrainedModel {
             weight_frac_bits: weight_scale,
             means,
             inv_stds,
-            inv_std_shifts: shifts,
+            z_shifts: shifts,
             weights,
         })
     }
 }
 
-/// `(round(2^(16 + shift) / std_fixed), shift)` with the largest shift (up to 62) that keeps
-/// the value below `2^30`, so that `1/std` carries 30 significant bits; `None` when no shift
-/// in 1..=62 gives a value in `[1, 2^30)` (a std far below one unit of its column's scale).
+/// `(inv_std, shift)` with `round(d * inv_std / 2^32) * 2^shift = d / std_fixed` at 2^16:
+/// `inv_std = round(2^(48 - shift) / std_fixed)` with the smallest shift (0..=16) that keeps it
+/// below 2^31. `None` for a std outside what that covers (below 2^1 or above 2^48 units).
 fn inv_std_fixed(std_fixed: f64) -> Option<(i32, u32)> {
     if !(std_fixed.is_finite() && std_fixed > 0.0) {
         return None;
     }
-    (1..=62u32).rev().find_map(|shift| {
-        let v = (fixed::pow2(zkml_core::fixed::Z_FRAC_BITS + shift) / std_fixed).round();
-        (v < (1u64 << 30) as f64).then_some(v).filter(|&v| v >= 1.0).map(|v| (v as i32, shift))
+    let zf = zkml_core::fixed::Z_FRAC_BITS;
+    (0..=16u32).find_map(|shift| {
+        let v = (fixed::pow2(zf + 32 - shift) / std_fixed).round();
+        (v < i32::MAX as f64).then_some(v).filter(|&v| v >= 1.0).map(|v| (v as i32, shift))
     })
 }
 
