@@ -94,6 +94,12 @@ pub fn expand<T: Copy>(z: &[T], degree: u32, out: &mut Vec<T>, mul: impl Fn(T, T
     }
 }
 
+/// Largest magnitude of a degree-1 (folded) weight: `2^25`, so that 32 products with `i32`
+/// values and the bias sum in `i64`.
+pub const MAX_ABS_FOLDED_WEIGHT: i32 = 1 << 25;
+/// Largest magnitude of the bias (at the accumulator's scale): `2^60`.
+pub const MAX_ABS_BIAS: i64 = 1 << 60;
+
 /// A fixed-point model's parameters, decoded in place from the guest input.
 #[derive(Debug, Clone, Copy)]
 pub struct ModelView<'a> {
@@ -102,17 +108,20 @@ pub struct ModelView<'a> {
     pub n_features: u32,
     /// Fractional bits of each test-set column: the features, then the target.
     pub column_frac_bits: &'a [u32],
-    /// Fractional bits of the weights and of every Horner partial sum.
+    /// See [`FixedModel::weight_frac_bits`].
     pub weight_frac_bits: u32,
     pub(crate) means: &'a [i32],
     pub(crate) inv_stds: &'a [i32],
     pub(crate) z_shifts: &'a [u32],
+    pub(crate) bias: i64,
     pub(crate) weights: &'a [i32],
+    /// Bits the accumulator is rounded by to reach the target's scale.
+    pub(crate) out_shift: u32,
 }
 
-/// Rounds a sum of products at `2^(weights + Z_FRAC_BITS)` by `shift` bits (back to the
-/// weights' scale inside a polynomial, to the target's scale for the prediction) and checks
-/// that it fits `i32`: the one bound of a prediction and of each Horner level.
+/// Rounds a sum of products by `shift` bits (back to the weights' scale inside a polynomial,
+/// to the target's scale for the prediction) and checks that it fits `i32`: the one bound of
+/// a prediction and of each Horner level.
 #[inline(always)]
 fn settle(acc: i64, shift: u32, row: u64) -> Result<i32, CoreError> {
     i32::try_from(round_shift_i64(acc, shift)).map_err(|_| CoreError::PredictionOutOfRange { row })
@@ -124,8 +133,18 @@ fn mul(w: i32, z: i32) -> i64 {
     w as i64 * z as i64
 }
 
+/// Fractional bits of a model's accumulator: `weight_frac_bits` for degree 1 (folded weights
+/// times raw values), `weight_frac_bits + Z_FRAC_BITS` for a polynomial (weights times `z`).
+pub const fn accumulator_frac_bits(degree: u32, weight_frac_bits: u32) -> u32 {
+    if degree == 1 {
+        weight_frac_bits
+    } else {
+        weight_frac_bits + Z_FRAC_BITS
+    }
+}
+
 impl ModelView<'_> {
-    /// The target column's fractional bits: the scale of weights, predictions and the claim.
+    /// The target column's fractional bits: the scale of predictions and of the claim.
     pub fn target_frac_bits(&self) -> u32 {
         self.column_frac_bits[self.n_features as usize]
     }
@@ -140,6 +159,7 @@ impl ModelView<'_> {
             means: self.means.to_vec(),
             inv_stds: self.inv_stds.to_vec(),
             z_shifts: self.z_shifts.to_vec(),
+            bias: self.bias,
             weights: self.weights.to_vec(),
         }
     }
@@ -168,56 +188,58 @@ impl ModelView<'_> {
     /// Predicts one row at the target's scale. `x` holds the row's features at their column
     /// scales; `z` (one slot per feature) is scratch space reused between rows.
     ///
-    /// The polynomial `bias + Σ w_i z_i + Σ_{i<=j} w_ij z_i z_j + Σ_{i<=j<=k} w_ijk z_i z_j z_k`
-    /// is evaluated in Horner form, `bias + Σ_i z_i (w_i + Σ_{j>=i} z_j (w_ij + Σ_{k>=j} w_ijk
-    /// z_k))`, which visits the weights in the canonical order of [`expand`]. Each level is a
-    /// sum of 32×32→64 products at `2^(weights + 16)` in `i64` (bounded: `|w| < 2^31`,
-    /// `|z| < 2^26`, at most 32 terms), rounded once back to the weights' scale and checked
-    /// to fit `i32`; the outermost sum is rounded to the target's scale instead.
+    /// Degree 1 (linear, ridge): the standardisation is folded into the weights, so the
+    /// prediction is `bias + Σ v_j x_j`, one 32×32→64 multiply-accumulate per feature in `i64`
+    /// (bounded: `|v| <= 2^25`, `|x| <= 2^31`, `|bias| <= 2^60`), rounded once.
+    ///
+    /// A polynomial standardises each feature, then evaluates
+    /// `bias + Σ w_i z_i + Σ_{i<=j} w_ij z_i z_j + Σ_{i<=j<=k} w_ijk z_i z_j z_k` in Horner form,
+    /// `bias + Σ_i z_i (w_i + Σ_{j>=i} z_j (w_ij + Σ_{k>=j} w_ijk z_k))`, which visits the
+    /// weights in the canonical order of [`expand`]. Each inner level is a sum of 32×32→64
+    /// products at `2^(weights + 16)` in `i64` (bounded: `|w| < 2^31`, `|z| < 2^26`, at most 32
+    /// terms), rounded once back to the weights' scale and checked to fit `i32`; the outermost
+    /// sum is rounded to the target's scale instead.
     #[inline]
     pub fn predict(&self, row: u64, x: &[i32], z: &mut [i32]) -> Result<i32, CoreError> {
-        self.standardise(row, x, z)?;
         let n = z.len();
         let w = self.weights;
-        let (bias, linear) = (w[0], &w[1..=n]);
-        let mut acc = (bias as i64) << Z_FRAC_BITS;
-        match self.degree {
-            1 => {
-                for j in 0..n {
-                    acc += mul(linear[j], z[j]);
-                }
+        let mut acc = self.bias;
+        if self.degree == 1 {
+            for (&v, &xj) in w[..n].iter().zip(&x[..n]) {
+                acc += mul(v, xj);
             }
-            2 => {
-                let quadratic = &w[1 + n..];
-                let mut p = 0;
-                for i in 0..n {
-                    let mut inner = (linear[i] as i64) << Z_FRAC_BITS;
-                    for &zj in &z[i..] {
-                        inner += mul(quadratic[p], zj);
-                        p += 1;
-                    }
-                    acc += mul(settle(inner, Z_FRAC_BITS, row)?, z[i]);
+            return settle(acc, self.out_shift, row);
+        }
+        self.standardise(row, x, z)?;
+        let (linear, higher) = w.split_at(n);
+        if self.degree == 2 {
+            let mut p = 0;
+            for i in 0..n {
+                let mut inner = (linear[i] as i64) << Z_FRAC_BITS;
+                for (&wij, &zj) in higher[p..].iter().zip(&z[i..]) {
+                    inner += mul(wij, zj);
                 }
+                p += n - i;
+                acc += mul(settle(inner, Z_FRAC_BITS, row)?, z[i]);
             }
-            _ => {
-                let (quadratic, cubic) = w[1 + n..].split_at(n * (n + 1) / 2);
-                let (mut p2, mut p3) = (0, 0);
-                for i in 0..n {
-                    let mut inner = (linear[i] as i64) << Z_FRAC_BITS;
-                    for j in i..n {
-                        let mut inner2 = (quadratic[p2] as i64) << Z_FRAC_BITS;
-                        p2 += 1;
-                        for &zk in &z[j..] {
-                            inner2 += mul(cubic[p3], zk);
-                            p3 += 1;
-                        }
-                        inner += mul(settle(inner2, Z_FRAC_BITS, row)?, z[j]);
+        } else {
+            let (quadratic, cubic) = higher.split_at(n * (n + 1) / 2);
+            let (mut p2, mut p3) = (0, 0);
+            for i in 0..n {
+                let mut inner = (linear[i] as i64) << Z_FRAC_BITS;
+                for j in i..n {
+                    let mut inner2 = (quadratic[p2] as i64) << Z_FRAC_BITS;
+                    p2 += 1;
+                    for (&wijk, &zk) in cubic[p3..].iter().zip(&z[j..]) {
+                        inner2 += mul(wijk, zk);
                     }
-                    acc += mul(settle(inner, Z_FRAC_BITS, row)?, z[i]);
+                    p3 += n - j;
+                    inner += mul(settle(inner2, Z_FRAC_BITS, row)?, z[j]);
                 }
+                acc += mul(settle(inner, Z_FRAC_BITS, row)?, z[i]);
             }
         }
-        settle(acc, Z_FRAC_BITS + self.weight_frac_bits - self.target_frac_bits(), row)
+        settle(acc, self.out_shift, row)
     }
 }
 
@@ -230,26 +252,30 @@ pub struct FixedModel {
     /// Fractional bits of each test-set column, the features then the target: fixed at
     /// quantisation from the training data's range, and committed with the test set.
     pub column_frac_bits: Vec<u32>,
-    /// Training means of the features, at their column's scale.
-    pub means: Vec<i32>,
-    /// `2^(Z_FRAC_BITS + 32 - shift) / std` of each feature, std in its column's fixed-point
-    /// units: `z = round((x - mean) * inv_std / 2^32) * 2^shift` is the standardised feature at
-    /// 2^16.
-    pub inv_stds: Vec<i32>,
-    /// The shifts of the standardised features (0..=16; non-zero only for a feature whose
-    /// standard deviation is below 2^17 units of its column's scale).
-    pub z_shifts: Vec<u32>,
-    /// Fractional bits of the weights and of the partial sums of a polynomial, from the
-    /// weights' own range (so that small high-order coefficients keep their precision). The
-    /// prediction is rounded from `2^(weight_frac_bits + 16)` to the target's scale, a shift
-    /// of 1..=62 bits.
+    /// The weights' scale. Degree 1: weight `j` is at `weight_frac_bits - column_frac_bits[j]`,
+    /// so that every product `weight * value` and the bias are at `weight_frac_bits`. A
+    /// polynomial: every weight and every Horner partial sum is at `weight_frac_bits`, the bias
+    /// at `weight_frac_bits + 16`. The prediction is rounded from the accumulator's scale
+    /// ([`accumulator_frac_bits`]) to the target's, a shift of 1..=62 bits.
     pub weight_frac_bits: u32,
-    /// Bias then one weight per monomial in the order of [`expand`], at `weight_frac_bits`.
+    /// Polynomials only (empty for degree 1, whose weights fold the standardisation in):
+    /// training means of the features, at their column's scale.
+    pub means: Vec<i32>,
+    /// Polynomials only: `2^(Z_FRAC_BITS + 32 - shift) / std` of each feature, std in its
+    /// column's fixed-point units: `z = round((x - mean) * inv_std / 2^32) * 2^shift` is the
+    /// standardised feature at 2^16.
+    pub inv_stds: Vec<i32>,
+    /// Polynomials only: the shifts of the standardised features (0..=16; non-zero only for a
+    /// feature whose standard deviation is below 2^17 units of its column's scale).
+    pub z_shifts: Vec<u32>,
+    /// The bias at the accumulator's scale, `|bias| <= 2^60`.
+    pub bias: i64,
+    /// One weight per monomial in the order of [`expand`].
     pub weights: Vec<i32>,
 }
 
 impl FixedModel {
     pub fn n_features(&self) -> u32 {
-        self.means.len() as u32
+        self.column_frac_bits.len().saturating_sub(1) as u32
     }
 }

@@ -5,8 +5,9 @@
 //! guest input   = "ZKMLIN02" | model_words: u32 | data_words: u32 | model | data
 //! model         = "ZKMLMDL2" | kind | degree | n_features | n_weights | z_frac_bits
 //!                 | weight_frac_bits | column_frac_bits: u32 × (n_features + 1)
-//!                 | means: i32 × n_features | inv_stds: i32 × n_features
-//!                 | z_shifts: u32 × n_features | weights: i32 × n_weights
+//!                 | (degree >= 2 only: means: i32 × n_features | inv_stds: i32 × n_features
+//!                    | z_shifts: u32 × n_features)
+//!                 | bias: i64 (low word first) | weights: i32 × n_weights
 //! test set      = "ZKMLDAT2" | n_rows: u32 | n_features: u32 | salt: [u8; 32]
 //!                 | column_frac_bits: u32 × (n_features + 1)
 //!                 | rows: n_rows × (features: i32 × n_features, target: i32)
@@ -24,7 +25,9 @@
 
 use crate::error::{CoreError, Section};
 use crate::fixed::{MAX_COLUMN_FRAC_BITS, Z_FRAC_BITS};
-use crate::model::{n_terms, FixedModel, ModelKind, ModelView, MAX_DEGREE, MAX_FEATURES};
+use crate::model::{
+    accumulator_frac_bits, n_terms, FixedModel, ModelKind, ModelView, MAX_ABS_BIAS, MAX_ABS_FOLDED_WEIGHT, MAX_DEGREE, MAX_FEATURES,
+};
 use alloc::vec::Vec;
 
 pub const INPUT_MAGIC: [u8; 8] = *b"ZKMLIN02";
@@ -86,17 +89,28 @@ pub fn words_as_bytes(words: &[u32]) -> &[u8] {
 #[cfg(target_endian = "big")]
 compile_error!("zkml-core's wire format is little-endian; big-endian hosts are not supported");
 
+/// Words of the standardisation parameters of a model of `degree` over `nf` features.
+fn standardisation_words(degree: u32, nf: usize) -> usize {
+    if degree == 1 {
+        0
+    } else {
+        3 * nf
+    }
+}
+
 /// Encodes a model section.
 pub fn encode_model(model: &FixedModel) -> Result<Vec<u32>, CoreError> {
     validate_model(model)?;
     let nf = model.n_features() as usize;
-    let mut w = Vec::with_capacity(MODEL_HEADER_WORDS + 4 * nf + 1 + model.weights.len());
+    let mut w = Vec::with_capacity(MODEL_HEADER_WORDS + nf + 1 + standardisation_words(model.degree, nf) + 2 + model.weights.len());
     w.extend_from_slice(&magic_words(&MODEL_MAGIC));
     w.extend_from_slice(&[model.kind.code(), model.degree, nf as u32, model.weights.len() as u32, Z_FRAC_BITS, model.weight_frac_bits]);
     w.extend_from_slice(&model.column_frac_bits);
     w.extend(model.means.iter().map(|&v| v as u32));
     w.extend(model.inv_stds.iter().map(|&v| v as u32));
     w.extend_from_slice(&model.z_shifts);
+    w.push(model.bias as u64 as u32);
+    w.push((model.bias as u64 >> 32) as u32);
     w.extend(model.weights.iter().map(|&v| v as u32));
     Ok(w)
 }
@@ -108,9 +122,18 @@ fn check_column_scales(section: Section, scales: &[u32]) -> Result<(), CoreError
     }
 }
 
+/// The rounding shift from the accumulator to the target's scale, if the model's scales
+/// give one in 1..=62.
+fn out_shift(degree: u32, weight_frac_bits: u32, target_frac_bits: u32) -> Option<u32> {
+    if weight_frac_bits > 2 * MAX_COLUMN_FRAC_BITS {
+        return None;
+    }
+    accumulator_frac_bits(degree, weight_frac_bits).checked_sub(target_frac_bits).filter(|s| (1..=62).contains(s))
+}
+
 fn validate_model(model: &FixedModel) -> Result<(), CoreError> {
     let s = Section::Model;
-    let nf = model.means.len() as u32;
+    let nf = model.n_features();
     if nf == 0 || nf > MAX_FEATURES {
         return Err(CoreError::Unsupported { section: s, field: "n_features", value: nf as u64 });
     }
@@ -120,11 +143,12 @@ fn validate_model(model: &FixedModel) -> Result<(), CoreError> {
     if model.kind != ModelKind::PolyRidge && model.degree != 1 {
         return Err(CoreError::Unsupported { section: s, field: "degree of a linear model", value: model.degree as u64 });
     }
+    let standardised = if model.degree == 1 { 0 } else { nf as usize };
     let lengths = [
-        ("column_frac_bits length", model.column_frac_bits.len(), nf as usize + 1),
-        ("inv_stds length", model.inv_stds.len(), nf as usize),
-        ("z_shifts length", model.z_shifts.len(), nf as usize),
-        ("n_weights", model.weights.len(), n_terms(nf, model.degree) as usize + 1),
+        ("means length", model.means.len(), standardised),
+        ("inv_stds length", model.inv_stds.len(), standardised),
+        ("z_shifts length", model.z_shifts.len(), standardised),
+        ("n_weights", model.weights.len(), n_terms(nf, model.degree) as usize),
     ];
     for (field, got, want) in lengths {
         if got != want {
@@ -132,9 +156,18 @@ fn validate_model(model: &FixedModel) -> Result<(), CoreError> {
         }
     }
     check_column_scales(s, &model.column_frac_bits)?;
-    let out_shift = (Z_FRAC_BITS + model.weight_frac_bits).checked_sub(model.column_frac_bits[nf as usize]);
-    if model.weight_frac_bits > MAX_COLUMN_FRAC_BITS || !matches!(out_shift, Some(1..=62)) {
+    if out_shift(model.degree, model.weight_frac_bits, model.column_frac_bits[nf as usize]).is_none() {
         return Err(CoreError::Unsupported { section: s, field: "weight_frac_bits", value: model.weight_frac_bits as u64 });
+    }
+    if model.bias.unsigned_abs() > MAX_ABS_BIAS as u64 {
+        return Err(CoreError::ModelParameterOutOfRange { field: "bias", index: 0, value: model.bias });
+    }
+    if model.degree == 1 {
+        for (i, &v) in model.weights.iter().enumerate() {
+            if v.unsigned_abs() > MAX_ABS_FOLDED_WEIGHT as u32 {
+                return Err(CoreError::ModelParameterOutOfRange { field: "weights", index: i as u32, value: v as i64 });
+            }
+        }
     }
     for (i, &v) in model.inv_stds.iter().enumerate() {
         if v <= 0 {
@@ -165,19 +198,21 @@ pub fn decode_model(words: &[u32]) -> Result<ModelView<'_>, CoreError> {
     if degree == 0 || degree > MAX_DEGREE {
         return Err(CoreError::Unsupported { section: s, field: "degree", value: degree as u64 });
     }
-    if nw != n_terms(nf, degree) + 1 {
+    if nw != n_terms(nf, degree) {
         return Err(CoreError::Unsupported { section: s, field: "n_weights", value: nw as u64 });
     }
     let (nf_us, nw_us) = (nf as usize, nw as usize);
-    let total = MODEL_HEADER_WORDS + 4 * nf_us + 1 + nw_us;
+    let std_words = standardisation_words(degree, nf_us);
+    let total = MODEL_HEADER_WORDS + nf_us + 1 + std_words + 2 + nw_us;
     need(s, words, total)?;
     if words.len() > total {
         return Err(CoreError::TrailingBytes { section: s, extra_bytes: (words.len() - total) as u64 * 4 });
     }
     let (scales, body) = words[MODEL_HEADER_WORDS..].split_at(nf_us + 1);
-    let (means, body) = body.split_at(nf_us);
-    let (inv_stds, body) = body.split_at(nf_us);
-    let (shifts, weights) = body.split_at(nf_us);
+    let (standardisation, body) = body.split_at(std_words);
+    let (means, rest) = standardisation.split_at(std_words / 3);
+    let (inv_stds, shifts) = rest.split_at(std_words / 3);
+    let (bias, weights) = body.split_at(2);
     let view = ModelView {
         kind,
         degree,
@@ -187,7 +222,9 @@ pub fn decode_model(words: &[u32]) -> Result<ModelView<'_>, CoreError> {
         means: bytemuck::cast_slice(means),
         inv_stds: bytemuck::cast_slice(inv_stds),
         z_shifts: shifts,
+        bias: (bias[0] as u64 | (bias[1] as u64) << 32) as i64,
         weights: bytemuck::cast_slice(weights),
+        out_shift: out_shift(degree, weight_frac, scales[nf_us]).unwrap_or(0),
     };
     validate_model(&view.to_owned_model())?;
     Ok(view)

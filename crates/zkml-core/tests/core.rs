@@ -2,21 +2,24 @@ use proptest::prelude::*;
 use zkml_core::fixed::{self, Z_FRAC_BITS};
 use zkml_core::*;
 
-/// Test models read every column at 2^16 and standardise with mean 0 and std 1 (inv_std 2^30
-/// and shift 2: z = round(x / 4) * 4): z equals x for the multiples of 4 used here, so
-/// expected values can be worked out by hand.
 const F: u32 = 16;
 
+/// Test models read every column at 2^16 with the weights (`[bias, w_1, ...]`) at 2^16 too.
+/// Degree 1 folds the standardisation in (products at 2^32); a polynomial standardises with
+/// mean 0 and std 1 (inv_std 2^30 and shift 2: z = round(x / 4) * 4), so z equals x for the
+/// multiples of 4 used here. Either way, expected values can be worked out by hand.
 fn model(kind: ModelKind, degree: u32, nf: usize, weights: Vec<i32>) -> FixedModel {
+    let poly = degree > 1;
     FixedModel {
         kind,
         degree,
         column_frac_bits: vec![F; nf + 1],
-        weight_frac_bits: F,
-        means: vec![0; nf],
-        inv_stds: vec![1 << 30; nf],
-        z_shifts: vec![2; nf],
-        weights,
+        weight_frac_bits: if poly { F } else { 2 * F },
+        means: if poly { vec![0; nf] } else { vec![] },
+        inv_stds: if poly { vec![1 << 30; nf] } else { vec![] },
+        z_shifts: if poly { vec![2; nf] } else { vec![] },
+        bias: (weights[0] as i64) << F,
+        weights: weights[1..].to_vec(),
     }
 }
 
@@ -72,31 +75,51 @@ fn linear_model_metrics_are_exact() {
 
 #[test]
 fn standardisation_and_target_scale_are_applied() {
-    // One feature read at 2^4, mean 10, std 4: 64 units, so 1/std is 2^(16+32)/64 = 2^42,
-    // stored as inv_std 2^30 with shift 12 (z = round(d / 4) * 2^12);
-    // target read at 2^8, weights at 2^10: y_hat = 100 + 8 z.
+    // A degree-2 model over one feature read at 2^4, mean 10, std 4: 64 units, so 1/std is
+    // 2^(16+32)/64 = 2^42, stored as inv_std 2^30 with shift 12 (z = round(d / 4) * 2^12);
+    // target read at 2^8, weights at 2^10: y_hat = 100 + 8 z + 0.5 z^2.
     let m = FixedModel {
-        kind: ModelKind::Ridge,
-        degree: 1,
+        kind: ModelKind::PolyRidge,
+        degree: 2,
         column_frac_bits: vec![4, 8],
         weight_frac_bits: 10,
         means: vec![10 << 4],
         inv_stds: vec![1 << 30],
         z_shifts: vec![12],
-        weights: vec![100 << 10, 8 << 10],
+        bias: 100 << 26,
+        weights: vec![8 << 10, 1 << 9],
     };
-    // x = 18 -> z = 2 -> 116; x = 6 -> z = -1 -> 92; targets 116 and 90 (error 2).
-    let rows = [18 << 4, 116 << 8, 6 << 4, 90 << 8];
+    // x = 18 -> z = 2 -> 118; x = 6 -> z = -1 -> 92.5; targets 118 and 90.5 (error 2).
+    let rows = [18 << 4, 118 << 8, 6 << 4, 181 << 7];
     let words = input(&m, &rows);
     let gi = GuestInput::decode(&words).unwrap();
     let mut z = [0i32; 1];
-    assert_eq!(gi.model.predict(0, &rows[0..1], &mut z), Ok(116 << 8));
+    assert_eq!(gi.model.predict(0, &rows[0..1], &mut z), Ok(118 << 8));
     assert_eq!(z[0], 2 << Z_FRAC_BITS);
-    assert_eq!(gi.model.predict(1, &rows[2..3], &mut z), Ok(92 << 8));
+    assert_eq!(gi.model.predict(1, &rows[2..3], &mut z), Ok(185 << 7));
     let claim = evaluate::<SoftwareSha256>(&gi).unwrap();
     assert_eq!(claim.frac_bits, 8);
     assert_eq!(claim.sse, 4u128 << 16);
     assert_eq!(claim.mse, 2 << 8);
+
+    // Degree 1 folds it: y_hat = 100 + 8 (x - 10) / 4 = 80 + 2 x, with the weight at
+    // 2^(12 - 4) and the bias at 2^12 (products at 2^12, rounded by 4 bits to the target).
+    let m = FixedModel {
+        kind: ModelKind::Ridge,
+        degree: 1,
+        column_frac_bits: vec![4, 8],
+        weight_frac_bits: 12,
+        means: vec![],
+        inv_stds: vec![],
+        z_shifts: vec![],
+        bias: 80 << 12,
+        weights: vec![2 << 8],
+    };
+    let gi_words = input(&m, &[18 << 4, 116 << 8, 6 << 4, 90 << 8]);
+    let gi = GuestInput::decode(&gi_words).unwrap();
+    assert_eq!(gi.model.predict(0, &[18 << 4], &mut z), Ok(116 << 8));
+    assert_eq!(gi.model.predict(1, &[6 << 4], &mut z), Ok(92 << 8));
+    assert_eq!(evaluate::<SoftwareSha256>(&gi).unwrap().sse, 4u128 << 16);
 }
 
 #[test]
@@ -149,17 +172,31 @@ fn rejects_bad_inputs_with_named_errors() {
     // wrong weight count
     let bad = model(ModelKind::Linear, 1, 2, vec![1, 2]);
     assert!(matches!(encode_model(&bad), Err(CoreError::Unsupported { field: "n_weights", .. })));
+    // standardisation given to a folded (degree-1) model
+    let mut bad = m.clone();
+    bad.means = vec![0];
+    assert!(matches!(encode_model(&bad), Err(CoreError::Unsupported { field: "means length", .. })));
+    // a folded weight or a bias beyond its bound
+    let mut bad = m.clone();
+    bad.weights[0] = (1 << 25) + 1;
+    assert!(matches!(encode_model(&bad), Err(CoreError::ModelParameterOutOfRange { field: "weights", .. })));
+    let mut bad = m.clone();
+    bad.bias = (1 << 60) + 1;
+    assert!(matches!(encode_model(&bad), Err(CoreError::ModelParameterOutOfRange { field: "bias", .. })));
+    let bad = model(ModelKind::PolyRidge, 2, 2, vec![1, 2]);
+    assert!(matches!(encode_model(&bad), Err(CoreError::Unsupported { field: "n_weights", .. })));
     // a linear model of degree 2
     let bad = model(ModelKind::Linear, 2, 1, vec![1, 2, 3]);
     assert!(matches!(encode_model(&bad), Err(CoreError::Unsupported { field: "degree of a linear model", .. })));
     // non-positive inv std, shift out of range
-    let mut bad = m.clone();
+    let poly = model(ModelKind::PolyRidge, 2, 1, vec![f(1.0), f(2.0), 0]);
+    let mut bad = poly.clone();
     bad.inv_stds[0] = 0;
     assert!(matches!(encode_model(&bad), Err(CoreError::ModelParameterOutOfRange { field: "inv_stds", .. })));
-    let mut bad = m.clone();
+    let mut bad = poly.clone();
     bad.weight_frac_bits = 0; // the prediction's rounding shift 16 + 0 - 16 would be 0
     assert!(matches!(encode_model(&bad), Err(CoreError::Unsupported { field: "weight_frac_bits", .. })));
-    let mut bad = m.clone();
+    let mut bad = poly.clone();
     bad.z_shifts[0] = 17;
     assert!(matches!(encode_model(&bad), Err(CoreError::ModelParameterOutOfRange { field: "z_shifts", .. })));
     // every error names what is wrong
@@ -192,15 +229,15 @@ fn prediction_overflow_is_an_error_not_a_wrap() {
     let words = input(&m, &[f(1000.0), f(1.0), f(0.0), f(2.0)]);
     assert_eq!(evaluate_words::<SoftwareSha256>(&words), Err(CoreError::PredictionOutOfRange { row: 0 }));
     // The same in the second row, and in a linear model whose sum leaves i32.
-    let m = model(ModelKind::Linear, 1, 1, vec![i32::MAX, i32::MAX]);
-    let words = input(&m, &[f(0.0), f(1.0), f(1.0), f(2.0)]);
+    let m = model(ModelKind::Linear, 1, 1, vec![0, 1 << 25]);
+    let words = input(&m, &[f(0.0), f(1.0), f(1000.0), f(2.0)]);
     assert_eq!(evaluate_words::<SoftwareSha256>(&words), Err(CoreError::PredictionOutOfRange { row: 1 }));
     // A standardised value beyond 2^10 sigma
-    let m = model(ModelKind::Linear, 1, 1, vec![0, 1 << 16]);
+    let m = model(ModelKind::PolyRidge, 2, 1, vec![0, 1 << 16, 0]);
     let words = input(&m, &[f(1.0), f(1.0), f(1024.0), f(2.0)]);
     assert_eq!(evaluate_words::<SoftwareSha256>(&words), Err(CoreError::StandardisedOutOfRange { row: 1, feature: 0 }));
     // x - mean beyond i32
-    let mut m = model(ModelKind::Linear, 1, 1, vec![0, 1]);
+    let mut m = model(ModelKind::PolyRidge, 2, 1, vec![0, 1, 0]);
     m.means[0] = i32::MAX;
     let words = input(&m, &[-2, 1, 0, 2]);
     assert_eq!(evaluate_words::<SoftwareSha256>(&words), Err(CoreError::StandardisedOutOfRange { row: 0, feature: 0 }));
@@ -210,12 +247,11 @@ fn prediction_overflow_is_an_error_not_a_wrap() {
 fn extreme_values_within_bounds_do_not_overflow() {
     // Targets at both ends of i32 and predictions at the other end: the largest errors
     // (2^32 - 1 and 2^32 - 2) on many rows; SSE, SST and the sums stay exact.
-    // x = 2^30 read at 2^16 with inv_std 2^18 and shift 0 is z = 1.0; the weight i32::MAX
-    // (at the target's scale) makes every prediction i32::MAX.
-    let mut m = model(ModelKind::Linear, 1, 1, vec![0, i32::MAX]);
-    m.inv_stds[0] = 1 << 18;
-    m.z_shifts[0] = 0;
-    let x = 1 << 30; // z = 1.0 -> prediction i32::MAX (weights at the target scale)
+    // x = 2^30 at 2^16 times the folded weight 2^25 at 2^(32 - 16) is 2^39 at 2^32, plus a bias
+    // of i32::MAX * 2^16 - 2^39: every prediction is i32::MAX at the target's 2^16.
+    let mut m = model(ModelKind::Linear, 1, 1, vec![0, 1 << 25]);
+    m.bias = ((i32::MAX as i64) << 16) - (1i64 << 55);
+    let x = 1 << 30;
     let rows: Vec<i32> = (0..1000).flat_map(|i| if i % 2 == 0 { [x, i32::MIN] } else { [x, i32::MAX] }).collect();
     let claim = evaluate_words::<SoftwareSha256>(&input(&m, &rows)).unwrap();
     let e = (i32::MAX as i128 - i32::MIN as i128) as u128;
@@ -246,12 +282,19 @@ fn div_round(x: i128, bits: u32) -> i128 {
 /// kernel: standardise, then the Horner levels over the monomials in canonical order (found
 /// by enumerating index tuples, not by running pointers), each level rounded once to the
 /// target's scale and bounded by i32. `None` where the core must report an error.
+#[allow(clippy::needless_range_loop)] // indexes mirror the definition
 fn reference_predict(m: &FixedModel, x: &[i32]) -> Option<i64> {
     let n = x.len();
+    let out_shift = if m.degree == 1 { m.weight_frac_bits } else { m.weight_frac_bits + 16 } - m.column_frac_bits[n];
+    let fits = |v: i128| (i32::MIN as i128..=i32::MAX as i128).contains(&v).then_some(v);
+    if m.degree == 1 {
+        let acc: i128 = m.bias as i128 + (0..n).map(|j| m.weights[j] as i128 * x[j] as i128).sum::<i128>();
+        return fits(div_round(acc, out_shift)).map(|v| v as i64);
+    }
     let mut z = Vec::new();
     for j in 0..n {
         let d = x[j] as i128 - m.means[j] as i128;
-        if d.abs() > i32::MAX as i128 || d < i32::MIN as i128 {
+        if d > i32::MAX as i128 || d < i32::MIN as i128 {
             return None;
         }
         let hi = (d * m.inv_stds[j] as i128 + (1i128 << 31)).div_euclid(1i128 << 32); // nearest, ties up
@@ -273,7 +316,7 @@ fn reference_predict(m: &FixedModel, x: &[i32]) -> Option<i64> {
             }
         }
     }
-    let weight = |t: &[usize]| -> i128 { m.weights[1 + tuples.iter().position(|u| u == t).unwrap()] as i128 };
+    let weight = |t: &[usize]| -> i128 { m.weights[tuples.iter().position(|u| u == t).unwrap()] as i128 };
     fn level(prefix: &mut Vec<usize>, degree: usize, n: usize, z: &[i128], weight: &dyn Fn(&[usize]) -> i128) -> Option<i128> {
         let mut acc = weight(prefix) << 16;
         if prefix.len() < degree {
@@ -287,12 +330,11 @@ fn reference_predict(m: &FixedModel, x: &[i32]) -> Option<i64> {
         let v = div_round(acc, 16);
         (i32::MIN as i128..=i32::MAX as i128).contains(&v).then_some(v)
     }
-    let mut acc = (m.weights[0] as i128) << 16;
+    let mut acc = m.bias as i128;
     for i in 0..n {
         acc += level(&mut vec![i], m.degree as usize, n, &z, &weight)? * z[i];
     }
-    let v = div_round(acc, 16 + m.weight_frac_bits - m.column_frac_bits[n]);
-    (i32::MIN as i128..=i32::MAX as i128).contains(&v).then_some(v as i64)
+    fits(div_round(acc, out_shift)).map(|v| v as i64)
 }
 
 fn lcg(seed: u64) -> impl FnMut(i64) -> i64 {
@@ -304,17 +346,21 @@ fn lcg(seed: u64) -> impl FnMut(i64) -> i64 {
 }
 
 /// A random model for values of about `value_bits` bits: means inside the values' range,
-/// `1/std` with 29-30 significant bits and shifts 0..=4, weights up to `weight_bound`.
+/// `1/std` with 29-30 significant bits and shifts 0..=4, weights up to `weight_bound` (at most
+/// 2^25 when folded).
 fn random_model(nf: usize, degree: u32, next: &mut impl FnMut(i64) -> i64, value_bits: u32, weight_bound: i64) -> FixedModel {
-    let nw = n_terms(nf as u32, degree) as usize + 1;
+    let nw = n_terms(nf as u32, degree) as usize;
+    let poly = degree > 1;
+    let weight_bound = if poly { weight_bound } else { weight_bound.min(1 << 25) };
     FixedModel {
-        kind: if degree == 1 { ModelKind::Ridge } else { ModelKind::PolyRidge },
+        kind: if poly { ModelKind::PolyRidge } else { ModelKind::Ridge },
         degree,
         column_frac_bits: (0..nf).map(|_| next(20).unsigned_abs() as u32).chain([8]).collect(),
-        weight_frac_bits: 8 + next(20).unsigned_abs() as u32,
-        means: (0..nf).map(|_| next(1 << (value_bits - 1)) as i32).collect(),
-        inv_stds: (0..nf).map(|_| (1 << 29) + next(1 << 28).abs() as i32).collect(),
-        z_shifts: (0..nf).map(|_| next(4).unsigned_abs() as u32).collect(),
+        weight_frac_bits: 9 + next(20).unsigned_abs() as u32,
+        means: (0..nf).filter(|_| poly).map(|_| next(1 << (value_bits - 1)) as i32).collect(),
+        inv_stds: (0..nf).filter(|_| poly).map(|_| (1 << 29) + next(1 << 28).abs() as i32).collect(),
+        z_shifts: (0..nf).filter(|_| poly).map(|_| next(4).unsigned_abs() as u32).collect(),
+        bias: next(weight_bound) << 16,
         weights: (0..nw).map(|_| next(weight_bound) as i32).collect(),
     }
 }

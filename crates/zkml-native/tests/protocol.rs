@@ -8,16 +8,18 @@ use zkml_protocol::{Precompiles, ProofFile};
 const EXE: &str = env!("CARGO_BIN_EXE_zkml-native");
 
 fn input_file(dir: &std::path::Path) -> std::path::PathBuf {
-    // y = 1 + 2x with every column at 2^16 and z = x (mean 0, z = round(x / 4) * 4).
+    // y = 1 + 2x with every column at 2^16; degree 1 folds the standardisation into the
+    // weight (at 2^16, so products and the bias are at 2^32).
     let model = FixedModel {
         kind: ModelKind::Linear,
         degree: 1,
         column_frac_bits: vec![16, 16],
-        weight_frac_bits: 16,
-        means: vec![0],
-        inv_stds: vec![1 << 30],
-        z_shifts: vec![2],
-        weights: vec![65536, 2 * 65536],
+        weight_frac_bits: 32,
+        means: vec![],
+        inv_stds: vec![],
+        z_shifts: vec![],
+        bias: 1 << 32,
+        weights: vec![2 * 65536],
     };
     let rows = [0, 65536, 65536, 4 * 65536, 2 * 65536, 5 * 65536];
     let words = encode_guest_input(&encode_model(&model).unwrap(), &encode_test_set(&model.column_frac_bits, &rows, &[0; 32]).unwrap());

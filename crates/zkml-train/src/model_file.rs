@@ -33,10 +33,15 @@ pub struct Standardisation {
 pub struct FixedPointParams {
     /// Fractional bits of each test-set column, the features then the target.
     pub column_frac_bits: Vec<u32>,
-    pub means: Vec<i32>,
-    pub inv_stds: Vec<i32>,
-    pub z_shifts: Vec<u32>,
     pub weight_frac_bits: u32,
+    /// Polynomials only; degree 1 folds the standardisation into the weights.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub means: Vec<i32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inv_stds: Vec<i32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub z_shifts: Vec<u32>,
+    pub bias: i64,
     pub weights: Vec<i32>,
 }
 
@@ -97,6 +102,7 @@ impl ModelFile {
                 inv_stds: q.inv_stds,
                 z_shifts: q.z_shifts,
                 weight_frac_bits: q.weight_frac_bits,
+                bias: q.bias,
                 weights: q.weights,
             },
             model_hash: hex::encode(hash),
@@ -114,6 +120,7 @@ impl ModelFile {
             inv_stds: self.fixed_point.inv_stds.clone(),
             z_shifts: self.fixed_point.z_shifts.clone(),
             weight_frac_bits: self.fixed_point.weight_frac_bits,
+            bias: self.fixed_point.bias,
             weights: self.fixed_point.weights.clone(),
         }
     }
@@ -198,13 +205,12 @@ impl ModelFile {
         let nf = m.feature_names.len();
         if m.standardisation.means.len() != nf
             || m.standardisation.stds.len() != nf
-            || m.fixed_point.means.len() != nf
             || m.fixed_point.column_frac_bits.len() != nf + 1
             || m.column_max_abs.len() != nf + 1
         {
             return Err(invalid(format!("{nf} feature names but parameters for a different number of features")));
         }
-        if m.weights.len() != m.fixed_point.weights.len() {
+        if m.weights.len() != m.fixed_point.weights.len() + 1 {
             return Err(invalid("f64 and fixed-point weights differ in length".into()));
         }
         let hash = m.computed_hash().map_err(|e| invalid(e.to_string()))?;

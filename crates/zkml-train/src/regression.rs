@@ -110,17 +110,29 @@ impl TrainedModel {
     /// Rounds every parameter to the fixed-point format, refusing values beyond its bounds.
     ///
     /// Each column gets the finest power-of-two scale that keeps its training range at or
-    /// below `2^24` (`fixed::column_frac_bits`); means are quantised at their column's scale;
-    /// `1/std` so that a standardised feature is the rounded high word of one multiply; the
-    /// weights at the finest scale that keeps the largest at or below `2^24`.
+    /// below `2^24` (`fixed::column_frac_bits`). Degree 1 folds the standardisation into the
+    /// weights (`v_j = w_j / std_j`, `bias = w_0 - Σ v_j mean_j`) at the finest common scale that
+    /// keeps every `v_j` within `2^25` and the bias within `2^60`. A polynomial keeps it: means
+    /// at their column's scale, `1/std` so that a standardised feature is the rounded high word
+    /// of one multiply, and the weights at the finest scale that keeps the largest at or below
+    /// `2^24`.
     pub fn quantise(&self) -> Result<FixedModel, TrainError> {
         let nf = self.means.len();
         let err = |m: String| TrainError::Quantise(m);
-        if self.column_max_abs.len() != nf + 1 || self.stds.len() != nf {
-            return Err(err(format!("{nf} features but {} column ranges and {} stds", self.column_max_abs.len(), self.stds.len())));
+        if self.column_max_abs.len() != nf + 1 || self.stds.len() != nf || self.weights.len() < nf + 1 {
+            return Err(err(format!(
+                "{nf} features but {} column ranges, {} stds and {} weights",
+                self.column_max_abs.len(),
+                self.stds.len(),
+                self.weights.len()
+            )));
         }
         let scales: Vec<u32> = self.column_max_abs.iter().map(|&m| fixed::column_frac_bits(m)).collect();
         let target_scale = scales[nf];
+        let (kind, degree) = (self.spec.kind(), self.spec.degree());
+        if degree == 1 {
+            return self.quantise_folded(scales);
+        }
         let means = (0..nf)
             .map(|j| {
                 fixed::to_i32_bits(self.means[j], scales[j]).ok_or_else(|| {
@@ -130,33 +142,74 @@ impl TrainedModel {
             .collect::<Result<Vec<_>, _>>()?;
         let mut inv_stds = Vec::with_capacity(nf);
         let mut shifts = Vec::with_capacity(nf);
-        for j in 0..nf {
-            let (s, shift) = inv_std_fixed(self.stds[j] * fixed::pow2(scales[j]))
-                .ok_or_else(|| err(format!("std[{j}] = {} cannot be represented at its column's scale 2^-{}", self.stds[j], scales[j])))?;
+        for (j, (&std, &scale)) in self.stds.iter().zip(&scales).enumerate() {
+            let (s, shift) = inv_std_fixed(std * fixed::pow2(scale))
+                .ok_or_else(|| err(format!("std[{j}] = {std} cannot be represented at its column's scale 2^-{scale}")))?;
             inv_stds.push(s);
             shifts.push(shift);
         }
         // The weights' own scale, from their range (at least the target's less 15 bits, so the
         // prediction's rounding shift 16 + W - T is at least 1).
-        let max_w = self.weights.iter().fold(0.0f64, |m, w| m.max(w.abs()));
+        let max_w = self.weights[1..].iter().fold(0.0f64, |m, w| m.max(w.abs()));
         let weight_scale = fixed::column_frac_bits(max_w).max(target_scale.saturating_sub(15));
-        let weights = self
-            .weights
+        let weights = self.weights[1..]
             .iter()
             .enumerate()
             .map(|(k, &w)| {
                 fixed::to_i32_bits(w, weight_scale)
-                    .ok_or_else(|| err(format!("weight[{k}] = {w} does not fit 32 bits at the weights' scale 2^-{weight_scale}")))
+                    .ok_or_else(|| err(format!("weight[{}] = {w} does not fit 32 bits at the weights' scale 2^-{weight_scale}", k + 1)))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let bias = fixed::to_fixed_bits(self.weights[0], weight_scale + zkml_core::fixed::Z_FRAC_BITS, zkml_core::model::MAX_ABS_BIAS)
+            .ok_or_else(|| err(format!("bias = {} is beyond the format's bound", self.weights[0])))?;
         Ok(FixedModel {
-            kind: self.spec.kind(),
-            degree: self.spec.degree(),
+            kind,
+            degree,
             column_frac_bits: scales,
             weight_frac_bits: weight_scale,
             means,
             inv_stds,
             z_shifts: shifts,
+            bias,
+            weights,
+        })
+    }
+
+    /// Degree 1: the standardisation folded into the weights, at the finest accumulator scale
+    /// `P` (1..=62 bits above the target's) that keeps every weight within `2^25` and the bias
+    /// within `2^60`.
+    fn quantise_folded(&self, scales: Vec<u32>) -> Result<FixedModel, TrainError> {
+        let nf = self.means.len();
+        let target_scale = scales[nf];
+        let folded: Vec<f64> = (0..nf).map(|j| self.weights[1 + j] / self.stds[j]).collect();
+        let bias_real = self.weights[0] - folded.iter().zip(&self.means).map(|(v, m)| v * m).sum::<f64>();
+        let at = |x: f64, bits: i32| x * 2f64.powi(bits);
+        let fits = |p: u32| {
+            folded
+                .iter()
+                .zip(&scales)
+                .all(|(&v, &c)| at(v, p as i32 - c as i32).abs().round() <= zkml_core::model::MAX_ABS_FOLDED_WEIGHT as f64)
+                && at(bias_real, p as i32).abs().round() <= zkml_core::model::MAX_ABS_BIAS as f64
+        };
+        let max_p = (target_scale + 62).min(2 * zkml_core::fixed::MAX_COLUMN_FRAC_BITS);
+        let p = (target_scale + 1..=max_p).rev().find(|&p| fits(p)).ok_or_else(|| {
+            TrainError::Quantise(format!(
+                "the folded weights {folded:?} and bias {bias_real} do not fit the format's bounds at any scale finer than the target's"
+            ))
+        })?;
+        if !folded.iter().chain([&bias_real]).all(|v| v.is_finite()) {
+            return Err(TrainError::Quantise("non-finite folded weight".into()));
+        }
+        let weights = folded.iter().zip(&scales).map(|(&v, &c)| at(v, p as i32 - c as i32).round() as i32).collect();
+        Ok(FixedModel {
+            kind: self.spec.kind(),
+            degree: 1,
+            column_frac_bits: scales,
+            weight_frac_bits: p,
+            means: vec![],
+            inv_stds: vec![],
+            z_shifts: vec![],
+            bias: at(bias_real, p as i32).round() as i64,
             weights,
         })
     }
