@@ -10,7 +10,7 @@
 
 /// Fractional bits of a standardised feature `z = (x - mean) / std` inside a prediction.
 pub const Z_FRAC_BITS: u32 = 16;
-/// Largest magnitude of a standardised feature (fixed point): `2^10` standard deviations.
+/// Bound of a standardised feature (fixed point): `-2^10 <= z < 2^10` standard deviations.
 /// With it, a weight (`i32`) times `z` stays below `2^57`, so 32 of them and a bias sum in
 /// `i64` without overflow.
 pub const MAX_ABS_Z: i64 = 1 << Z_BOUND_BITS;

@@ -124,7 +124,12 @@ pub struct ModelView<'a> {
 /// a prediction and of each Horner level.
 #[inline(always)]
 fn settle(acc: i64, shift: u32, row: u64) -> Result<i32, CoreError> {
-    i32::try_from(round_shift_i64(acc, shift)).map_err(|_| CoreError::PredictionOutOfRange { row })
+    let v = round_shift_i64(acc, shift);
+    let narrow = v as i32;
+    if narrow as i64 != v {
+        return Err(CoreError::PredictionOutOfRange { row });
+    }
+    Ok(narrow)
 }
 
 /// `w * z` exactly: one 32×32→64 multiply.
@@ -176,8 +181,9 @@ impl ModelView<'_> {
                 return Err(CoreError::StandardisedOutOfRange { row, feature: j as u32 });
             };
             let (hi, shift) = (mul_hi_round(d, inv_stds[j]), shifts[j]);
-            // |hi| < 2^(26 - shift), so that |z| < MAX_ABS_Z = 2^26.
-            if (hi.unsigned_abs() >> (Z_BOUND_BITS - shift)) != 0 {
+            // -2^(26 - shift) <= hi < 2^(26 - shift), so that -2^26 <= z < 2^26: the
+            // arithmetic shift leaves 0 or -1 exactly then.
+            if ((hi >> (Z_BOUND_BITS - shift)) + 1) as u32 > 1 {
                 return Err(CoreError::StandardisedOutOfRange { row, feature: j as u32 });
             }
             z[j] = hi << shift;
@@ -213,14 +219,16 @@ impl ModelView<'_> {
         self.standardise(row, x, z)?;
         let (linear, higher) = w.split_at(n);
         if self.degree == 2 {
-            let mut p = 0;
-            for i in 0..n {
-                let mut inner = (linear[i] as i64) << Z_FRAC_BITS;
-                for (&wij, &zj) in higher[p..].iter().zip(&z[i..]) {
+            // Row i of the quadratic weights is w_ii .. w_i(n-1): n - i of them.
+            let mut rest = higher;
+            for (i, (&wi, &zi)) in linear.iter().zip(z.iter()).enumerate() {
+                let (row_weights, tail) = rest.split_at(n - i);
+                rest = tail;
+                let mut inner = (wi as i64) << Z_FRAC_BITS;
+                for (&wij, &zj) in row_weights.iter().zip(&z[i..]) {
                     inner += mul(wij, zj);
                 }
-                p += n - i;
-                acc += mul(settle(inner, Z_FRAC_BITS, row)?, z[i]);
+                acc += mul(settle(inner, Z_FRAC_BITS, row)?, zi);
             }
         } else {
             let (quadratic, cubic) = higher.split_at(n * (n + 1) / 2);

@@ -299,7 +299,7 @@ fn reference_predict(m: &FixedModel, x: &[i32]) -> Option<i64> {
         }
         let hi = (d * m.inv_stds[j] as i128 + (1i128 << 31)).div_euclid(1i128 << 32); // nearest, ties up
         let zj = hi * (1i128 << m.z_shifts[j]);
-        if zj.abs() >= fixed::MAX_ABS_Z as i128 {
+        if zj < -(fixed::MAX_ABS_Z as i128) || zj >= fixed::MAX_ABS_Z as i128 {
             return None;
         }
         z.push(zj);
