@@ -140,7 +140,10 @@ fn mismatched_model_and_test_set_are_rejected_without_output() {
     lines[3] = fields.join(",");
     std::fs::write(d.join("huge.csv"), lines.join("\n")).unwrap();
     let (_, err) = fails(&d, &["prove", "--zkvm", "native", "--model", "model.json", "--test", "huge.csv", "--out", "o.proof"]);
-    assert!(err.contains("huge.csv") && err.contains("fixed-point bound"), "{err}");
+    assert!(
+        err.contains("huge.csv") && err.contains("row 3") && err.contains("\"monetary\"") && err.contains("fixed-point bound"),
+        "{err}"
+    );
     assert!(!d.join("o.proof").exists());
     // a model file that is not one
     std::fs::write(d.join("junk.json"), "{}").unwrap();

@@ -158,8 +158,8 @@ impl ModelFile {
                 let name = table.feature_names.get(j).unwrap_or(&table.target_name);
                 out.push(fixed::to_i32_bits(v, scales[j]).ok_or_else(|| {
                     format!(
-                        "row {} (customer {}), column {name:?}: {v} does not fit the column's 32-bit fixed-point scale \
-                         (2^-{}: at most ±{}, 128 times the training range ±{})",
+                        "row {} (customer {}), column {name:?}: {v} is beyond the fixed-point bound of its column \
+                         (32 bits at scale 2^-{}: at most ±{}; the training data reached ±{})",
                         i + 1,
                         table.ids[i],
                         scales[j],
