@@ -761,8 +761,18 @@ fn cycles(a: CyclesArgs) -> anyhow::Result<()> {
     config.validate()?;
     std::fs::create_dir_all(&a.out)?;
     let records = cycles::measure(&config, &a.out, &std::env::current_exe()?, |line| eprintln!("{line}"))?;
-    let md = cycles::markdown(&records);
-    zkml_protocol::files::write_bytes_atomically(&a.out.join("cycles.json"), &serde_json::to_vec_pretty(&records)?)?;
+    let revision = zkml_harness::hostinfo::git_revision().unwrap_or_else(|| "unknown".into());
+    let host = zkml_harness::hostinfo::HostInfo::detect();
+    let md = format!(
+        "Guest executions (no proving) at revision `{revision}` on {}: user cycles for RISC Zero, total cycles for SP1 and \
+         OpenVM; per row = the marginal cost between {} and {} rows.\n\n{}",
+        host.label(),
+        config.rows.iter().min().unwrap_or(&0),
+        config.rows.iter().max().unwrap_or(&0),
+        cycles::markdown(&records)
+    );
+    let json = serde_json::json!({ "revision": revision, "host": host, "records": records });
+    zkml_protocol::files::write_bytes_atomically(&a.out.join("cycles.json"), &serde_json::to_vec_pretty(&json)?)?;
     zkml_protocol::files::write_bytes_atomically(&a.out.join("cycles.md"), md.as_bytes())?;
     print!("{md}");
     Ok(())
