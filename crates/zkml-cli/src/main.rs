@@ -641,6 +641,12 @@ pub(crate) fn print_proven(p: &workflow::Proven, secs: f64) {
         fmt_opt(r.phases.compress_s)
     );
     println!("  proof bytes      {}", r.proof_bytes);
+    if let Some(a) = &p.agreement {
+        println!("  native check     {}", a.line());
+    }
+    for note in &r.notes {
+        println!("  note             {note}");
+    }
 }
 
 fn verify(a: VerifyArgs) -> anyhow::Result<ExitCode> {

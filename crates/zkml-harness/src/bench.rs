@@ -369,11 +369,15 @@ fn measure_run(p: &Planned<'_>, proof: &Path, log: &Path, opts: &SweepOptions<'_
         }
         CallOutcome::Interrupted => return Ok(RunOutcome::Interrupted),
     };
-    match report.claim.claim() {
-        Ok(c) if c == p.input.expected => {}
-        Ok(_) => return Ok(failed("the proven claim differs from the native evaluation of the same input")),
+    let proven = match report.claim.claim() {
+        Ok(c) => c,
         Err(e) => return Ok(failed(format!("unreadable claim in the prove report: {e}"))),
-    }
+    };
+    let words = zkml_core::words_from_bytes(&std::fs::read(&p.input.path)?)?;
+    let agreement = match crate::workflow::check_claim(&p.target.info, &words, &p.input.expected, &proven) {
+        Ok(a) => a,
+        Err(e) => return Ok(failed(format!("{e:#}"))),
+    };
     let proof_arg = crate::process::path_str(proof)?;
     let (outcome, verify_m) =
         p.target.process.call_measured::<VerifyReport>(&["verify", "--proof", &proof_arg], limits, Some(log), true)?;
@@ -407,7 +411,7 @@ fn measure_run(p: &Planned<'_>, proof: &Path, log: &Path, opts: &SweepOptions<'_
         mse: claim.mse,
         model_hash: claim.model_hash.clone(),
         data_commitment: claim.data_commitment.clone(),
-        notes: report.notes.clone(),
+        notes: report.notes.iter().cloned().chain(agreement.map(|a| a.line())).collect(),
     };
     Ok(RunOutcome::Done { status: RunStatus::Ok, metrics: Some(Box::new(metrics)), real_proof: report.real_proof && verify.real_proof })
 }

@@ -11,8 +11,8 @@ pub enum BackendHandle {
     Process(ProcessBackend),
 }
 
-/// Every zkVM name the CLI accepts, in report order.
-pub const ZKVMS: [&str; 5] = ["native", "risc0", "sp1", "openvm", "jolt"];
+/// Every backend name the CLI accepts, in report order: the zkVMs, then EZKL (a circuit compiler).
+pub const ZKVMS: [&str; 6] = ["native", "risc0", "sp1", "openvm", "ezkl", "jolt"];
 
 /// Where zkVM hosts and guests are built: outside the clone, shared by every checkout and by
 /// CI on the same machine, because one cold zkVM build takes 15-35 minutes.
@@ -76,7 +76,7 @@ pub fn resolve(name: &str, build: bool) -> anyhow::Result<BackendHandle> {
             "jolt: not buildable here: Jolt is not published on crates.io and depends on a git fork of arkworks, and this \
              machine reaches no git hosts (see docs/zkvm-recipes.md)"
         ),
-        "risc0" | "sp1" | "openvm" => {
+        "risc0" | "sp1" | "openvm" | "ezkl" => {
             // An explicitly provided binary wins (e.g. one built elsewhere).
             if let Some(exe) = std::env::var_os(format!("ZKML_{}_BIN", name.to_uppercase())) {
                 return Ok(BackendHandle::Process(ProcessBackend::new(exe)));

@@ -69,6 +69,29 @@ pub struct Proven {
     #[serde(flatten)]
     pub report: ProveReport,
     pub privacy: Privacy,
+    /// For a backend with its own fixed point (EZKL): how its claim compares with the native one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agreement: Option<Agreement>,
+}
+
+/// Checks a backend's claim against the native evaluation of the same input: identical, or, for
+/// a backend with its own fixed point ([`BackendInfo::own_quantisation`]), about the same model
+/// and rows with MSE and R² within the tolerance its quantisation explains
+/// ([`zkml_protocol::own_quantisation`]).
+pub fn check_claim(info: &BackendInfo, words: &[u32], expected: &Claim, proven: &Claim) -> anyhow::Result<Option<Agreement>> {
+    let Some(q) = &info.own_quantisation else {
+        if proven != expected {
+            bail!("the proven claim differs from the native evaluation of the same input (a backend bug)");
+        }
+        return Ok(None);
+    };
+    let input = zkml_core::GuestInput::decode(words)?;
+    let rows: Vec<i32> = input.test_set.rows().flatten().copied().collect();
+    let agreement = zkml_protocol::own_quantisation::agreement(q, &input.model.to_owned_model(), &rows, expected, proven)?;
+    if !agreement.within_tolerance {
+        bail!("{}", agreement.line());
+    }
+    Ok(Some(agreement))
 }
 
 /// Proves a model's accuracy on a private test set with one backend.
@@ -126,14 +149,14 @@ pub fn prove(req: &ProveRequest<'_>) -> anyhow::Result<Proven> {
         }
     };
     let proven = report.claim.claim().map_err(|e| anyhow::anyhow!("backend {}: {e}", req.zkvm))?;
-    if proven != expected {
-        let _ = std::fs::remove_file(req.out);
-        bail!(
-            "backend {} proved a claim that differs from the native evaluation of the same input (a backend bug); proof discarded",
-            req.zkvm
-        );
-    }
-    Ok(Proven { report, privacy })
+    let agreement = match check_claim(&info, &words, &expected, &proven) {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = std::fs::remove_file(req.out);
+            bail!("backend {}: {e}; proof discarded", req.zkvm);
+        }
+    };
+    Ok(Proven { report, privacy, agreement })
 }
 
 fn mode_names(info: &BackendInfo) -> String {

@@ -36,6 +36,7 @@ impl Backend for NativeBackend {
             precompiles: vec![Precompiles::Off],
             gpu: false,
             notes: vec!["NOT A PROOF: the claim is computed on the host and cannot be checked by anyone else".into()],
+            own_quantisation: None,
         }
     }
 

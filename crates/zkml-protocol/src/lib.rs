@@ -17,10 +17,12 @@
 pub mod backend;
 pub mod files;
 pub mod memory_guard;
+pub mod own_quantisation;
 pub mod proof_file;
 pub mod reports;
 
 pub use backend::{run_cli, run_cli_from, Backend, ProveOutput};
+pub use own_quantisation::{Agreement, NormalisedModel, OwnQuantisation};
 pub use proof_file::{ProofFile, ProofFileError, ProofHeader};
 pub use reports::*;
 

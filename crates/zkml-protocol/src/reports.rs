@@ -112,6 +112,11 @@ pub struct BackendInfo {
     pub gpu: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// Set by a backend that evaluates the model in its own fixed point (a circuit compiler such
+    /// as EZKL), not in zkml-core's: its claim is compared with the native one within a derived
+    /// tolerance, never bit for bit. `None`: the claim must equal the native one exactly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub own_quantisation: Option<crate::own_quantisation::OwnQuantisation>,
 }
 
 impl BackendInfo {

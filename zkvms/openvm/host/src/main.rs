@@ -273,6 +273,7 @@ impl Backend for OpenVm {
             precompiles: vec![Precompiles::On, Precompiles::Off],
             gpu: false,
             notes: vec!["CPU prover (openvm-sdk without the cuda feature)".into()],
+            own_quantisation: None,
         }
     }
 

@@ -191,6 +191,7 @@ impl Backend for Risc0 {
             precompiles: vec![Precompiles::On, Precompiles::Off],
             gpu: false,
             notes,
+            own_quantisation: None,
         }
     }
 

@@ -132,6 +132,7 @@ impl Backend for Sp1 {
                 "CPU prover (sp1-sdk without the cuda feature)".into(),
                 "execute and verify use the SDK's LightProver (full verification, no proving machinery)".into(),
             ],
+            own_quantisation: None,
         }
     }
 

@@ -1,0 +1,212 @@
+//! Backends with their own fixed point (EZKL): the normalised real-valued model they are given,
+//! and the tolerance within which their claim must agree with the native one.
+//!
+//! # The normalised domain
+//! Every test value `v` (an `i32` at its column's scale `2^f`) enters as `u = v / 2^N`
+//! (`N` = [`OwnQuantisation::normalisation_bits`], 24: the training range of every column maps
+//! into [-1, 1]). The model is rewritten exactly for `u` ([`NormalisedModel::from_fixed`]): the
+//! prediction of the normalised target `u_y = y / 2^N` is `b + Σ c_j u_j` (degree 1) or
+//! `b + Σ w_t m_t(z)`, `z_j = (u_j - μ_j) s_j` (degree 2). The backend then rounds inputs to
+//! `2^-s` and parameters to `2^-p` and computes in its own integers.
+//!
+//! # The tolerance (first order, per row)
+//! With `h = 2^-(s+1)` (half an input step) and `h_p = 2^-(p+1) + max|θ| 2^-24` (half a
+//! parameter step plus the float32 rounding of an ONNX constant), a row's prediction error is
+//! at most
+//!
+//! `Δ_r = h (1 + G_r) (1 + R) + h_p P_r`
+//!
+//! where `G_r = Σ_j |∂pred/∂u_j| (+ Σ_j |∂pred/∂z_j|` for polynomials: a rounding of `z`),
+//! `P_r = Σ_θ |∂pred/∂θ|` over every parameter θ, and `R` the number of intermediate roundings
+//! back to the input scale ([`OwnQuantisation::rescale_steps`]); the leading 1 is the target's
+//! own rounding. Then, over the rows (residuals `e_r`, targets `y_r`, all in normalised units):
+//! `|ΔSSE| <= Σ 2|e_r|Δ_r + Δ_r²`, `|ΔΣy| <= n h`, `|ΔΣy²| <= Σ 2|y_r| h + h²`,
+//! `|ΔSST| <= |ΔΣy²| + (2|Σy| |ΔΣy| + |ΔΣy|²) / n`; MSE agrees within `|ΔSSE| / n` plus both
+//! claims' rounding, and `R² = 1 - SSE/SST` within `(|ΔSSE| + (SSE/SST) |ΔSST|) / (SST - |ΔSST|)`
+//! plus its rounding. Second-order terms of a polynomial (products of two roundings) are below
+//! `h²` per term and covered by the `Δ_r²` term's slack at these scales.
+
+use serde::{Deserialize, Serialize};
+use zkml_core::{fixed, Claim, FixedModel};
+
+/// How a backend with its own fixed point quantises the job (see
+/// [`crate::BackendInfo::own_quantisation`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnQuantisation {
+    /// Every value `v` enters as `v / 2^normalisation_bits`, then is rounded to
+    /// `2^-input_frac_bits`.
+    pub normalisation_bits: u32,
+    pub input_frac_bits: u32,
+    /// Model parameters (in the normalised domain) are rounded to `2^-param_frac_bits`.
+    pub param_frac_bits: u32,
+    /// At most this many roundings back to the input scale on the way to a prediction.
+    pub rescale_steps: u32,
+}
+
+/// The fixed-point model rewritten exactly for normalised inputs (see the module docs).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NormalisedModel {
+    pub degree: u32,
+    pub n_features: u32,
+    pub weights: Vec<f64>,
+    pub bias: f64,
+    /// Degree 2 only.
+    pub means: Vec<f64>,
+    /// Degree 2 only.
+    pub inv_stds: Vec<f64>,
+}
+
+fn pow2(e: i32) -> f64 {
+    2f64.powi(e)
+}
+
+impl NormalisedModel {
+    /// The exact real-valued form of `m` for inputs `v / 2^n` (degree 1 or 2).
+    pub fn from_fixed(m: &FixedModel, n: u32) -> anyhow::Result<Self> {
+        let nf = m.n_features() as usize;
+        let t = m.column_frac_bits[nf] as i32;
+        let (w, n) = (m.weight_frac_bits as i32, n as i32);
+        match m.degree {
+            // pred_u = bias 2^(T-N-W) + Σ v_j 2^(T-W) u_j
+            1 => Ok(NormalisedModel {
+                degree: 1,
+                n_features: nf as u32,
+                weights: m.weights.iter().map(|&v| v as f64 * pow2(t - w)).collect(),
+                bias: m.bias as f64 * pow2(t - n - w),
+                means: vec![],
+                inv_stds: vec![],
+            }),
+            // z_j = (u_j - mean_j 2^-N) inv_std_j 2^(k_j - N); pred_u = (bias 2^-16 + Σ w_t m_t) 2^(T-N-W)
+            2 => Ok(NormalisedModel {
+                degree: 2,
+                n_features: nf as u32,
+                weights: m.weights.iter().map(|&v| v as f64 * pow2(t - n - w)).collect(),
+                bias: m.bias as f64 * pow2(t - n - w - fixed::Z_FRAC_BITS as i32),
+                means: m.means.iter().map(|&v| v as f64 * pow2(-n)).collect(),
+                inv_stds: m.inv_stds.iter().zip(&m.z_shifts).map(|(&s, &k)| s as f64 * pow2(k as i32 - n)).collect(),
+            }),
+            d => anyhow::bail!("degree {d}: only linear, ridge and degree-2 models have a normalised form here"),
+        }
+    }
+
+    fn z(&self, u: &[f64]) -> Vec<f64> {
+        u.iter().zip(&self.means).zip(&self.inv_stds).map(|((&x, &m), &s)| (x - m) * s).collect()
+    }
+
+    /// The prediction for normalised features `u`, and the sensitivities of the tolerance:
+    /// `(pred, G, P)` (see the module docs).
+    pub fn predict_with_sensitivity(&self, u: &[f64]) -> (f64, f64, f64) {
+        let nf = self.n_features as usize;
+        if self.degree == 1 {
+            let pred = self.bias + self.weights.iter().zip(u).map(|(c, x)| c * x).sum::<f64>();
+            let g = self.weights.iter().map(|c| c.abs()).sum::<f64>();
+            let p = 1.0 + u.iter().map(|x| x.abs()).sum::<f64>();
+            return (pred, g, p);
+        }
+        let z = self.z(u);
+        let mut pred = self.bias;
+        let mut dz = self.weights[..nf].to_vec();
+        let mut p = 1.0;
+        for j in 0..nf {
+            pred += self.weights[j] * z[j];
+            p += z[j].abs();
+        }
+        let mut t = nf;
+        for i in 0..nf {
+            for k in i..nf {
+                let w = self.weights[t];
+                t += 1;
+                pred += w * z[i] * z[k];
+                p += (z[i] * z[k]).abs();
+                dz[i] += w * z[k];
+                dz[k] += w * z[i];
+            }
+        }
+        let mut g = 0.0;
+        for j in 0..nf {
+            g += (dz[j] * self.inv_stds[j]).abs() + dz[j].abs();
+            // mean_j and inv_std_j are parameters too.
+            p += dz[j].abs() * (self.inv_stds[j].abs() + (u[j] - self.means[j]).abs());
+        }
+        (pred, g, p)
+    }
+
+    fn max_abs_param(&self) -> f64 {
+        self.weights.iter().chain(&self.means).chain(&self.inv_stds).chain(std::iter::once(&self.bias)).fold(0.0, |a, x| a.max(x.abs()))
+    }
+}
+
+/// How a backend's claim compares with the native one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Agreement {
+    pub mse_native: f64,
+    pub mse_backend: f64,
+    /// The largest difference the backend's quantisation explains (see the module docs).
+    pub mse_tolerance: f64,
+    pub r2_native: f64,
+    pub r2_backend: f64,
+    pub r2_tolerance: f64,
+    pub within_tolerance: bool,
+}
+
+impl Agreement {
+    pub fn line(&self) -> String {
+        format!(
+            "claim in the backend's own quantisation: MSE {:.6} vs native {:.6} (|Δ| {:.3e} <= {:.3e}), R² {:.8} vs native {:.8} \
+             (|Δ| {:.3e} <= {:.3e}): {}",
+            self.mse_backend,
+            self.mse_native,
+            (self.mse_backend - self.mse_native).abs(),
+            self.mse_tolerance,
+            self.r2_backend,
+            self.r2_native,
+            (self.r2_backend - self.r2_native).abs(),
+            self.r2_tolerance,
+            if self.within_tolerance { "within the derived tolerance" } else { "OUTSIDE the derived tolerance" }
+        )
+    }
+}
+
+/// Compares `backend`'s claim with the native `expected` one for the same model and rows (`rows`:
+/// the test set's values, row-major, features then target). Identity fields (model, rows,
+/// kind) must be equal; MSE and R² must agree within the derived tolerance.
+pub fn agreement(q: &OwnQuantisation, model: &FixedModel, rows: &[i32], expected: &Claim, backend: &Claim) -> anyhow::Result<Agreement> {
+    if (backend.model_hash, backend.n_rows, backend.n_features, backend.model_kind, backend.degree)
+        != (expected.model_hash, expected.n_rows, expected.n_features, expected.model_kind, expected.degree)
+    {
+        anyhow::bail!("the backend's claim is about another model or another number of rows than the native evaluation");
+    }
+    let nm = NormalisedModel::from_fixed(model, q.normalisation_bits)?;
+    let nf = model.n_features() as usize;
+    let scale = pow2(-(q.normalisation_bits as i32));
+    let h = pow2(-(q.input_frac_bits as i32) - 1);
+    let hp = pow2(-(q.param_frac_bits as i32) - 1) + nm.max_abs_param() * pow2(-24);
+    let (mut d_sse, mut d_syy, mut sy) = (0.0f64, 0.0f64, 0.0f64);
+    let mut u = vec![0.0; nf];
+    let n = (rows.len() / (nf + 1)) as f64;
+    for row in rows.chunks_exact(nf + 1) {
+        for (x, &v) in u.iter_mut().zip(row) {
+            *x = v as f64 * scale;
+        }
+        let y = row[nf] as f64 * scale;
+        let (pred, g, p) = nm.predict_with_sensitivity(&u);
+        let delta = h * (1.0 + g) * (1.0 + q.rescale_steps as f64) + hp * p;
+        d_sse += 2.0 * (pred - y).abs() * delta + delta * delta;
+        d_syy += 2.0 * y.abs() * h + h * h;
+        sy += y;
+    }
+    let d_sy = n * h;
+    let d_sst = d_syy + (2.0 * sy.abs() * d_sy + d_sy * d_sy) / n;
+    // Back to the claim's real units: u_y = y_real 2^(T - N).
+    let t = model.column_frac_bits[nf] as i32;
+    let to_real2 = pow2(2 * (q.normalisation_bits as i32 - t));
+    let (d_sse, d_sst) = (d_sse * to_real2, d_sst * to_real2);
+    let sse = fixed::from_fixed_wide(expected.sse, 2 * expected.frac_bits);
+    let sst = fixed::from_fixed_wide(expected.sst, 2 * expected.frac_bits);
+    let rounding = pow2(-(expected.frac_bits as i32)) + pow2(-(backend.frac_bits as i32));
+    let mse_tolerance = d_sse / n + rounding;
+    let r2_tolerance = if sst > d_sst { (d_sse + sse / sst * d_sst) / (sst - d_sst) + 2.0 * pow2(-31) } else { f64::INFINITY };
+    let (mse_native, mse_backend, r2_native, r2_backend) = (expected.mse_f64(), backend.mse_f64(), expected.r2_f64(), backend.r2_f64());
+    let within_tolerance = (mse_backend - mse_native).abs() <= mse_tolerance && (r2_backend - r2_native).abs() <= r2_tolerance;
+    Ok(Agreement { mse_native, mse_backend, mse_tolerance, r2_native, r2_backend, r2_tolerance, within_tolerance })
+}
