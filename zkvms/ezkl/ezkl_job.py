@@ -108,7 +108,7 @@ def run_args(job):
     args.output_visibility = "public"
     args.param_visibility = "fixed"
     args.input_scale = job["scale"]
-    args.param_scale = job["scale"]
+    args.param_scale = job["param_scale"]
     # Products stay at twice the input scale (no rounding of squared errors); values up to
     # 2^42 at their scale need three 14-bit decomposition legs.
     args.scale_rebase_multiplier = 2
@@ -171,7 +171,7 @@ def check_settings(settings, job):
         got_s = got if isinstance(got, str) else json.dumps(got)
         if value.lower() not in got_s.lower():
             raise SystemExit(f"ezkl backend: settings have {key} = {got_s}, the {job['mode']} mode needs {value}")
-    if ra["input_scale"] != job["scale"] or ra["param_scale"] != job["scale"]:
+    if ra["input_scale"] != job["scale"] or ra["param_scale"] != job["param_scale"]:
         raise SystemExit("ezkl backend: settings scales differ from the job's")
 
 

@@ -33,7 +33,7 @@ pub const MODE_HASHED: &str = "hashed";
 pub const MODE_PRIVATE: &str = "private";
 /// How EZKL is given the job (see [`zkml_protocol::own_quantisation`]).
 pub const QUANTISATION: OwnQuantisation =
-    OwnQuantisation { normalisation_bits: 24, input_frac_bits: 16, param_frac_bits: 16, rescale_steps: 4 };
+    OwnQuantisation { normalisation_bits: 24, input_frac_bits: 18, param_frac_bits: 18, rescale_steps: 4 };
 /// Three 14-bit decomposition legs: squared errors stay at twice the input scale (no rounding),
 /// values up to 2^42 at their scale.
 pub const DECOMP_LEGS: u32 = 3;
@@ -259,6 +259,7 @@ fn job(input: &GuestInput<'_>, mode: &str, n_rows: u32, with_rows: bool) -> anyh
         "n_features": nm.n_features,
         "degree": nm.degree,
         "scale": QUANTISATION.input_frac_bits,
+        "param_scale": QUANTISATION.param_frac_bits,
         "decomp_legs": DECOMP_LEGS,
         "weights": nm.weights,
         "bias": nm.bias,
