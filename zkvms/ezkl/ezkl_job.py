@@ -202,11 +202,23 @@ def prepare(a, job):
     t = time.perf_counter()
     ezkl.gen_settings(paths["onnx"], paths["settings"], py_run_args=run_args(job))
     # Calibration on the prover's own rows: it sizes the circuit (rows, lookup ranges).
-    ezkl.calibrate_settings(paths["data"], paths["onnx"], paths["settings"], "resources", scales=[job["scale"]],
-                            scale_rebase_multiplier=[2])
+    try:
+        ezkl.calibrate_settings(paths["data"], paths["onnx"], paths["settings"], "resources", scales=[job["scale"]],
+                                scale_rebase_multiplier=[2])
+    except RuntimeError as e:
+        raise SystemExit(
+            f"ezkl backend: EZKL cannot lay out this job at scale 2^-{job['scale']}: {e}. Usually a value of the test set "
+            f"(or a product of two) is beyond 2^{14 * job['decomp_legs'] - 2 * job['scale']} times its column's training "
+            "range, more than the circuit's range checks cover")
     with open(paths["settings"]) as fh:
         settings = json.load(fh)
     check_settings(settings, job)
+    logrows = settings["run_args"]["logrows"]
+    limit = os.environ.get("ZKML_EZKL_MAX_LOGROWS")
+    if limit and logrows > int(limit):
+        raise SystemExit(
+            f"out of memory (not attempted): the circuit needs {settings['num_rows']} rows (2^{logrows}), above "
+            f"ZKML_EZKL_MAX_LOGROWS={limit}, the largest size this machine was told to try")
     ezkl.compile_circuit(paths["onnx"], paths["compiled"], paths["settings"])
     times["settings_compile_s"] = time.perf_counter() - t
     log(f"circuit: {settings['num_rows']} rows, logrows {settings['run_args']['logrows']}, "
@@ -349,7 +361,13 @@ def main():
         job = json.load(fh)
     if job["mode"] not in VISIBILITY:
         raise SystemExit(f"ezkl backend: unknown mode {job['mode']}")
-    out = {"execute": execute, "prove": prove, "verify": verify}[a.command](a, job)
+    try:
+        out = {"execute": execute, "prove": prove, "verify": verify}[a.command](a, job)
+    except SystemExit as e:
+        # A refusal with its reason (the host reports it as the run's error).
+        if not isinstance(e.code, str):
+            raise
+        out = {"error": e.code}
     tmp = a.result + ".tmp"
     with open(tmp, "w") as fh:
         json.dump(out, fh)

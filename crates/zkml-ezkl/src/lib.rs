@@ -108,11 +108,15 @@ impl Ezkl {
                 limit as f64 / GIB
             );
         }
-        if !status.success() {
-            bail!("ezkl: {} {command} failed ({status}); see its output above", self.script.display());
+        let bytes = match std::fs::read(&result) {
+            Ok(b) if status.success() => b,
+            _ => bail!("ezkl: {} {command} failed ({status}); see its output above", self.script.display()),
+        };
+        let value: serde_json::Value = serde_json::from_slice(&bytes).with_context(|| format!("ezkl: unreadable {command} result"))?;
+        if let Some(error) = value.get("error").and_then(|e| e.as_str()) {
+            bail!("{error}");
         }
-        let bytes = std::fs::read(&result).with_context(|| format!("ezkl: {command} wrote no result"))?;
-        serde_json::from_slice(&bytes).with_context(|| format!("ezkl: unreadable {command} result"))
+        serde_json::from_value(value).with_context(|| format!("ezkl: unreadable {command} result"))
     }
 
     fn versions(&self) -> Option<String> {

@@ -411,7 +411,8 @@ fn measure_run(p: &Planned<'_>, proof: &Path, log: &Path, opts: &SweepOptions<'_
         mse: claim.mse,
         model_hash: claim.model_hash.clone(),
         data_commitment: claim.data_commitment.clone(),
-        notes: report.notes.iter().cloned().chain(agreement.map(|a| a.line())).collect(),
+        notes: report.notes.clone(),
+        agreement,
     };
     Ok(RunOutcome::Done { status: RunStatus::Ok, metrics: Some(Box::new(metrics)), real_proof: report.real_proof && verify.real_proof })
 }

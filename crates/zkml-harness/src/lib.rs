@@ -19,5 +19,6 @@ pub mod registry;
 pub mod report;
 pub mod results;
 pub mod verdict;
+pub mod versus;
 pub mod workflow;
 pub mod workload;

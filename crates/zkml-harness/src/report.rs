@@ -321,6 +321,7 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
     }
 
     md.push_str(&crate::verdict::verdict_markdown(data, &groups));
+    md.push_str(&crate::versus::versus_markdown(data, &groups));
 
     writeln!(md, "## Machines\n")?;
     writeln!(md, "| id | machine | OS | runs | git revisions |\n|---|---|---|---|---|")?;

@@ -85,6 +85,9 @@ pub struct RunMetrics {
     /// The backend's notes on this proof (segment limits, client start-up, settings in effect).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// A backend with its own fixed point (EZKL): its claim against the native one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agreement: Option<zkml_protocol::Agreement>,
 }
 
 /// One measured run.

@@ -48,6 +48,7 @@ fn record(zkvm: &str, p: Precompiles, rows: u32, rep: u32, wall: f64, prove: f64
             model_hash: "m".into(),
             data_commitment: "d".into(),
             notes: vec![],
+            agreement: None,
         }),
         log: None,
     }
@@ -142,4 +143,71 @@ fn stats_are_median_min_max() {
     let s = stats(&[4.0, 1.0, 2.0, 3.0]).unwrap();
     assert_eq!(s.median, 2.5);
     assert!(stats(&[]).is_none());
+}
+
+/// A backend's info with one proof mode, for `backends.json`.
+fn info(name: &str, mode: &str, family: zkml_protocol::ProofFamily) -> zkml_harness::bench::BackendEntry {
+    zkml_harness::bench::BackendEntry {
+        available: true,
+        reason: None,
+        info: Some(zkml_protocol::BackendInfo {
+            protocol_version: 1,
+            name: name.into(),
+            sdk: "s".into(),
+            isa: "i".into(),
+            proof_system: "p".into(),
+            produces_proofs: true,
+            zero_knowledge: "yes".into(),
+            security_bits: None,
+            proof_modes: vec![zkml_protocol::ProofMode::new(mode, family, true)],
+            precompiles: vec![Precompiles::On],
+            gpu: false,
+            notes: vec![],
+            own_quantisation: None,
+        }),
+        guest_loc: None,
+        build_s: None,
+    }
+}
+
+#[test]
+fn ezkl_is_set_beside_the_fastest_aggregated_zkvm_with_the_crossover() {
+    use zkml_protocol::ProofFamily;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("results");
+    let entries =
+        [("ezkl", "hashed", ProofFamily::Snark), ("vm", "stark", ProofFamily::Aggregated), ("seg", "app", ProofFamily::Segmented)]
+            .map(|(n, m, f)| (n.to_string(), info(n, m, f)))
+            .into_iter()
+            .collect();
+    std::fs::create_dir_all(&dir).unwrap();
+    zkml_harness::bench::write_backends(&dir, &entries).unwrap();
+    let with_mode = |mut r: RunRecord, mode: &str| {
+        r.key.mode = mode.into();
+        r
+    };
+    // EZKL: 2 s + 0.1 s/row (12 s at 100 rows, 102 s at 1,000), out of memory at 10,000.
+    append(&dir, &with_mode(record("ezkl", Precompiles::On, 100, 1, 12.0, 5.0, 0), "hashed")).unwrap();
+    append(&dir, &with_mode(record("ezkl", Precompiles::On, 1000, 1, 102.0, 50.0, 0), "hashed")).unwrap();
+    let mut oom = with_mode(record("ezkl", Precompiles::On, 10_000, 1, 0.0, 1.0, 0), "hashed");
+    oom.status = RunStatus::Failed { reason: "out of memory: the EZKL prover's resident set reached 22.0 GiB".into() };
+    oom.metrics = None;
+    append(&dir, &oom).unwrap();
+    // The aggregated zkVM: 50 s + 0.02 s/row; a faster segmented one must not be chosen.
+    for (rows, wall) in [(100, 52.0), (1000, 70.0), (10_000, 250.0)] {
+        append(&dir, &with_mode(record("vm", Precompiles::On, rows, 1, wall, wall - 5.0, 1000), "stark")).unwrap();
+        append(&dir, &with_mode(record("seg", Precompiles::On, rows, 1, wall / 10.0, 1.0, 1000), "app")).unwrap();
+    }
+    let data = Data::load(&[dir]).unwrap();
+    let out = tmp.path().join("report");
+    let md = std::fs::read_to_string(write_report(&data, &out).unwrap()).unwrap();
+    let section = md.split("## EZKL beside the zkVMs").nth(1).expect("the EZKL section").split("\n## ").next().unwrap();
+    assert!(section.contains("| 100 | 12.0 | – / 5.0 | 0.050 |"), "{section}");
+    assert!(section.contains("| vm stark | 52.0 |") && !section.contains("seg app"), "{section}");
+    assert!(section.contains("| EZKL, 4.3× |"), "52 / 12: {section}");
+    assert!(section.contains("| vm, 1.5× |"), "102 / 70: {section}");
+    assert!(section.contains("**failed: out of memory") && section.contains("vm (EZKL did not finish)"), "{section}");
+    assert!(section.contains("from 1000 rows on (of the sizes measured) a zkVM is faster"), "{section}");
+    // Fits: EZKL 2 s + 100 ms/row, vm ≈ 50 s + 20 ms/row: they cross at ≈600 rows.
+    assert!(section.contains("EZKL 2.0 s + 100.00 ms/row") && section.contains("(crosses EZKL at ≈"), "{section}");
 }
