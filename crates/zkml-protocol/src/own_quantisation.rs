@@ -107,9 +107,9 @@ impl NormalisedModel {
         let mut pred = self.bias;
         let mut dz = self.weights[..nf].to_vec();
         let mut p = 1.0;
-        for j in 0..nf {
-            pred += self.weights[j] * z[j];
-            p += z[j].abs();
+        for (w, zj) in self.weights.iter().zip(&z) {
+            pred += w * zj;
+            p += zj.abs();
         }
         let mut t = nf;
         for i in 0..nf {
@@ -123,10 +123,10 @@ impl NormalisedModel {
             }
         }
         let mut g = 0.0;
-        for j in 0..nf {
-            g += (dz[j] * self.inv_stds[j]).abs() + dz[j].abs();
+        for (((d, s), m), x) in dz.iter().zip(&self.inv_stds).zip(&self.means).zip(u) {
+            g += (d * s).abs() + d.abs();
             // mean_j and inv_std_j are parameters too.
-            p += dz[j].abs() * (self.inv_stds[j].abs() + (u[j] - self.means[j]).abs());
+            p += d.abs() * (s.abs() + (x - m).abs());
         }
         (pred, g, p)
     }
@@ -209,4 +209,96 @@ pub fn agreement(q: &OwnQuantisation, model: &FixedModel, rows: &[i32], expected
     let (mse_native, mse_backend, r2_native, r2_backend) = (expected.mse_f64(), backend.mse_f64(), expected.r2_f64(), backend.r2_f64());
     let within_tolerance = (mse_backend - mse_native).abs() <= mse_tolerance && (r2_backend - r2_native).abs() <= r2_tolerance;
     Ok(Agreement { mse_native, mse_backend, mse_tolerance, r2_native, r2_backend, r2_tolerance, within_tolerance })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zkml_core::{decode_model, encode_model, ModelKind};
+
+    fn models() -> [FixedModel; 2] {
+        let ridge = FixedModel {
+            kind: ModelKind::Ridge,
+            degree: 1,
+            column_frac_bits: vec![10, 14, 9],
+            weight_frac_bits: 30,
+            means: vec![],
+            inv_stds: vec![],
+            z_shifts: vec![],
+            bias: 123_456_789_012,
+            weights: vec![1_500_000, -7_000_000],
+        };
+        let poly = FixedModel {
+            kind: ModelKind::PolyRidge,
+            degree: 2,
+            column_frac_bits: vec![10, 14, 9],
+            weight_frac_bits: 20,
+            means: vec![3_000, -20_000],
+            inv_stds: vec![900_000_000, 300_000_000],
+            z_shifts: vec![0, 2],
+            bias: 5_000_000_000,
+            weights: vec![700_000, -300_000, 50_000, -20_000, 80_000],
+        };
+        [ridge, poly]
+    }
+
+    /// The normalised real-valued model predicts what the fixed-point kernel predicts, up to the
+    /// kernel's own roundings: the rewrite itself is exact.
+    #[test]
+    fn normalised_model_is_the_fixed_point_model() {
+        for m in models() {
+            let words = encode_model(&m).unwrap();
+            let view = decode_model(&words).unwrap();
+            let nm = NormalisedModel::from_fixed(&m, 24).unwrap();
+            let t = m.column_frac_bits[2] as i32;
+            for (i, x) in [[0, 0], [1_000, -5_000], [-3_000, 40_000], [2_500, 17], [-777, -16_000]].iter().enumerate() {
+                let fixed = view.predict(i as u64, x, &mut [0; 2]).unwrap() as f64 / 2f64.powi(t);
+                let u: Vec<f64> = x.iter().map(|&v| v as f64 / 2f64.powi(24)).collect();
+                let (pred_u, g, p) = nm.predict_with_sensitivity(&u);
+                let real = pred_u * 2f64.powi(24 - t);
+                // The kernel rounds z to 2^-16 and each Horner level and the prediction once.
+                let slack = 2f64.powi(-t) + if m.degree == 1 { 0.0 } else { 1e-4 * real.abs() };
+                assert!((fixed - real).abs() <= slack, "degree {} row {x:?}: fixed {fixed} vs normalised {real}", m.degree);
+                assert!(g > 0.0 && p >= 1.0);
+            }
+        }
+    }
+
+    fn claim(sse: u128, sst: u128, n: u32) -> Claim {
+        let (sse, sst, mse, r2) = zkml_core::Metrics { n: n as u64, sum_y: 0, sum_y2: sst, sse }.finish(9).unwrap();
+        Claim {
+            version: zkml_core::CLAIM_VERSION,
+            model_kind: ModelKind::Ridge,
+            degree: 1,
+            n_features: 2,
+            frac_bits: 9,
+            n_rows: n,
+            model_hash: [1; 32],
+            data_commitment: [2; 32],
+            sse,
+            sst,
+            mse,
+            r2,
+        }
+    }
+
+    #[test]
+    fn agreement_accepts_quantisation_sized_differences_and_nothing_more() {
+        let q = OwnQuantisation { normalisation_bits: 24, input_frac_bits: 18, param_frac_bits: 18, rescale_steps: 4 };
+        let m = &models()[0];
+        let rows: Vec<i32> = (0..50).flat_map(|i| [i * 100 - 2_500, 3_000 - i * 70, 2_000 + i * 13]).collect();
+        let native = claim(400_000_000_000, 900_000_000_000, 50);
+        let same = agreement(&q, m, &rows, &native, &native).unwrap();
+        assert!(same.within_tolerance && same.mse_tolerance > 0.0 && same.r2_tolerance > 0.0, "{same:?}");
+        // A difference of a fraction of the tolerance passes; SSE 10% off does not.
+        let close = claim(400_000_000_000 + (same.mse_tolerance * 0.5 * 50.0 * 2f64.powi(18)) as u128, 900_000_000_000, 50);
+        assert!(agreement(&q, m, &rows, &native, &close).unwrap().within_tolerance);
+        let far = claim(440_000_000_000, 900_000_000_000, 50);
+        let a = agreement(&q, m, &rows, &native, &far).unwrap();
+        assert!(!a.within_tolerance && a.line().contains("OUTSIDE"), "{a:?}");
+        // Another model or another row count is never "close".
+        let mut other = native;
+        other.model_hash = [9; 32];
+        assert!(agreement(&q, m, &rows, &native, &other).is_err());
+    }
 }
