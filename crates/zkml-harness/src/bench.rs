@@ -53,7 +53,7 @@ impl Default for BenchConfig {
     /// so the sweep stays under an hour per zkVM while showing scaling and the precompile effect.
     fn default() -> Self {
         BenchConfig {
-            zkvms: vec!["native".into(), "risc0".into(), "sp1".into(), "openvm".into()],
+            zkvms: vec!["native".into(), "risc0".into(), "sp1".into(), "openvm".into(), "ezkl".into()],
             models: vec!["ridge".into(), "poly2".into()],
             rows: vec![100, 300],
             precompiles: vec![Precompiles::On, Precompiles::Off],
