@@ -42,11 +42,7 @@ fn openvm_proves_verifies_and_rejects_tampering() {
 
     // Tampering, each written with a valid file checksum so that OpenVM's verifier must catch it.
     let original = ProofFile::read(&t.join("o.proof")).unwrap();
-    let mut flipped = original.clone();
-    let mid = flipped.payload.len() / 2;
-    flipped.payload[mid] ^= 0x01;
-    let mut swapped = original.clone();
-    swapped.claim.r2 += 1 << 20;
+    let (flipped, swapped) = flipped_and_swapped(&original);
     let mut relabelled = original.clone();
     relabelled.header.precompiles = zkml_protocol::Precompiles::Off;
     assert_rejected(

@@ -36,11 +36,7 @@ fn risc0_proves_verifies_and_rejects_tampering() {
 
     // Tampering, each written with a valid file checksum so that RISC Zero's verifier must catch it.
     let original = ProofFile::read(&t.join("r.proof")).unwrap();
-    let mut flipped = original.clone();
-    let mid = flipped.payload.len() / 2;
-    flipped.payload[mid] ^= 0x01;
-    let mut swapped = original.clone();
-    swapped.claim.mse += 1;
+    let (flipped, swapped) = flipped_and_swapped(&original);
     let mut better = original.claim;
     better.sse /= 2;
     let forged = forge_public_values(&original, &better);
@@ -113,11 +109,7 @@ fn risc0_succinct_receipt_is_one_constant_size_proof() {
     assert_eq!(json(&v)["report"]["valid"], true);
 
     let original = ProofFile::read(&t.join("s.proof")).unwrap();
-    let mut flipped = original.clone();
-    let mid = flipped.payload.len() / 2;
-    flipped.payload[mid] ^= 0x01;
-    let mut swapped = original.clone();
-    swapped.claim.mse += 1;
+    let (flipped, swapped) = flipped_and_swapped(&original);
     let mut wrong_image = original.clone();
     wrong_image.header.precompiles = zkml_protocol::Precompiles::Off;
     // A succinct receipt presented as composite (and the reverse) is not accepted either.

@@ -85,7 +85,6 @@ pub fn markdown(records: &[CycleRecord]) -> String {
     sizes.dedup();
     let mut keys: Vec<(String, String, String, Precompiles)> =
         records.iter().map(|r| (r.zkvm.clone(), r.isa.clone(), r.model.clone(), r.precompiles)).collect();
-    keys.dedup();
     keys.sort_by(|a, b| (&a.0, &a.2, a.3 != Precompiles::On).cmp(&(&b.0, &b.2, b.3 != Precompiles::On)));
     keys.dedup();
     let mut s = String::from("| zkVM (ISA) | model | SHA-256 |");

@@ -117,7 +117,7 @@ fn draw_lines<DB: DrawingBackend>(
     let pts: Vec<&Point> = series.iter().flat_map(|s| &s.points).filter(|p| p.y > 0.0 && p.lo > 0.0).collect();
     if pts.is_empty() {
         root.titled(title, ("sans-serif", 22))?;
-        let msg = "no zkVM measurements for this chart (the native baseline is in the tables)";
+        let msg = "nothing to draw: native is left out of these charts and no other backend has this measurement (see the tables)";
         root.draw(&Text::new(msg, (200, 290), ("sans-serif", 18).into_font().color(&BLACK)))?;
         return root.present();
     }
@@ -133,7 +133,7 @@ fn draw_lines<DB: DrawingBackend>(
         .margin(14)
         .x_label_area_size(48)
         .y_label_area_size(80)
-        .build_cartesian_2d((x0..x1).log_scale().with_key_points(xs.clone()), (y0..y1).log_scale())?;
+        .build_cartesian_2d((x0..x1).log_scale().with_key_points(xs.clone()), (y0..y1).log_scale().with_key_points(log_ticks(y0, y1)))?;
     chart
         .configure_mesh()
         .x_desc("test rows (log scale; ticks at the measured sizes)")
@@ -225,7 +225,7 @@ fn draw_bars<DB: DrawingBackend>(
     let pts: Vec<&Point> = bars.iter().flat_map(|b| b.values.iter().flatten()).filter(|p| p.y > 0.0 && p.lo > 0.0).collect();
     if pts.is_empty() || groups.is_empty() {
         root.titled(title, ("sans-serif", 22))?;
-        let msg = "no zkVM measurements for this chart (the native baseline is in the tables)";
+        let msg = "nothing to draw: native is left out of these charts and no other backend has this measurement (see the tables)";
         root.draw(&Text::new(msg, (200, 290), ("sans-serif", 18).into_font().color(&BLACK)))?;
         return root.present();
     }
@@ -241,7 +241,7 @@ fn draw_bars<DB: DrawingBackend>(
         .margin(14)
         .x_label_area_size(48)
         .y_label_area_size(80)
-        .build_cartesian_2d(0.0..n, (floor..top).log_scale())?;
+        .build_cartesian_2d(0.0..n, (floor..top).log_scale().with_key_points(log_ticks(floor, top)))?;
     chart
         .configure_mesh()
         .disable_x_mesh()
@@ -292,13 +292,50 @@ fn lighten(c: RGBColor, t: f64) -> RGBColor {
     RGBColor(f(c.0), f(c.1), f(c.2))
 }
 
-/// Compact tick labels for log axes.
+/// Tick positions of a log axis from `lo` to `hi`: 1, 2 and 5 times each power of ten (every
+/// integer multiple when the axis spans less than a decade), each exactly once.
+pub fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
+    if !(lo > 0.0 && hi > lo) {
+        return vec![];
+    }
+    let multiples: &[f64] = if hi / lo < 10.0 { &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0] } else { &[1.0, 2.0, 5.0] };
+    let mut ticks = Vec::new();
+    for e in (lo.log10().floor() as i32)..=(hi.log10().ceil() as i32) {
+        for m in multiples {
+            // Built from the decimal string, so that 10^e * m is the same float every time.
+            let t: f64 = format!("{m}e{e}").parse().unwrap_or(0.0);
+            if t >= lo && t <= hi {
+                ticks.push(t);
+            }
+        }
+    }
+    ticks
+}
+
+/// Compact tick labels for log axes: no trailing zeros ("2", "0.5", "1000", "2e-3").
 pub fn tick(y: f64) -> String {
     if !(1e-2..1e6).contains(&y) {
         format!("{y:.0e}")
     } else if y >= 10.0 {
         format!("{y:.0}")
     } else {
-        format!("{y:.2}")
+        let s = format!("{y:.2}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+#[cfg(test)]
+mod tick_tests {
+    use super::*;
+
+    #[test]
+    fn log_ticks_are_unique_round_numbers() {
+        assert_eq!(log_ticks(0.3, 120.0), vec![0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0]);
+        assert_eq!(log_ticks(3.0, 9.5), vec![3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]);
+        let labels: Vec<String> = log_ticks(0.01, 1e5).into_iter().map(tick).collect();
+        let mut unique = labels.clone();
+        unique.dedup();
+        assert_eq!(labels, unique, "every label once");
+        assert_eq!([tick(2.0), tick(0.5), tick(0.25), tick(1000.0)], ["2", "0.5", "0.25", "1000"]);
     }
 }

@@ -20,6 +20,15 @@ fn med(runs: &[&RunRecord], get: impl Fn(&RunMetrics) -> Option<f64>) -> Option<
     stats(&v)
 }
 
+/// The proving key's size on disk in GiB, from the EZKL backend's note ("proving key 314.1 MiB on disk").
+fn proving_key_gib(m: &RunMetrics) -> Option<f64> {
+    m.notes.iter().find_map(|n| {
+        let rest = &n[n.find("proving key ")? + "proving key ".len()..];
+        let mib: f64 = rest.split(' ').next()?.parse().ok()?;
+        rest[rest.find(' ')?..].trim_start().starts_with("MiB").then_some(mib / 1024.0)
+    })
+}
+
 fn cell(s: Option<Stats>, digits: usize) -> String {
     match s {
         None => "–".into(),
@@ -95,10 +104,10 @@ pub fn versus_markdown(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>>
             let _ = writeln!(
                 md,
                 "| rows | EZKL ({ezkl_mode}) time to a proof (s) | EZKL setup / prove (s) | EZKL verify (s) | EZKL proof (KiB) | \
-                 EZKL peak (GiB) | fastest aggregated zkVM | its time to a proof (s) | its verify (s) | its proof (KiB) | its \
+                 EZKL peak (GiB) | EZKL proving key (GiB) | fastest aggregated zkVM | its time to a proof (s) | its verify (s) | its proof (KiB) | its \
                  peak (GiB) | faster to a proof | EZKL R² vs native |"
             );
-            let _ = writeln!(md, "|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+            let _ = writeln!(md, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
             let mut ezkl_points = Vec::new();
             let mut zkvm_points: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
             for (k, runs) in &zkvm_groups {
@@ -124,16 +133,17 @@ pub fn versus_markdown(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>>
                         .map(|(_, r)| r.status.short())
                         .unwrap_or_default();
                     let why: String = why.replace('|', "/").chars().take(160).collect();
-                    format!("**{why}** | – | – | – | –")
+                    format!("**{why}** | – | – | – | – | –")
                 } else {
                     format!(
-                        "{} | {} / {} | {} | {} | {}",
+                        "{} | {} / {} | {} | {} | {} | {}",
                         cell(e_wall, 1),
                         cell(med(&ezkl_runs, |m| m.phases.setup_s), 1),
                         cell(med(&ezkl_runs, |m| m.phases.prove_s), 1),
                         cell(med(&ezkl_runs, |m| m.phases.verify_s), 3),
                         cell(med(&ezkl_runs, |m| Some(m.proof_bytes as f64 / 1024.0)), 1),
                         cell(med(&ezkl_runs, |m| Some(m.prove_peak_rss_bytes as f64 / (1u64 << 30) as f64)), 2),
+                        cell(med(&ezkl_runs, proving_key_gib), 2),
                     )
                 };
                 // The fastest aggregated zkVM at this size.

@@ -183,6 +183,10 @@ impl TrainedModel {
         let target_scale = scales[nf];
         let folded: Vec<f64> = (0..nf).map(|j| self.weights[1 + j] / self.stds[j]).collect();
         let bias_real = self.weights[0] - folded.iter().zip(&self.means).map(|(v, m)| v * m).sum::<f64>();
+        // Before the scale search: a non-finite weight would otherwise read as "does not fit".
+        if !folded.iter().chain([&bias_real]).all(|v| v.is_finite()) {
+            return Err(TrainError::Quantise("non-finite folded weight".into()));
+        }
         let at = |x: f64, bits: i32| x * 2f64.powi(bits);
         let fits = |p: u32| {
             folded
@@ -197,9 +201,6 @@ impl TrainedModel {
                 "the folded weights {folded:?} and bias {bias_real} do not fit the format's bounds at any scale finer than the target's"
             ))
         })?;
-        if !folded.iter().chain([&bias_real]).all(|v| v.is_finite()) {
-            return Err(TrainError::Quantise("non-finite folded weight".into()));
-        }
         let weights = folded.iter().zip(&scales).map(|(&v, &c)| at(v, p as i32 - c as i32).round() as i32).collect();
         Ok(FixedModel {
             kind: self.spec.kind(),

@@ -77,3 +77,14 @@ pub fn assert_rejected(repo: &Path, dir: &Path, cases: &[(&str, &zkml_protocol::
         assert!(err.contains("INVALID") && err.contains(why), "{name}: {err}");
     }
 }
+
+/// The two tamperings every backend's verifier must catch: one bit flipped in the middle of the
+/// payload, and the claim changed (MSE + 1) with the payload untouched.
+pub fn flipped_and_swapped(original: &zkml_protocol::ProofFile) -> (zkml_protocol::ProofFile, zkml_protocol::ProofFile) {
+    let mut flipped = original.clone();
+    let mid = flipped.payload.len() / 2;
+    flipped.payload[mid] ^= 0x01;
+    let mut swapped = original.clone();
+    swapped.claim.mse += 1;
+    (flipped, swapped)
+}
