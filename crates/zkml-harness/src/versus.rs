@@ -29,6 +29,20 @@ fn proving_key_gib(m: &RunMetrics) -> Option<f64> {
     })
 }
 
+/// A failure's reason for a table cell: without the protocol's prefixes, no pipes, at most about
+/// 120 characters cut at a word.
+fn short_reason(status: &str) -> String {
+    let mut r = status.replace('|', "/");
+    for prefix in ["prove failed (exit 1): ", "ezkl backend: "] {
+        r = r.replace(prefix, "");
+    }
+    if r.chars().count() <= 120 {
+        return r;
+    }
+    let cut: String = r.chars().take(120).collect();
+    format!("{}…", cut.rsplit_once(' ').map(|(head, _)| head).unwrap_or(&cut))
+}
+
 fn cell(s: Option<Stats>, digits: usize) -> String {
     match s {
         None => "–".into(),
@@ -132,7 +146,7 @@ pub fn versus_markdown(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>>
                         .find(|(h, r)| *h == host && &r.key.model == model && r.key.mode == ezkl_mode && r.key.rows == rows)
                         .map(|(_, r)| r.status.short())
                         .unwrap_or_default();
-                    let why: String = why.replace('|', "/").chars().take(160).collect();
+                    let why = short_reason(&why);
                     format!("**{why}** | – | – | – | – | –")
                 } else {
                     format!(
@@ -190,7 +204,7 @@ pub fn versus_markdown(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>>
                     .filter_map(|r| r.metrics.as_ref().and_then(|m| m.agreement.as_ref()))
                     .map(|a| ((a.r2_backend - a.r2_native).abs(), a.r2_tolerance))
                     .fold(None, |acc: Option<(f64, f64)>, (d, t)| Some(acc.map_or((d, t), |(ad, at)| (ad.max(d), at.min(t)))));
-                let agreement = agreement.map(|(d, t)| format!("|Δ| {d:.1e} ≤ {t:.1e}")).unwrap_or_else(|| "–".into());
+                let agreement = agreement.map(|(d, t)| format!("Δ {d:.1e} ≤ {t:.1e}")).unwrap_or_else(|| "–".into());
                 let _ = writeln!(md, "| {rows} | {ezkl_cells} | {zkvm_cells} | {verdict} | {agreement} |");
             }
             let _ = writeln!(md);
@@ -210,7 +224,7 @@ pub fn versus_markdown(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>>
             }
             if let Some(e_fit) = linear_fit(&ezkl_points) {
                 let _ =
-                    write!(md, " Fits of time to a proof = fixed + per-row × rows: EZKL {:.1} s + {:.2} ms/row", e_fit.0, e_fit.1 * 1e3);
+                    write!(md, "\nFits of time to a proof = fixed + per-row × rows: EZKL {:.1} s + {:.2} ms/row", e_fit.0, e_fit.1 * 1e3);
                 for (name, pts) in &zkvm_points {
                     if let Some(z_fit) = linear_fit(pts) {
                         let _ = write!(md, "; {name} {:.1} s + {:.2} ms/row", z_fit.0, z_fit.1 * 1e3);
@@ -230,6 +244,16 @@ pub fn versus_markdown(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn failure_reasons_fit_a_cell() {
+        let long =
+            format!("failed: prove failed (exit 1): out of memory: the EZKL prover's resident set | {}", "reached a lot ".repeat(20));
+        let r = short_reason(&long);
+        assert!(r.starts_with("failed: out of memory: the EZKL prover's") && !r.contains('|') && r.ends_with('…'), "{r}");
+        assert!(r.chars().count() <= 121);
+        assert_eq!(short_reason("timeout after 60s"), "timeout after 60s");
+    }
 
     #[test]
     fn fits_and_crossovers() {

@@ -190,6 +190,15 @@ fn ezkl_is_set_beside_the_fastest_aggregated_zkvm_with_the_crossover() {
     let mut small = with_mode(record("ezkl", Precompiles::On, 100, 1, 12.0, 5.0, 0), "hashed");
     small.metrics.as_mut().unwrap().notes =
         vec!["setup: graph 0.01 s, key generation 6.26 s (proving key 512.0 MiB on disk, verifying key 77.8 KiB)".into()];
+    small.metrics.as_mut().unwrap().agreement = Some(zkml_protocol::Agreement {
+        mse_native: 1.0,
+        mse_backend: 1.0,
+        mse_tolerance: 0.1,
+        r2_native: 0.5,
+        r2_backend: 0.50002,
+        r2_tolerance: 0.001,
+        within_tolerance: true,
+    });
     append(&dir, &small).unwrap();
     append(&dir, &with_mode(record("ezkl", Precompiles::On, 1000, 1, 102.0, 50.0, 0), "hashed")).unwrap();
     let mut oom = with_mode(record("ezkl", Precompiles::On, 10_000, 1, 0.0, 1.0, 0), "hashed");
@@ -210,6 +219,11 @@ fn ezkl_is_set_beside_the_fastest_aggregated_zkvm_with_the_crossover() {
     assert!(section.contains("| EZKL, 4.3× |"), "52 / 12: {section}");
     assert!(section.contains("| vm, 1.5× |"), "102 / 70: {section}");
     assert!(section.contains("**failed: out of memory") && section.contains("vm (EZKL did not finish)"), "{section}");
+    // Every table row has exactly the header's number of cells (no stray pipes).
+    let cells = |l: &str| l.matches('|').count();
+    assert!(section.contains("| Δ 2.0e-5 ≤ 1.0e-3 |"), "{section}");
+    let header = section.lines().find(|l| l.starts_with("| rows")).unwrap();
+    assert!(section.lines().filter(|l| l.starts_with("| ")).all(|l| cells(l) == cells(header)), "{section}");
     assert!(section.contains("from 1000 rows on (of the sizes measured) a zkVM is faster"), "{section}");
     // Fits: EZKL 2 s + 100 ms/row, vm ≈ 50 s + 20 ms/row: they cross at ≈600 rows.
     assert!(section.contains("EZKL 2.0 s + 100.00 ms/row") && section.contains("(crosses EZKL at ≈"), "{section}");
