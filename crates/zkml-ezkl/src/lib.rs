@@ -53,6 +53,8 @@ pub struct Ezkl {
     python: PathBuf,
     script: PathBuf,
     cache: PathBuf,
+    /// The Python side's package versions, asked once: `info` is called several times per command.
+    versions: std::sync::OnceLock<Option<String>>,
 }
 
 impl Ezkl {
@@ -73,7 +75,7 @@ impl Ezkl {
                 bail!("ezkl: {what} {} not found: build the backend with zkvms/ezkl/build.sh (or `zkml-bench build ezkl`)", path.display());
             }
         }
-        Ok(Ezkl { python, script, cache })
+        Ok(Ezkl { python, script, cache, versions: std::sync::OnceLock::new() })
     }
 
     fn dir(&self, name: &str) -> PathBuf {
@@ -103,7 +105,8 @@ impl Ezkl {
             cmd.arg(flag).arg(path);
         }
         // EZKL's progress goes to our stderr; our stdout carries only the protocol's JSON.
-        cmd.stdin(Stdio::null()).stdout(Stdio::from(std::io::stderr().as_fd_owned()?)).stderr(Stdio::inherit());
+        let stderr = std::os::fd::AsFd::as_fd(&std::io::stderr()).try_clone_to_owned()?;
+        cmd.stdin(Stdio::null()).stdout(Stdio::from(stderr)).stderr(Stdio::inherit());
         let mut child = cmd.spawn().with_context(|| format!("ezkl: cannot run {}", self.python.display()))?;
         let watch = MemoryWatch::start(child.id(), zkml_protocol::memory_guard::limit_bytes()?);
         let status = child.wait()?;
@@ -128,24 +131,16 @@ impl Ezkl {
     }
 
     fn versions(&self) -> Option<String> {
-        let out = Command::new(&self.python).arg(&self.script).arg("versions").stderr(Stdio::null()).output().ok()?;
-        out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+        self.versions
+            .get_or_init(|| {
+                let out = Command::new(&self.python).arg(&self.script).arg("versions").stderr(Stdio::null()).output().ok()?;
+                out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+            })
+            .clone()
     }
 }
 
 const GIB: f64 = (1u64 << 30) as f64;
-
-/// Lets a child's stdout go to this process's stderr.
-trait AsFdOwned {
-    fn as_fd_owned(&self) -> std::io::Result<std::os::fd::OwnedFd>;
-}
-
-impl AsFdOwned for std::io::Stderr {
-    fn as_fd_owned(&self) -> std::io::Result<std::os::fd::OwnedFd> {
-        use std::os::fd::AsFd;
-        self.as_fd().try_clone_to_owned()
-    }
-}
 
 /// Samples a child's resident set and kills it above `limit`.
 struct MemoryWatch {
