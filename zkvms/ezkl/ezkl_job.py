@@ -13,8 +13,10 @@ generated locally (`gen_srs`, never `get_srs`) into the cache.
     ezkl_job.py verify  --job job.json --work DIR --srs-dir DIR --vk-dir DIR --settings S --proof P --result result.json
 
 The circuit's public values: the Poseidon hash of the test rows (visibility `hashed`; none for
-`private`), then SSE = sum (pred - y)^2, SY = sum y and SYY = sum y^2, each at the scale EZKL
-reports in the settings. The host turns them into the claim.
+`private`), then SSE = sum (pred - y)^2 and NSST = N sum y^2 - (sum y)^2 = N * SST, each at the
+scale EZKL reports in the settings. The sums of y and y^2 stay private: publishing sum y would
+reveal the test set's mean target, which the claim does not state. The host turns them into the
+claim (SST = NSST / N, exact).
 """
 
 import argparse
@@ -33,6 +35,8 @@ import ezkl
 OPSET = 17
 # What a proof of each mode must have been compiled with (checked again at verification).
 VISIBILITY = {"hashed": "hashed", "private": "private"}
+# The graph's public outputs, in order.
+OUTPUTS = ("sse", "nsst")
 
 
 def log(msg):
@@ -89,12 +93,18 @@ def build_graph(job):
         helper.make_node("ReduceSum", ["e2"], ["sse"], keepdims=0),
         helper.make_node("ReduceSum", ["y"], ["sy"], keepdims=0),
         helper.make_node("ReduceSum", ["y2"], ["syy"], keepdims=0),
+        # N * SST = N * sum y^2 - (sum y)^2, exactly: N is an integral constant, at scale 0 with
+        # `rebase_frac_zero_constants`, so N * syy stays at syy's scale (2s), as does sy * sy.
+        const("n", n),
+        helper.make_node("Mul", ["syy", "n"], ["n_syy"]),
+        helper.make_node("Mul", ["sy", "sy"], ["sy_sq"]),
+        helper.make_node("Sub", ["n_syy", "sy_sq"], ["nsst"]),
     ]
     graph = helper.make_graph(
         nodes,
         "zkml_bench_accuracy",
         [helper.make_tensor_value_info("rows", TensorProto.FLOAT, [n, f + 1])],
-        [helper.make_tensor_value_info(name, TensorProto.FLOAT, []) for name in ("sse", "sy", "syy")],
+        [helper.make_tensor_value_info(name, TensorProto.FLOAT, []) for name in OUTPUTS],
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="zkml-bench")
     model.ir_version = 8
@@ -113,6 +123,14 @@ def run_args(job):
     # 2^42 at their scale need three 14-bit decomposition legs.
     args.scale_rebase_multiplier = 2
     args.decomp_legs = job["decomp_legs"]
+    # Integral constants (the row count N) at scale 0: multiplying by N keeps the scale, exactly.
+    args.rebase_frac_zero_constants = True
+    # No range checks on the graph's inputs and outputs (EZKL: "turn off if the inputs are
+    # felts"). The public N * SST grows as N^2 and would fail the output range check; the rows
+    # need none: in `hashed` mode the Poseidon hash binds them to the committed values (which the
+    # data owner computes from the real, in-range rows), and a `private` proof binds them to
+    # nothing in any case. Every rescale inside the circuit keeps its own range check.
+    args.ignore_range_check_inputs_outputs = True
     return args
 
 
@@ -143,19 +161,14 @@ def felt_int(hex_le):
 
 
 def public_values(proof_json, settings, mode):
-    """The proof's instances: the data commitment (hashed mode) and the three sums, with scales."""
+    """The proof's instances: the data commitment (hashed mode) and the outputs, with their scales."""
     instances = [x for col in proof_json["instances"] for x in col]
     n_hash = 1 if mode == "hashed" else 0
-    if len(instances) != n_hash + 3:
-        raise SystemExit(f"ezkl backend: the proof has {len(instances)} public values, expected {n_hash + 3}")
-    scales = settings["model_output_scales"]
-    out = {
-        "data_commitment": instances[0] if n_hash else None,
-        "sse": str(felt_int(instances[n_hash])),
-        "sy": str(felt_int(instances[n_hash + 1])),
-        "syy": str(felt_int(instances[n_hash + 2])),
-        "output_scales": scales,
-    }
+    if len(instances) != n_hash + len(OUTPUTS):
+        raise SystemExit(f"ezkl backend: the proof has {len(instances)} public values, expected {n_hash + len(OUTPUTS)}")
+    out = {"data_commitment": instances[0] if n_hash else None, "output_scales": settings["model_output_scales"]}
+    for i, name in enumerate(OUTPUTS):
+        out[name] = str(felt_int(instances[n_hash + i]))
     return out
 
 
@@ -165,6 +178,8 @@ def check_settings(settings, job):
         "input_visibility": VISIBILITY[job["mode"]],
         "output_visibility": "Public",
         "param_visibility": "Fixed",
+        "rebase_frac_zero_constants": "true",
+        "ignore_range_check_inputs_outputs": "true",
     }
     for key, value in want.items():
         got = ra[key]

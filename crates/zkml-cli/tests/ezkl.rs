@@ -1,7 +1,8 @@
 //! EZKL end to end: a real halo2/KZG proof of a small private test set (rows hashed with
 //! Poseidon), verified; its metrics agree with the native claim within the derived tolerance; a
 //! tampered proof, forged public values, a swapped claim and a swapped model are rejected; the
-//! `private` mode carries no data commitment and still verifies.
+//! `private` mode carries no data commitment and still verifies. Only the hash, SSE and N*SST are
+//! public (not Σy: the mean target stays hidden).
 //!
 //! Builds the EZKL backend on first use (a Python virtual environment from PyPI and a small Rust
 //! host: about a minute; reused from the cache after).
@@ -74,6 +75,9 @@ fn ezkl_proves_verifies_and_rejects_tampering() {
 
     let original = ProofFile::read(&t.join("e.proof")).unwrap();
     let (model, settings, proof) = split_payload(&original.payload);
+    // Public: the Poseidon hash, SSE and N*SST; not Σy, which would reveal the mean target.
+    let public: Vec<_> = proof["instances"].as_array().unwrap().iter().flat_map(|c| c.as_array().unwrap().clone()).collect();
+    assert_eq!(public.len(), 3, "public instances: {public:?}");
     let mut flipped_json = proof.clone();
     let mut transcript: Vec<u8> = serde_json::from_value(proof["proof"].clone()).unwrap();
     // A byte among the evaluations near the end of the transcript: a well-formed but false proof.

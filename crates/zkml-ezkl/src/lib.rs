@@ -198,9 +198,9 @@ struct Public {
     /// Little-endian hex of the Poseidon hash of the quantised rows (mode `hashed`).
     data_commitment: Option<String>,
     sse: String,
-    sy: String,
-    syy: String,
-    /// The scales of SSE, Σy and Σy².
+    /// `N * SST = N Σy² - (Σy)²` (Σy itself stays private: it would reveal the mean target).
+    nsst: String,
+    /// The scales of SSE and N*SST.
     output_scales: Vec<i32>,
 }
 
@@ -280,23 +280,30 @@ fn parse_int(s: &str, what: &str) -> anyhow::Result<i128> {
     s.parse::<i128>().map_err(|_| anyhow::anyhow!("ezkl: public value {what} = {s} does not fit 128 bits"))
 }
 
-/// The claim the circuit's public values state. Σy is at scale `2^s` of the normalised target,
-/// SSE and Σy² at `2^2s`; in the target's real units that is scale `F = s + T - N` (`T` the
-/// target column's bits), or 0 (values shifted up, exactly) when `F` would be negative.
+/// The claim the circuit's public values state: SSE and `N * SST = N Σy² - (Σy)²`, both at
+/// scale `2^2s` of the normalised target (`s` the input scale). In the target's real units that
+/// is scale `F = s + T - N` (`T` the target column's bits, `N` the normalisation), or 0 (values
+/// shifted up, exactly) when `F` would be negative. `SST = ceil(N * SST / N)`, which is exactly
+/// what the guests compute from Σy and Σy² (`Metrics::sst`); the circuit never publishes Σy.
 fn claim_from_public(input: &GuestInput<'_>, mode: &str, p: &Public) -> anyhow::Result<Claim> {
-    let &[a, b, c] = p.output_scales.as_slice() else { bail!("ezkl: expected 3 output scales, got {:?}", p.output_scales) };
-    if a != 2 * b || c != 2 * b || b < 0 {
-        bail!("ezkl: unexpected output scales {:?} (SSE and Σy² must be at twice Σy's scale)", p.output_scales);
+    let &[a, c] = p.output_scales.as_slice() else { bail!("ezkl: expected 2 output scales, got {:?}", p.output_scales) };
+    if a != c || a < 0 || a % 2 != 0 {
+        bail!("ezkl: unexpected output scales {:?} (SSE and N*SST must share an even scale)", p.output_scales);
     }
     let t = input.model.target_frac_bits() as i32;
-    let f = b + t - QUANTISATION.normalisation_bits as i32;
+    let f = a / 2 + t - QUANTISATION.normalisation_bits as i32;
     let up = (-f).max(0) as u32;
-    let (sse, sy, syy) = (parse_int(&p.sse, "SSE")?, parse_int(&p.sy, "Σy")?, parse_int(&p.syy, "Σy²")?);
-    if sse < 0 || syy < 0 {
+    let (sse, nsst) = (parse_int(&p.sse, "SSE")?, parse_int(&p.nsst, "N*SST")?);
+    if sse < 0 || nsst < 0 {
         bail!("ezkl: negative sum of squares in the public values");
     }
-    let sum_y = i64::try_from(sy << up).map_err(|_| anyhow::anyhow!("ezkl: Σy out of range"))?;
-    let metrics = Metrics { n: input.test_set.n_rows as u64, sum_y, sum_y2: (syy as u128) << (2 * up), sse: (sse as u128) << (2 * up) };
+    let n = input.test_set.n_rows as u128;
+    let (sse, nsst) = (sse as u128, nsst as u128);
+    let shifted = |v: u128, what: &str| {
+        v.checked_shl(2 * up).filter(|s| s >> (2 * up) == v).ok_or_else(|| anyhow::anyhow!("ezkl: {what} out of range"))
+    };
+    let (sse, nsst) = (shifted(sse, "SSE")?, shifted(nsst, "N*SST")?);
+    let metrics = Metrics { n: n as u64, sum_y: 0, sum_y2: nsst.div_ceil(n.max(1)), sse };
     let frac_bits = f.max(0) as u32;
     let (sse, sst, mse, r2) = metrics.finish(frac_bits).map_err(|e| anyhow::anyhow!("ezkl: {e}"))?;
     let data_commitment = match (mode, &p.data_commitment) {
@@ -381,7 +388,7 @@ impl Backend for Ezkl {
             zero_knowledge: "yes: halo2 blinds every advice column with random rows so that the proof reveals nothing about the \
                 witness beyond the public instances (halo2 book, 'Zero-knowledge' / PSE halo2's blinding factors); the test rows \
                 are private witnesses (EZKL input visibility 'hashed': only their Poseidon hash is public; 'private': nothing), \
-                and only SSE, Σy and Σy² are public outputs"
+                and only SSE and N*SST are public outputs (not Σy: the mean target stays hidden)"
                 .into(),
             security_bits: None,
             proof_modes: vec![
