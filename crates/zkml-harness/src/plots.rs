@@ -4,7 +4,9 @@
 //! One colour per backend in every chart. Within a backend the line style says the precompile
 //! setting (solid: on, dashed: off) and the marker the proof family (circle: segmented, square:
 //! aggregated, triangle: SNARK); the legend draws exactly that line and marker. In bar charts
-//! the aggregated family's bars are a lighter shade of the backend's colour. Series of a
+//! the aggregated family's bars are a lighter shade of the backend's colour, and a configuration
+//! that ran but never succeeded is an outlined stub labelled `OOM`, `timeout` or `failed` (an
+//! empty slot means "not measured"). Series of a
 //! second machine have hollow markers. The x axis is labelled at the measured sizes only.
 
 use plotters::coord::Shift;
@@ -191,7 +193,8 @@ fn draw_legend<DB: DrawingBackend>(
     Ok(())
 }
 
-/// One bar of a grouped bar chart: a series over the groups (`None`: not measured there).
+/// One bar of a grouped bar chart: a series over the groups (`None`: not measured there;
+/// `failed[g]` says why a configuration that ran has no value, drawn as a marked stub).
 #[derive(Debug, Clone)]
 pub struct Bars {
     pub label: String,
@@ -199,6 +202,8 @@ pub struct Bars {
     /// 0 segmented, 1 aggregated (lighter), 2 SNARK (lightest).
     pub family: usize,
     pub values: Vec<Option<Point>>,
+    /// Per group: `Some(tag)` (e.g. `OOM`) where every run of the configuration failed.
+    pub failed: Vec<Option<&'static str>>,
 }
 
 /// A grouped bar chart on a log value axis: one group per category (e.g. a test-set size),
@@ -224,6 +229,7 @@ fn draw_bars<DB: DrawingBackend>(
     root.fill(&WHITE)?;
     let pts: Vec<&Point> = bars.iter().flat_map(|b| b.values.iter().flatten()).filter(|p| p.y > 0.0 && p.lo > 0.0).collect();
     if pts.is_empty() || groups.is_empty() {
+        // (Failures alone give no scale to draw on; the tables name them.)
         root.titled(title, ("sans-serif", 22))?;
         let msg = "nothing to draw: native is left out of these charts and no other backend has this measurement (see the tables)";
         root.draw(&Text::new(msg, (200, 290), ("sans-serif", 18).into_font().color(&BLACK)))?;
@@ -259,9 +265,21 @@ fn draw_bars<DB: DrawingBackend>(
     for (i, b) in bars.iter().enumerate() {
         let c = lighten(colour(&b.backend), 0.3 * b.family as f64);
         for (g, v) in b.values.iter().enumerate() {
-            let Some(p) = v.filter(|p| p.y > 0.0) else { continue };
             let x0 = g as f64 + 0.1 + width * i as f64;
             let x1 = x0 + width * 0.92;
+            let Some(p) = v.filter(|p| p.y > 0.0) else {
+                // A configuration that ran and failed: an outlined stub with the reason, so a
+                // missing bar never reads as "not measured".
+                if let Some(tag) = b.failed.get(g).copied().flatten() {
+                    let stub = floor * 1.6;
+                    let full = colour(&b.backend);
+                    chart.draw_series(std::iter::once(Rectangle::new([(x0, floor), (x1, stub)], full.stroke_width(2))))?;
+                    let (px, py) = chart.backend_coord(&((x0 + x1) / 2.0, stub));
+                    let tag_font = ("sans-serif", 13).into_font().color(&BLACK);
+                    plot.draw(&Text::new(tag, (px - 3 * tag.len() as i32 - 2, py - 16), tag_font))?;
+                }
+                continue;
+            };
             chart.draw_series(std::iter::once(Rectangle::new([(x0, floor), (x1, p.y)], c.mix(0.85).filled())))?;
             let xm = (x0 + x1) / 2.0;
             if p.hi > p.lo {
@@ -337,5 +355,54 @@ mod tick_tests {
         unique.dedup();
         assert_eq!(labels, unique, "every label once");
         assert_eq!([tick(2.0), tick(0.5), tick(0.25), tick(1000.0)], ["2", "0.5", "0.25", "1000"]);
+    }
+}
+
+#[cfg(test)]
+mod bar_tests {
+    use super::*;
+
+    fn bars(failed: Option<&'static str>) -> Vec<Bars> {
+        let p = Point { x: 100.0, y: 12.0, lo: 11.0, hi: 13.0 };
+        vec![
+            Bars {
+                label: "openvm stark".into(),
+                backend: "openvm".into(),
+                family: 1,
+                values: vec![Some(p), Some(p)],
+                failed: vec![None, None],
+            },
+            Bars {
+                label: "ezkl hashed".into(),
+                backend: "ezkl".into(),
+                family: 2,
+                values: vec![Some(p), None],
+                failed: vec![None, failed],
+            },
+        ]
+    }
+
+    /// The pixels of the chart's PNG.
+    fn render(b: &[Bars]) -> Vec<u8> {
+        let dir = tempfile::tempdir().unwrap();
+        bar_chart(dir.path(), "c", "t", "s", &["100".into(), "10000".into()], b).unwrap();
+        let svg = std::fs::read_to_string(dir.path().join("c.svg")).unwrap();
+        assert!(svg.contains("openvm stark") && svg.contains("ezkl hashed"), "legend");
+        std::fs::read(dir.path().join("c.png")).unwrap()
+    }
+
+    #[test]
+    fn a_failed_configuration_is_marked_not_left_blank() {
+        let dir = tempfile::tempdir().unwrap();
+        bar_chart(dir.path(), "c", "t", "s", &["100".into(), "10000".into()], &bars(Some("OOM"))).unwrap();
+        let svg = std::fs::read_to_string(dir.path().join("c.svg")).unwrap();
+        assert!(svg.contains("OOM"), "the failure's tag is written in its slot: {svg}");
+        let unmeasured = std::fs::read_to_string({
+            bar_chart(dir.path(), "d", "t", "s", &["100".into(), "10000".into()], &bars(None)).unwrap();
+            dir.path().join("d.svg")
+        })
+        .unwrap();
+        assert!(!unmeasured.contains("OOM"));
+        assert_ne!(render(&bars(Some("OOM"))), render(&bars(None)), "the stub is drawn");
     }
 }

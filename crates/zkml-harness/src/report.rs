@@ -438,19 +438,21 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
                         .iter()
                         .filter(|c| c.0 == family)
                         .map(|(_, zkvm, mode)| {
+                            let runs_at = |rows| {
+                                let key = |p| GroupKey {
+                                    host: h,
+                                    model: model.clone(),
+                                    zkvm: zkvm.clone(),
+                                    precompiles: p,
+                                    mode: mode.clone(),
+                                    rows,
+                                };
+                                groups.get(&key(Precompiles::On)).or_else(|| groups.get(&key(Precompiles::Off)))
+                            };
                             let values = sizes
                                 .iter()
                                 .map(|&rows| {
-                                    let key = |p| GroupKey {
-                                        host: h,
-                                        model: model.clone(),
-                                        zkvm: zkvm.clone(),
-                                        precompiles: p,
-                                        mode: mode.clone(),
-                                        rows,
-                                    };
-                                    let runs = groups.get(&key(Precompiles::On)).or_else(|| groups.get(&key(Precompiles::Off)))?;
-                                    data.metric_stats(runs, rows, metric).map(|s| Point {
+                                    data.metric_stats(runs_at(rows)?, rows, metric).map(|s| Point {
                                         x: rows as f64,
                                         y: s.median,
                                         lo: s.min,
@@ -458,7 +460,32 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
                                     })
                                 })
                                 .collect();
-                            plots::Bars { label: format!("{zkvm} {mode}"), backend: zkvm.clone(), family: family_index(zkvm, mode), values }
+                            // No successful run but a failed one: its kind marks the empty slot.
+                            let failed = sizes
+                                .iter()
+                                .map(|&rows| {
+                                    if runs_at(rows).is_some() {
+                                        return None;
+                                    }
+                                    data.records
+                                        .iter()
+                                        .filter(|(host, r)| {
+                                            *host == h
+                                                && &r.key.model == model
+                                                && &r.key.zkvm == zkvm
+                                                && &r.key.mode == mode
+                                                && r.key.rows == rows
+                                        })
+                                        .find_map(|(_, r)| r.status.chart_tag())
+                                })
+                                .collect();
+                            plots::Bars {
+                                label: format!("{zkvm} {mode}"),
+                                backend: zkvm.clone(),
+                                family: family_index(zkvm, mode),
+                                values,
+                                failed,
+                            }
                         })
                         .collect();
                     let name =

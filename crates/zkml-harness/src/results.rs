@@ -42,6 +42,16 @@ impl RunStatus {
     pub fn is_ok(&self) -> bool {
         matches!(self, RunStatus::Ok)
     }
+    /// A word for a chart: `OOM` (out of memory, including a size refused as too large),
+    /// `timeout` or `failed`; `None` when the run succeeded.
+    pub fn chart_tag(&self) -> Option<&'static str> {
+        match self {
+            RunStatus::Ok => None,
+            RunStatus::Failed { reason } if reason.contains("out of memory") => Some("OOM"),
+            RunStatus::Failed { .. } => Some("failed"),
+            RunStatus::Timeout { .. } => Some("timeout"),
+        }
+    }
     pub fn short(&self) -> String {
         match self {
             RunStatus::Ok => "ok".into(),
