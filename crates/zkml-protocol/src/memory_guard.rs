@@ -33,6 +33,13 @@ fn kib_field(text: &str, key: &str) -> Option<u64> {
     text.lines().find(|l| l.starts_with(key))?.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// How many memory-hungry pieces of work (shard proofs, recursion proofs) a prover may have in
+/// flight within `budget` bytes: as many as fit at `per_unit` bytes each, at least 1, at most
+/// `max` (the SDK's own default) and at most `units` (no wider than there is work for).
+pub fn concurrency_within(budget: u64, per_unit: u64, max: u64, units: u64) -> u64 {
+    (budget / per_unit.max(1)).clamp(1, max.max(1)).min(units.max(1))
+}
+
 /// The process's resident set in bytes, if the platform says.
 pub fn rss_bytes() -> Option<u64> {
     let text = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -68,6 +75,20 @@ pub fn spawn(what: &'static str) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn concurrency_fits_the_budget_and_the_work() {
+        const GIB: u64 = 1 << 30;
+        // This project's 24 GB machine (guard limit ~21.9 GiB), 12 GiB per shard proof: one at a time.
+        assert_eq!(concurrency_within(21 * GIB + GIB / 2, 12 * GIB, 4, 3), 1);
+        // A bigger machine: as many as fit, capped by the SDK's default and by the work there is.
+        assert_eq!(concurrency_within(64 * GIB, 12 * GIB, 4, 10), 4);
+        assert_eq!(concurrency_within(40 * GIB, 12 * GIB, 4, 10), 3);
+        assert_eq!(concurrency_within(64 * GIB, 12 * GIB, 4, 2), 2);
+        // Never zero, even when one unit does not fit (the memory guard then decides).
+        assert_eq!(concurrency_within(GIB, 12 * GIB, 4, 5), 1);
+        assert_eq!(concurrency_within(64 * GIB, 0, 0, 0), 1);
+    }
 
     #[test]
     fn parses_kib_fields() {

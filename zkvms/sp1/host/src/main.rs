@@ -8,7 +8,9 @@
 //!   recursion programs); that start-up is measured and reported apart from setup and proving.
 //!
 //! Memory: `SP1CoreOpts` reads `SHARD_SIZE`, `ELEMENT_THRESHOLD`, `MEMORY_LIMIT`, ... from the
-//! environment; see zkvms/sp1/README.md for the settings measured on a 24 GB machine.
+//! environment; see zkvms/sp1/README.md for the settings measured on a 24 GB machine. The
+//! prover's pipeline width (`SP1_WORKER_*`: shard and recursion proofs in flight) is chosen by
+//! [`Pipeline`] from the cycle count and the memory budget, and recorded with every proof.
 
 use anyhow::{anyhow, bail, Context};
 use sp1_sdk::{
@@ -88,6 +90,96 @@ fn memory_settings() -> String {
     }
 }
 
+/// SP1 6.10's CPU prover pipelines its work: by default up to 4 core shard proofs at once with 4
+/// more shard records queued, and 8 recursion proofs at once (`SP1_WORKER_*`, read when the
+/// prover is built). One core shard proof in flight holds its trace, low-degree extensions and
+/// commitments: 10–15 GiB measured on this project's 2-core machine (one shard at 100 and 1,000
+/// rows). So on a small machine a run of two or more shards exceeds memory at the SDK's defaults
+/// (ridge at 10,000 rows did, at 22 GiB), though the shards proven one at a time fit; with 2 cores
+/// the concurrency buys little time. The backend therefore chooses the pipeline's width from the
+/// cycle count and the memory budget, and records it with the proof.
+#[derive(Debug, Clone, PartialEq)]
+struct Pipeline {
+    /// Shards expected from the cycle count (at most the SDK's default width is useful).
+    shards: u64,
+    /// Core shard proofs in flight (and records queued for them).
+    core_workers: u64,
+    /// Recursion proofs in flight (compressed mode).
+    recursion_workers: u64,
+    /// Why, for the run record.
+    reason: String,
+}
+
+/// The SDK's defaults (sp1-prover 6.10.0 `worker/config.rs`).
+const SDK_CORE_WORKERS: u64 = 4;
+const SDK_RECURSION_PROVER_WORKERS: u64 = 8;
+/// Memory one core shard proof in flight needs, with headroom (measured 10–15 GiB; see above).
+const SHARD_PROOF_BYTES: u64 = 12 << 30;
+/// Memory one recursion proof in flight needs, with headroom (compressed peaked ~7 GiB above
+/// core at 100 rows with the SDK's 8 recursion workers on one shard's proofs).
+const RECURSION_PROOF_BYTES: u64 = 6 << 30;
+/// Cycles per shard at the SDK's default trace threshold, as measured here (a 4.4M-cycle run
+/// made 2 shards; 1.1M cycles made 1): an estimate, used only to size the pipeline.
+const CYCLES_PER_SHARD: u64 = 2_500_000;
+
+impl Pipeline {
+    fn choose(cycles: u64, budget: Option<u64>) -> Pipeline {
+        let shards = cycles.div_ceil(CYCLES_PER_SHARD).max(1);
+        let Some(budget) = budget else {
+            return Pipeline {
+                shards,
+                core_workers: SDK_CORE_WORKERS,
+                recursion_workers: SDK_RECURSION_PROVER_WORKERS,
+                reason: "SDK defaults (no memory budget known)".into(),
+            };
+        };
+        let core_workers = memory_guard::concurrency_within(budget, SHARD_PROOF_BYTES, SDK_CORE_WORKERS, shards);
+        // Recursion proofs of early shards may run beside later core shard proofs.
+        let recursion_budget = budget.saturating_sub(core_workers * SHARD_PROOF_BYTES);
+        let recursion_workers =
+            memory_guard::concurrency_within(recursion_budget, RECURSION_PROOF_BYTES, SDK_RECURSION_PROVER_WORKERS, u64::MAX);
+        Pipeline {
+            shards,
+            core_workers,
+            recursion_workers,
+            reason: format!(
+                "~{shards} shard(s) from {cycles} cycles; {:.1} GiB budget: ~{} GiB per core shard proof, ~{} GiB per recursion proof beside them",
+                budget as f64 / (1u64 << 30) as f64,
+                SHARD_PROOF_BYTES >> 30,
+                RECURSION_PROOF_BYTES >> 30
+            ),
+        }
+    }
+
+    /// The `SP1_WORKER_*` settings this pipeline means.
+    fn env(&self) -> [(&'static str, u64); 6] {
+        [
+            ("SP1_WORKER_NUM_CORE_WORKERS", self.core_workers),
+            ("SP1_WORKER_CORE_BUFFER_SIZE", self.core_workers),
+            ("SP1_WORKER_NUM_SPLICING_WORKERS", self.core_workers.min(2)),
+            ("SP1_WORKER_SPLICING_BUFFER_SIZE", self.core_workers.min(2)),
+            ("SP1_WORKER_NUM_RECURSION_PROVER_WORKERS", self.recursion_workers),
+            ("SP1_WORKER_RECURSION_PROVER_BUFFER_SIZE", self.recursion_workers),
+        ]
+    }
+
+    /// Sets each setting the user has not set (theirs win), before the prover is built; returns
+    /// the settings in effect.
+    fn apply(&self) -> Vec<String> {
+        self.env()
+            .iter()
+            .map(|(k, v)| match std::env::var(k) {
+                Ok(theirs) => format!("{k}={theirs} (set by the user)"),
+                Err(_) => {
+                    // Before the prover and its runtime exist; no other thread reads the environment.
+                    std::env::set_var(k, v.to_string());
+                    format!("{k}={v}")
+                }
+            })
+            .collect()
+    }
+}
+
 struct Sp1;
 
 impl Sp1 {
@@ -161,22 +253,30 @@ impl Backend for Sp1 {
             bail!("sp1: unknown mode {mode}");
         }
         let (elf, elf_hash) = guest_elf(precompiles)?;
+        // Cycles and the claim from a plain execution (timed apart from proving), first: the
+        // cycle count sizes the prover's pipeline, which is fixed when the prover is built.
+        let (pv, report, light_startup_s, execute_s) = runtime()?.block_on(async {
+            let t = Instant::now();
+            let light = ProverClient::builder().light().build().await;
+            let light_startup_s = t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            let (pv, report) = light.execute(elf.clone(), stdin_for(input)).await.map_err(|e| anyhow!("sp1 execution: {e}"))?;
+            anyhow::Ok((pv, report, light_startup_s, t.elapsed().as_secs_f64()))
+        })?;
+        let claim = claim_from_public_values(pv.as_slice())?;
+        let pipeline = Pipeline::choose(report.total_instruction_count(), memory_guard::limit_bytes()?);
+        let pipeline_settings = pipeline.apply();
         runtime()?.block_on(async {
             // The prover client's start-up is a fixed cost of every process, not of this
             // program: measured and reported on its own.
             let t = Instant::now();
             let client: CpuProver = ProverClient::builder().cpu().build().await;
-            let startup_s = t.elapsed().as_secs_f64();
+            let startup_s = t.elapsed().as_secs_f64() + light_startup_s;
             // Setup: key generation for this program (never billed as proving).
             let t = Instant::now();
             let pk = client.setup(elf.clone()).await.map_err(|e| anyhow!("sp1 setup: {e}"))?;
             let setup_s = t.elapsed().as_secs_f64();
             save_vk(pk.verifying_key(), &elf_hash)?;
-            // Cycles and the claim from a plain execution (timed apart from proving).
-            let t = Instant::now();
-            let (pv, report) = client.execute(elf, stdin_for(input)).await.map_err(|e| anyhow!("sp1 execution: {e}"))?;
-            let execute_s = t.elapsed().as_secs_f64();
-            let claim = claim_from_public_values(pv.as_slice())?;
             let t = Instant::now();
             let request = client.prove(&pk, stdin_for(input));
             let request = if mode == MODE_CORE { request.core() } else { request.compressed() };
@@ -199,6 +299,7 @@ impl Backend for Sp1 {
                 notes.push(format!("{n} shard proofs"));
             }
             notes.push(format!("memory settings: {}", memory_settings()));
+            notes.push(format!("prover pipeline: {} ({})", pipeline_settings.join(" "), pipeline.reason));
             let info = self.info();
             Ok(ProveOutput {
                 report: ProveReport {
