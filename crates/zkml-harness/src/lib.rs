@@ -7,7 +7,8 @@
 //!   file out; proof file in, checked claim out);
 //! - [`workload`]: the sweep's data (synthetic, or the user's transactions or features),
 //!   models and guest inputs; [`bench`]: the plan and the measured runs; [`measure`]: one
-//!   measured child process; [`results`]: the run records; [`report`] and [`plots`]: the report.
+//!   measured child process; [`results`]: the run records; [`report`] and [`plots`]: the report, with
+//!   [`verdict`] (who wins), [`versus`] (EZKL beside the zkVMs) and [`scaling`] (how cost grows).
 
 pub mod bench;
 pub mod cycles;
@@ -18,6 +19,7 @@ pub mod process;
 pub mod registry;
 pub mod report;
 pub mod results;
+pub mod scaling;
 pub mod verdict;
 pub mod versus;
 pub mod workflow;

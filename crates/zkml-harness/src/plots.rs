@@ -193,6 +193,129 @@ fn draw_legend<DB: DrawingBackend>(
     Ok(())
 }
 
+/// A series' measured points and its fitted line `fixed + per_row × x`.
+#[derive(Debug, Clone)]
+pub struct FitLine {
+    pub series: Series,
+    pub fixed: f64,
+    pub per_row: f64,
+    /// The smallest size above the measured ones where the system failed, with why (`OOM`):
+    /// the line ends there, tagged, instead of extrapolating past it.
+    pub ends: Option<(f64, &'static str)>,
+}
+
+/// Measured points (markers) and each series' fitted line, drawn from the smallest measured
+/// size out to `x_max` (or to where the system failed), on log-log axes: how a cost grows past
+/// what was measured. The x axis is labelled at the measured sizes and at the decades beyond.
+pub fn fit_chart(dir: &Path, name: &str, title: &str, unit: &str, series: &[FitLine], x_max: f64) -> anyhow::Result<()> {
+    register_font();
+    let png = dir.join(format!("{name}.png"));
+    let svg = dir.join(format!("{name}.svg"));
+    draw_fits(BitMapBackend::new(&png, SIZE).into_drawing_area(), title, unit, series, x_max)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", png.display()))?;
+    draw_fits(SVGBackend::new(&svg, SIZE).into_drawing_area(), title, unit, series, x_max)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", svg.display()))?;
+    Ok(())
+}
+
+/// Row counts for an axis label: "100", "10k", "1M".
+fn rows_label(x: f64) -> String {
+    if x >= 1e6 && (x / 1e6).fract() == 0.0 {
+        format!("{:.0}M", x / 1e6)
+    } else if x >= 1e3 && (x / 1e3).fract() == 0.0 {
+        format!("{:.0}k", x / 1e3)
+    } else {
+        format!("{x:.0}")
+    }
+}
+
+fn draw_fits<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    title: &str,
+    unit: &str,
+    series: &[FitLine],
+    x_max: f64,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let measured: Vec<&Point> = series.iter().flat_map(|f| &f.series.points).filter(|p| p.y > 0.0 && p.x > 0.0).collect();
+    if measured.is_empty() {
+        root.titled(title, ("sans-serif", 22))?;
+        root.draw(&Text::new(
+            "nothing to draw: no system was measured at two sizes",
+            (200, 290),
+            ("sans-serif", 18).into_font().color(&BLACK),
+        ))?;
+        return root.present();
+    }
+    let x_lo = measured.iter().map(|p| p.x).fold(f64::MAX, f64::min);
+    let x_hi = x_max.max(measured.iter().map(|p| p.x).fold(f64::MIN, f64::max));
+    // The fitted lines, sampled evenly in log x; a fit is only drawn where it is positive.
+    let curve = |f: &FitLine| -> Vec<(f64, f64)> {
+        let end = f.ends.map_or(x_hi, |(x, _)| x.min(x_hi));
+        (0..=64)
+            .map(|i| x_lo * (end / x_lo).powf(i as f64 / 64.0))
+            .map(|x| (x, f.fixed + f.per_row * x))
+            .filter(|(_, y)| *y > 0.0)
+            .collect()
+    };
+    let curves: Vec<Vec<(f64, f64)>> = series.iter().map(curve).collect();
+    let ys = measured.iter().map(|p| p.y).chain(curves.iter().flatten().map(|p| p.1));
+    let (y_min, y_max) = ys.fold((f64::MAX, f64::MIN), |(a, b), y| (a.min(y), b.max(y)));
+    let (x0, x1) = (x_lo / 1.4, x_hi * 1.4);
+    let (y0, y1) = pad_log(y_min, y_max);
+    // Ticks at the measured sizes, then at the decades that do not crowd them.
+    let mut ticks: Vec<f64> = measured.iter().map(|p| p.x).collect();
+    ticks.sort_by(f64::total_cmp);
+    ticks.dedup();
+    let mut decade = 10f64.powf(x_lo.log10().ceil());
+    while decade <= x_hi * 1.0001 {
+        if ticks.iter().all(|t| (t / decade).max(decade / t) > 1.8) {
+            ticks.push(decade);
+        }
+        decade *= 10.0;
+    }
+    ticks.sort_by(f64::total_cmp);
+    let (plot, legend) = root.split_horizontally(SIZE.0 as i32 - 250);
+    let mut chart = ChartBuilder::on(&plot)
+        .caption(title, ("sans-serif", 20))
+        .margin(14)
+        .x_label_area_size(48)
+        .y_label_area_size(80)
+        .build_cartesian_2d((x0..x1).log_scale().with_key_points(ticks), (y0..y1).log_scale().with_key_points(log_ticks(y0, y1)))?;
+    chart
+        .configure_mesh()
+        .x_desc("test rows (log scale; markers measured, lines fitted and extrapolated)")
+        .y_desc(format!("{unit} (log)"))
+        .x_label_formatter(&|x| rows_label(*x))
+        .y_label_formatter(&|y| tick(*y))
+        .label_style(("sans-serif", 14))
+        .axis_desc_style(("sans-serif", 15))
+        .draw()?;
+    let mut entries = Vec::new();
+    for (f, line) in series.iter().zip(curves) {
+        let s = &f.series;
+        let c = colour(&s.backend);
+        let dashed = s.precompiles == Precompiles::Off;
+        if let (Some((_, tag)), Some(&end)) = (f.ends, line.last()) {
+            chart.draw_series(std::iter::once(
+                EmptyElement::at(end)
+                    + Cross::new((0, 0), 6, c.stroke_width(2))
+                    + Text::new(tag, (8, -8), ("sans-serif", 14).into_font().color(&c)),
+            ))?;
+        }
+        if dashed {
+            chart.draw_series(DashedLineSeries::new(line, 8, 5, c.stroke_width(2)))?;
+        } else {
+            chart.draw_series(LineSeries::new(line, c.stroke_width(2)))?;
+        }
+        let style = shape_style(c, s.host);
+        draw_markers!(chart, s.points.iter().filter(|p| p.y > 0.0).map(|p| (p.x, p.y)), s.mode_index, style);
+        entries.push((s.label.clone(), dashed, s.mode_index, s.host, c));
+    }
+    draw_legend(&legend, &entries)?;
+    root.present()
+}
+
 /// One bar of a grouped bar chart: a series over the groups (`None`: not measured there;
 /// `failed[g]` says why a configuration that ran has no value, drawn as a marked stub).
 #[derive(Debug, Clone)]

@@ -178,6 +178,27 @@ impl Data {
         g
     }
 
+    /// Configurations that ran and never succeeded, with why (`OOM`, `timeout`, `failed`): what
+    /// a chart draws in an empty slot and a fit lists beside its sizes.
+    pub fn failure_tags(&self) -> BTreeMap<GroupKey, &'static str> {
+        let ok: std::collections::BTreeSet<GroupKey> = self.groups().into_keys().collect();
+        let mut tags = BTreeMap::new();
+        for (h, r) in &self.records {
+            let k = GroupKey {
+                host: *h,
+                model: r.key.model.clone(),
+                zkvm: r.key.zkvm.clone(),
+                precompiles: r.key.precompiles,
+                mode: r.key.mode.clone(),
+                rows: r.key.rows,
+            };
+            if let (false, Some(tag)) = (ok.contains(&k), r.status.chart_tag()) {
+                tags.entry(k).or_insert(tag);
+            }
+        }
+        tags
+    }
+
     pub fn metric_stats(&self, runs: &[&RunRecord], rows: u32, metric: &Metric) -> Option<Stats> {
         let values: Vec<f64> = runs.iter().filter_map(|r| r.metrics.as_ref().and_then(|m| (metric.get)(m, rows))).collect();
         stats(&values)
@@ -266,6 +287,7 @@ pub fn mode_info(data: &Data, zkvm: &str, mode: &str) -> (ProofFamily, bool) {
 pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
     std::fs::create_dir_all(out.join("plots"))?;
     let groups = data.groups();
+    let failure_tags = data.failure_tags();
     let multi_host = data.hosts.len() > 1;
     let models: Vec<String> = {
         let mut m: Vec<String> = groups.keys().map(|k| k.model.clone()).collect();
@@ -322,6 +344,7 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
 
     md.push_str(&crate::verdict::verdict_markdown(data, &groups));
     md.push_str(&crate::versus::versus_markdown(data, &groups));
+    md.push_str(&crate::scaling::scaling_markdown(data, &groups, &out.join("plots"))?);
 
     writeln!(md, "## Machines\n")?;
     writeln!(md, "| id | machine | OS | runs | git revisions |\n|---|---|---|---|---|")?;
@@ -467,16 +490,15 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
                                     if runs_at(rows).is_some() {
                                         return None;
                                     }
-                                    data.records
-                                        .iter()
-                                        .filter(|(host, r)| {
-                                            *host == h
-                                                && &r.key.model == model
-                                                && &r.key.zkvm == zkvm
-                                                && &r.key.mode == mode
-                                                && r.key.rows == rows
-                                        })
-                                        .find_map(|(_, r)| r.status.chart_tag())
+                                    let key = |p| GroupKey {
+                                        host: h,
+                                        model: model.clone(),
+                                        zkvm: zkvm.clone(),
+                                        precompiles: p,
+                                        mode: mode.clone(),
+                                        rows,
+                                    };
+                                    failure_tags.get(&key(Precompiles::On)).or_else(|| failure_tags.get(&key(Precompiles::Off))).copied()
                                 })
                                 .collect();
                             plots::Bars {

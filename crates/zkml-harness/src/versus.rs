@@ -9,6 +9,7 @@
 
 use crate::report::{mode_info, stats, Data, GroupKey, Stats};
 use crate::results::{RunMetrics, RunRecord};
+use crate::scaling::{crossover, linear_fit};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use zkml_protocol::{Precompiles, ProofFamily};
@@ -49,27 +50,6 @@ fn cell(s: Option<Stats>, digits: usize) -> String {
         Some(s) if s.n > 1 && s.max > s.min => format!("{:.*} ({:.*}–{:.*})", digits, s.median, digits, s.min, digits, s.max),
         Some(s) => format!("{:.*}", digits, s.median),
     }
-}
-
-/// Least-squares `wall = fixed + per_row * rows` over (rows, wall) points; `None` under 2 sizes.
-pub fn linear_fit(points: &[(f64, f64)]) -> Option<(f64, f64)> {
-    let n = points.len() as f64;
-    let sizes: BTreeSet<u64> = points.iter().map(|p| p.0 as u64).collect();
-    if sizes.len() < 2 {
-        return None;
-    }
-    let (mx, my) = (points.iter().map(|p| p.0).sum::<f64>() / n, points.iter().map(|p| p.1).sum::<f64>() / n);
-    let sxx: f64 = points.iter().map(|p| (p.0 - mx).powi(2)).sum();
-    let sxy: f64 = points.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
-    let b = sxy / sxx;
-    Some((my - b * mx, b))
-}
-
-/// The rows at which two fits cross, when the second grows slower and they cross at positive rows.
-pub fn crossover(first: (f64, f64), second: (f64, f64)) -> Option<f64> {
-    let (a1, b1) = first;
-    let (a2, b2) = second;
-    (b1 > b2).then(|| (a2 - a1) / (b1 - b2)).filter(|x| x.is_finite() && *x > 0.0)
 }
 
 /// The section's markdown; empty when no EZKL run is in the records.
@@ -253,16 +233,5 @@ mod tests {
         assert!(r.starts_with("failed: out of memory: the EZKL prover's") && !r.contains('|') && r.ends_with('…'), "{r}");
         assert!(r.chars().count() <= 121);
         assert_eq!(short_reason("timeout after 60s"), "timeout after 60s");
-    }
-
-    #[test]
-    fn fits_and_crossovers() {
-        let (a, b) = linear_fit(&[(100.0, 12.0), (1000.0, 102.0), (10_000.0, 1002.0)]).unwrap();
-        assert!((a - 2.0).abs() < 1e-9 && (b - 0.1).abs() < 1e-12, "{a} {b}");
-        assert!(linear_fit(&[(100.0, 1.0), (100.0, 2.0)]).is_none(), "one size cannot be fitted");
-        // EZKL: 2 s + 0.1 s/row; zkVM: 50 s + 0.02 s/row -> equal at 600 rows.
-        assert!((crossover((2.0, 0.1), (50.0, 0.02)).unwrap() - 600.0).abs() < 1e-9);
-        assert_eq!(crossover((2.0, 0.01), (50.0, 0.02)), None, "a steeper zkVM never overtakes");
-        assert_eq!(crossover((60.0, 0.1), (50.0, 0.02)), None, "already ahead at 0 rows: no crossing at positive rows");
     }
 }

@@ -228,3 +228,61 @@ fn ezkl_is_set_beside_the_fastest_aggregated_zkvm_with_the_crossover() {
     // Fits: EZKL 2 s + 100 ms/row, vm ≈ 50 s + 20 ms/row: they cross at ≈600 rows.
     assert!(section.contains("EZKL 2.0 s + 100.00 ms/row") && section.contains("(crosses EZKL at ≈"), "{section}");
 }
+
+#[test]
+fn scaling_fits_every_system_with_residuals_failures_and_crossovers() {
+    use zkml_protocol::ProofFamily;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("results");
+    let entries =
+        [("a", "stark", ProofFamily::Aggregated), ("b", "compressed", ProofFamily::Aggregated), ("c", "app", ProofFamily::Segmented)]
+            .map(|(n, m, f)| (n.to_string(), info(n, m, f)))
+            .into_iter()
+            .collect();
+    std::fs::create_dir_all(&dir).unwrap();
+    zkml_harness::bench::write_backends(&dir, &entries).unwrap();
+    let run = |zkvm: &str, mode: &str, rows: u32, rep: u32, wall: f64| {
+        let mut r = record(zkvm, Precompiles::On, rows, rep, wall, wall, 1000);
+        r.key.mode = mode.into();
+        r
+    };
+    // a: exactly 50 s + 20 ms/row, two repetitions a size (one 1 s high, one 1 s low).
+    for rows in [100u32, 1000, 10_000] {
+        let y = 50.0 + 0.02 * rows as f64;
+        append(&dir, &run("a", "stark", rows, 1, y + 1.0)).unwrap();
+        append(&dir, &run("a", "stark", rows, 2, y - 1.0)).unwrap();
+    }
+    // b: 10 s + 100 ms/row at two sizes, out of memory at 10,000: a crosses b at 500 rows.
+    append(&dir, &run("b", "compressed", 100, 1, 20.0)).unwrap();
+    append(&dir, &run("b", "compressed", 1000, 1, 110.0)).unwrap();
+    let mut oom = run("b", "compressed", 10_000, 1, 0.0);
+    oom.status = RunStatus::Failed { reason: "prove failed (exit 1): out of memory: resident set reached 21.9 GiB".into() };
+    oom.metrics = None;
+    append(&dir, &oom).unwrap();
+    // c: another family, cheaper everywhere: never a crossover with a or b.
+    append(&dir, &run("c", "app", 100, 1, 2.0)).unwrap();
+    append(&dir, &run("c", "app", 1000, 1, 3.0)).unwrap();
+    let data = Data::load(&[dir]).unwrap();
+    let out = tmp.path().join("report");
+    let md = std::fs::read_to_string(write_report(&data, &out).unwrap()).unwrap();
+    let section = md.split("## How cost grows").nth(1).expect("the scaling section").split("\n## ").next().unwrap();
+    let row = |name: &str| section.lines().find(|l| l.contains(&format!("| {name} |"))).unwrap_or_else(|| panic!("{name}: {section}"));
+    // a: the fit recovers 50 s + 20 ms/row; the residual is the ±1 s scatter; 1M rows ≈ 20,050 s = 5.6 h.
+    let a = row("a stark");
+    assert!(a.contains("| aggregated |") && a.contains("| 100, 1000, 10000 | 50.0 s | 20.00 ms | 1.0 s / 2 % | 5.6 h | – |"), "{a}");
+    let b = row("b compressed");
+    assert!(b.contains("| 100, 1000 | 10.0 s | 100.00 ms | – (2 sizes) |") && b.ends_with("| 10000 (OOM) |"), "{b}");
+    assert!(section.contains("a stark (aggregated) proves faster than b compressed from ≈500 rows on"), "{section}");
+    assert!(!section.contains("c app (segmented) proves faster"), "no crossing across families: {section}");
+    let cells = |l: &str| l.matches('|').count();
+    let header = section.lines().find(|l| l.starts_with("| family")).unwrap();
+    assert!(section.lines().filter(|l| l.starts_with("| ")).all(|l| cells(l) == cells(header)), "{section}");
+    // The chart: measured markers and fitted lines, one legend entry per system, x out to 1M rows.
+    let svg = std::fs::read_to_string(out.join("plots/scaling-ridge.svg")).unwrap();
+    assert!(md.contains("plots/scaling-ridge.png"));
+    for label in ["a stark (aggregated)", "b compressed (aggregated)", "c app (segmented)"] {
+        assert_eq!(svg.matches(&format!("\n{label}\n</text>")).count(), 1, "{label}");
+    }
+    assert!(svg.contains("\n1M\n</text>") && svg.contains("\n10k\n</text>"), "x ticks out to 1M rows");
+    assert_eq!(svg.matches("\nOOM\n</text>").count(), 1, "b's line ends where it ran out of memory, tagged");
+}
