@@ -122,6 +122,20 @@ struct BenchArgs {
     /// Limit per prove/verify process: 90s, 30m, 2h [default: 30m].
     #[arg(long, value_parser = parse_duration)]
     timeout: Option<u64>,
+    /// Run a configuration once when its first repetition failed or its prove process took
+    /// longer than this (e.g. 30m) [default: every configuration --reps times].
+    #[arg(long, value_parser = parse_duration)]
+    single_rep_above: Option<u64>,
+    /// Before running, estimate each planned run's time and the sweep's total from the records
+    /// of these results directories (same configuration measured, else fitted over sizes).
+    #[arg(long, value_delimiter = ',')]
+    estimate_from: Vec<PathBuf>,
+    /// Plan (and estimate, with --estimate-from) without running anything.
+    #[arg(long)]
+    dry_run: bool,
+    /// Resume into a results directory whose records come from another revision of the code.
+    #[arg(long)]
+    allow_mixed_revisions: bool,
     /// Synthetic customers [default: enough for the largest --rows].
     #[arg(long)]
     customers: Option<u64>,
@@ -812,6 +826,9 @@ fn bench(a: BenchArgs) -> anyhow::Result<()> {
     if let Some(v) = a.timeout {
         config.timeout_s = v;
     }
+    if let Some(v) = a.single_rep_above {
+        config.single_rep_above_s = Some(v);
+    }
     if let Some(v) = a.customers {
         config.customers = v;
     }
@@ -873,6 +890,20 @@ fn bench(a: BenchArgs) -> anyhow::Result<()> {
     for n in &notes {
         eprintln!("note: {n}");
     }
+    let existing = zkml_harness::results::load(&a.out)?;
+    let todo = bench::pending(&plan, &existing.records, a.force, a.retry_failed);
+    eprintln!("plan: {} runs, {} of them still to run", plan.len(), todo.len());
+    if !a.estimate_from.is_empty() {
+        let data = zkml_harness::report::Data::load(&a.estimate_from)?;
+        let estimate = zkml_harness::estimate::estimate(&config, &todo, &data);
+        eprint!("{}", estimate.render());
+    }
+    if a.dry_run {
+        for p in &todo {
+            println!("{}", p.key.label());
+        }
+        return Ok(());
+    }
     let bar = if a.quiet { indicatif::ProgressBar::hidden() } else { indicatif::ProgressBar::new(0) };
     bar.set_style(
         indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} runs, ETA {eta} | {msg}")
@@ -910,6 +941,7 @@ fn bench(a: BenchArgs) -> anyhow::Result<()> {
             force: a.force,
             retry_failed: a.retry_failed,
             keep_proofs: a.keep_proofs,
+            allow_mixed_revisions: a.allow_mixed_revisions,
             interrupt: &INTERRUPTED,
             progress: &mut progress,
         },
@@ -925,6 +957,9 @@ fn bench(a: BenchArgs) -> anyhow::Result<()> {
         fmt_secs(summary.wall_s),
         a.out.join(zkml_harness::results::RESULTS_FILE).display()
     );
+    for n in &summary.not_repeated {
+        eprintln!("note: {n}");
+    }
     if summary.interrupted {
         eprintln!("interrupted: rerun the same command to resume");
         return Ok(());

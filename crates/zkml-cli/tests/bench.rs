@@ -258,3 +258,67 @@ fn bench_runs_on_the_users_transactions_or_features() {
     let out = bin().current_dir(d).args([&sweep[..], &["--customer-col", "client", "--out", "f"]].concat()).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("apply to a transactions file"));
 }
+
+/// `--single-rep-above` repeats only configurations whose first repetition succeeded in time;
+/// `--dry-run --estimate-from` plans and estimates from earlier records without running; and a
+/// sweep does not resume into records of another revision unless told to.
+#[test]
+fn sweeps_are_estimated_repeated_within_limits_and_resumed_on_one_revision() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let broken = fake_backend(d, "broken", "echo '{\"error\":\"out of cheese\"}'; exit 1");
+    let broken = format!("broken={}", broken.display());
+    let run = |extra: &[&str]| {
+        let mut args = vec!["bench", "--models", "ridge", "--precompiles", "off", "--quiet", "--no-report"];
+        args.extend_from_slice(extra);
+        bin().current_dir(d).args(&args).stdin(Stdio::null()).output().unwrap()
+    };
+    let out = run(&["--zkvms", "native", "--backend", &broken, "--rows", "40,80", "--reps", "2", "--single-rep-above", "1h", "--out", "a"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("broken ridge 40 rows, precompiles off, fake #2: not repeated, its first repetition failed"), "{stderr}");
+    let recs = records(&d.join("a"));
+    let count = |zkvm: &str| recs.iter().filter(|r| r["key"]["zkvm"] == zkvm).count();
+    assert_eq!((count("native"), count("broken")), (4, 2), "the failing configuration ran once per size");
+    assert!(recs.iter().all(|r| r["repetition_policy"].as_str().unwrap().contains("took over 3600 s runs once")));
+
+    // A dry run: the plan with an estimate per configuration, and nothing run.
+    let out = run(&[
+        "--zkvms",
+        "native",
+        "--backend",
+        &broken,
+        "--rows",
+        "40,160",
+        "--reps",
+        "2",
+        "--out",
+        "b",
+        "--dry-run",
+        "--estimate-from",
+        "a",
+    ]);
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(stdout.lines().count(), 8, "2 backends x 2 sizes x 2 repetitions: {stdout}");
+    let line = |what: &str| stderr.lines().find(|l| l.starts_with(what)).unwrap_or_else(|| panic!("{what}: {stderr}"));
+    assert!(line("native ridge 40 rows").ends_with("measured (n = 2)"), "{stderr}");
+    assert!(line("native ridge 160 rows").ends_with("fit over 40, 80"), "{stderr}");
+    assert!(line("broken ridge 40 rows").contains("? s") && line("broken ridge 40 rows").ends_with("unknown: failed before at this size"));
+    assert!(line("broken ridge 160 rows").ends_with("unknown: never measured"), "{stderr}");
+    assert!(stderr.contains("estimated total:") && stderr.contains("plus 2 configuration(s) with no estimate"), "{stderr}");
+    assert!(!d.join("b/runs.jsonl").exists(), "a dry run records nothing");
+
+    // Records of another revision in the directory: resuming there is refused, unless asked for.
+    let rev = recs[0]["git_revision"].as_str().expect("records carry the revision of the checkout").to_string();
+    let text = std::fs::read_to_string(d.join("a/runs.jsonl")).unwrap().replace(&rev, "0123456789abcdef");
+    std::fs::write(d.join("a/runs.jsonl"), text).unwrap();
+    let sweep = ["--zkvms", "native", "--rows", "40,80,120", "--reps", "1", "--out", "a"];
+    let out = run(&sweep);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && stderr.contains("revision 0123456789ab") && stderr.contains("--allow-mixed-revisions"), "{stderr}");
+    assert_eq!(records(&d.join("a")).len(), 6, "nothing was run");
+    let out = run(&[&sweep[..], &["--allow-mixed-revisions"]].concat());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(records(&d.join("a")).len(), 7, "only the new size ran");
+}

@@ -37,6 +37,10 @@ pub struct BenchConfig {
     pub reps: u32,
     /// Per-process limit in seconds (prove and verify each).
     pub timeout_s: u64,
+    /// Repeat a configuration only while its first repetition succeeded with a prove process
+    /// of at most this many seconds (a proof that takes longer, or fails, runs once); `None`:
+    /// every configuration runs `reps` times.
+    pub single_rep_above_s: Option<u64>,
     /// Synthetic customers; 0: enough for the largest `rows` (at least 5,000).
     pub customers: u64,
     pub seed: u64,
@@ -60,6 +64,7 @@ impl Default for BenchConfig {
             modes: vec![],
             reps: 3,
             timeout_s: 30 * 60,
+            single_rep_above_s: None,
             customers: 0,
             seed: 7,
             data: DataConfig::default(),
@@ -89,6 +94,9 @@ impl BenchConfig {
         }
         if self.timeout_s == 0 {
             bail!("--timeout must be positive");
+        }
+        if self.single_rep_above_s == Some(0) {
+            bail!("--single-rep-above must be positive");
         }
         self.data.validate()?;
         Ok(())
@@ -251,6 +259,9 @@ pub struct SweepSummary {
     pub ok: usize,
     pub failed: usize,
     pub timed_out: usize,
+    /// Repetitions left out because the first repetition failed or took longer than
+    /// [`BenchConfig::single_rep_above_s`], with why.
+    pub not_repeated: Vec<String>,
     pub interrupted: bool,
     pub wall_s: f64,
 }
@@ -262,6 +273,8 @@ pub struct SweepOptions<'a> {
     pub force: bool,
     pub retry_failed: bool,
     pub keep_proofs: bool,
+    /// Resume into a directory whose records come from another revision of the code.
+    pub allow_mixed_revisions: bool,
     pub interrupt: &'a AtomicBool,
     /// Told when each run starts and how it ended.
     pub progress: &'a mut dyn FnMut(Event<'_>),
@@ -273,6 +286,24 @@ pub enum Event<'a> {
     Finished { key: &'a RunKey, status: &'a RunStatus, metrics: Option<&'a RunMetrics> },
 }
 
+/// Why a later repetition is left out under `--single-rep-above LIMIT`, given the configuration's
+/// first repetition (`None`: not run yet; `Some(None)`: failed; `Some(Some(s))`: its prove wall).
+pub fn not_repeated_because(first: Option<Option<f64>>, limit_s: u64) -> Option<String> {
+    match first {
+        Some(None) => Some("its first repetition failed".into()),
+        Some(Some(wall)) if wall > limit_s as f64 => Some(format!("its first repetition took {wall:.0} s (over {limit_s} s)")),
+        _ => None,
+    }
+}
+
+/// The planned runs not yet recorded in `existing` (all of them with `force`; failed ones
+/// again with `retry_failed`): what a sweep resumed into the same directory runs.
+pub fn pending<'p, 'a>(plan: &'p [Planned<'a>], existing: &[RunRecord], force: bool, retry_failed: bool) -> Vec<&'p Planned<'a>> {
+    let done: HashSet<(RunKey, String)> =
+        existing.iter().filter(|r| r.status.is_ok() || !retry_failed).map(|r| (r.key.clone(), r.workload_id.clone())).collect();
+    plan.iter().filter(|p| force || !done.contains(&(p.key.clone(), p.input.id.clone()))).collect()
+}
+
 /// Runs the plan, appending a record per run. A crash, OOM kill or timeout is recorded and
 /// the sweep goes on; Ctrl-C stops it without recording the interrupted run.
 pub fn run_sweep(config: &BenchConfig, plan: &[Planned<'_>], opts: &mut SweepOptions<'_>) -> anyhow::Result<SweepSummary> {
@@ -281,21 +312,46 @@ pub fn run_sweep(config: &BenchConfig, plan: &[Planned<'_>], opts: &mut SweepOpt
     for s in &existing.skipped {
         eprintln!("warning: ignoring {s}");
     }
-    let done: HashSet<(RunKey, String)> = existing
+    let git = git_revision();
+    // One sweep, one revision: resuming on other code would mix numbers silently.
+    if let Some(here) = &git {
+        let others: std::collections::BTreeSet<&str> =
+            existing.records.iter().filter_map(|r| r.git_revision.as_deref()).filter(|r| r != here).collect();
+        if !others.is_empty() && !opts.allow_mixed_revisions {
+            bail!(
+                "{} holds records of revision {} and this is {}: a sweep is measured on one revision. Resume from a \
+                 checkout of that revision (e.g. `git worktree add ../sweep {}` and ZKML_SOURCE_DIR=../sweep), use another \
+                 --out, or pass --allow-mixed-revisions",
+                opts.out.join(results::RESULTS_FILE).display(),
+                others.iter().map(|r| crate::report::short_rev(r)).collect::<Vec<_>>().join(", "),
+                crate::report::short_rev(here),
+                others.iter().next().map(|r| r.trim_end_matches("-dirty")).unwrap_or_default()
+            );
+        }
+    }
+    // The first repetition of each configuration (recorded before or in this sweep): whether it
+    // succeeded, and its prove wall time.
+    let config_of = |k: &RunKey, workload: &str| (RunKey { repetition: 0, ..k.clone() }, workload.to_string());
+    let mut first: std::collections::HashMap<(RunKey, String), Option<f64>> = existing
         .records
         .iter()
-        .filter(|r| r.status.is_ok() || !opts.retry_failed)
-        .map(|r| (r.key.clone(), r.workload_id.clone()))
+        .filter(|r| r.key.repetition == 1)
+        .map(|r| (config_of(&r.key, &r.workload_id), r.metrics.as_ref().filter(|_| r.status.is_ok()).map(|m| m.prove_wall_s)))
         .collect();
-    let todo: Vec<&Planned<'_>> = plan.iter().filter(|p| opts.force || !done.contains(&(p.key.clone(), p.input.id.clone()))).collect();
+    let todo = pending(plan, &existing.records, opts.force, opts.retry_failed);
     let mut summary = SweepSummary { planned: plan.len(), skipped_done: plan.len() - todo.len(), ..Default::default() };
     let host = HostInfo::detect();
-    let git = git_revision();
     let proofs = opts.out.join("proofs");
     let logs = opts.out.join("logs");
     std::fs::create_dir_all(&proofs)?;
     std::fs::create_dir_all(&logs)?;
     for (i, p) in todo.iter().enumerate() {
+        if let (Some(limit), true) = (config.single_rep_above_s, p.key.repetition > 1) {
+            if let Some(why) = not_repeated_because(first.get(&config_of(&p.key, &p.input.id)).copied(), limit) {
+                summary.not_repeated.push(format!("{}: not repeated, {why}", p.key.label()));
+                continue;
+            }
+        }
         (opts.progress)(Event::Started { index: i, total: todo.len(), key: &p.key });
         let run_id = format!("{}-{}", now_millis(), hex::encode(&Sha256::digest(format!("{:?}{}", p.key, p.input.id))[..4]));
         let log = logs.join(format!("{run_id}.log"));
@@ -330,13 +386,21 @@ pub fn run_sweep(config: &BenchConfig, plan: &[Planned<'_>], opts: &mut SweepOpt
                 proof_system: p.target.info.proof_system.clone(),
             },
             real_proof,
-            repetition_policy: REPETITION_POLICY.into(),
+            repetition_policy: match config.single_rep_above_s {
+                Some(limit) => {
+                    format!("{REPETITION_POLICY}; a configuration whose first repetition failed or took over {limit} s runs once")
+                }
+                None => REPETITION_POLICY.into(),
+            },
             repetitions: config.reps,
             status,
             metrics,
             log: Some(log.strip_prefix(opts.out).unwrap_or(&log).display().to_string()),
         };
         results::append(opts.out, &record).with_context(|| format!("appending to {}", opts.out.join(results::RESULTS_FILE).display()))?;
+        if p.key.repetition == 1 {
+            first.insert(config_of(&p.key, &p.input.id), record.metrics.as_ref().filter(|_| record.status.is_ok()).map(|m| m.prove_wall_s));
+        }
         if !opts.keep_proofs {
             let _ = std::fs::remove_file(&proof);
         }
@@ -434,4 +498,17 @@ pub fn write_backends(out: &Path, entries: &BTreeMap<String, BackendEntry>) -> a
     }
     zkml_protocol::files::write_bytes_atomically(&path, &serde_json::to_vec_pretty(&all)?)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::not_repeated_because;
+
+    #[test]
+    fn only_quick_successes_are_repeated() {
+        assert_eq!(not_repeated_because(None, 1800), None, "no first repetition yet: run it");
+        assert_eq!(not_repeated_because(Some(Some(1799.0)), 1800), None);
+        assert_eq!(not_repeated_because(Some(Some(1801.0)).map(|x| x), 1800).unwrap(), "its first repetition took 1801 s (over 1800 s)");
+        assert_eq!(not_repeated_because(Some(None), 1800).unwrap(), "its first repetition failed");
+    }
 }

@@ -6,12 +6,14 @@
 //! - [`workflow`]: prove and verify as a user runs them (model + private test CSV in, proof
 //!   file out; proof file in, checked claim out);
 //! - [`workload`]: the sweep's data (synthetic, or the user's transactions or features),
-//!   models and guest inputs; [`bench`]: the plan and the measured runs; [`measure`]: one
+//!   models and guest inputs; [`bench`]: the plan and the measured runs
+//!   ([`estimate`]: how long they will take, from earlier records); [`measure`]: one
 //!   measured child process; [`results`]: the run records; [`report`] and [`plots`]: the report, with
 //!   [`verdict`] (who wins), [`versus`] (EZKL beside the zkVMs) and [`scaling`] (how cost grows).
 
 pub mod bench;
 pub mod cycles;
+pub mod estimate;
 pub mod hostinfo;
 pub mod measure;
 pub mod plots;

@@ -1,0 +1,142 @@
+//! How long a sweep will take, before it runs: every planned run's expected prove + verify
+//! time from earlier run records (the same configuration measured at that size, else the
+//! system's fit over the sizes it was measured at, else scaled from its one measured size), and
+//! the total — with [`BenchConfig::single_rep_above_s`] applied, so that a configuration
+//! expected to exceed it is counted once.
+
+use crate::bench::{BenchConfig, Planned};
+use crate::report::{stats, Data, GroupKey};
+use crate::results::RunRecord;
+use crate::scaling::linear_fit;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Where an estimate comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Basis {
+    /// The median of this many runs of the same configuration and size.
+    Measured(usize),
+    /// The system's fit over these sizes.
+    Fit(Vec<u32>),
+    /// Proportional to the rows from the one size measured.
+    Scaled(u32),
+    /// No record of this system, or it failed at this size before (`OOM`, `timeout`, `failed`).
+    Unknown(Option<&'static str>),
+}
+
+impl std::fmt::Display for Basis {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Basis::Measured(n) => write!(f, "measured (n = {n})"),
+            Basis::Fit(sizes) => write!(f, "fit over {}", sizes.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")),
+            Basis::Scaled(rows) => write!(f, "scaled from {rows} rows"),
+            Basis::Unknown(Some(tag)) => write!(f, "unknown: {tag} before at this size"),
+            Basis::Unknown(None) => write!(f, "unknown: never measured"),
+        }
+    }
+}
+
+/// One configuration of the plan (its repetitions together).
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub label: String,
+    pub basis: Basis,
+    /// Expected seconds of one repetition (prove process + verify process).
+    pub seconds: Option<f64>,
+    /// Repetitions planned and repetitions counted (fewer when one is expected to exceed the
+    /// single-repetition threshold).
+    pub reps: u32,
+    pub counted: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Estimate {
+    pub lines: Vec<Line>,
+    pub total_s: f64,
+    pub unknown: usize,
+}
+
+fn wall(r: &RunRecord) -> Option<f64> {
+    r.metrics.as_ref().map(|m| m.prove_wall_s + m.verify_wall_s.unwrap_or(0.0))
+}
+
+/// Estimates `plan` from `data` (earlier records, of any machine: the first that measured a
+/// configuration is used).
+pub fn estimate(config: &BenchConfig, plan: &[&Planned<'_>], data: &Data) -> Estimate {
+    let groups = data.groups();
+    let tags = data.failure_tags();
+    // One line per configuration, in plan order.
+    let mut order: Vec<(String, &Planned<'_>)> = Vec::new();
+    let mut reps: BTreeMap<String, u32> = BTreeMap::new();
+    for &p in plan {
+        let label = crate::results::RunKey { repetition: 0, ..p.key.clone() }.label().replace(" #0", "");
+        if !reps.contains_key(&label) {
+            order.push((label.clone(), p));
+        }
+        *reps.entry(label).or_insert(0) += 1;
+    }
+    let mut lines = Vec::new();
+    for (label, p) in order {
+        let k = &p.key;
+        let (basis, seconds) = (0..data.hosts.len().max(1))
+            .find_map(|host| {
+                let key = GroupKey {
+                    host,
+                    model: k.model.clone(),
+                    zkvm: k.zkvm.clone(),
+                    precompiles: k.precompiles,
+                    mode: k.mode.clone(),
+                    rows: k.rows,
+                };
+                if let Some(runs) = groups.get(&key) {
+                    let v: Vec<f64> = runs.iter().filter_map(|r| wall(r)).collect();
+                    return stats(&v).map(|s| (Basis::Measured(v.len()), Some(s.median)));
+                }
+                if let Some(tag) = tags.get(&key) {
+                    return Some((Basis::Unknown(Some(*tag)), None));
+                }
+                // The same system at other sizes: fitted (two or more), or scaled (one).
+                let system = GroupKey { rows: 0, ..key.clone() };
+                let points: Vec<(f64, f64)> = groups
+                    .iter()
+                    .filter(|(g, _)| GroupKey { rows: 0, ..(*g).clone() } == system)
+                    .flat_map(|(g, runs)| runs.iter().filter_map(|r| wall(r)).map(|w| (g.rows as f64, w)))
+                    .collect();
+                let sizes: BTreeSet<u32> = points.iter().map(|p| p.0 as u32).collect();
+                if let Some((fixed, per_row)) = linear_fit(&points) {
+                    return Some((Basis::Fit(sizes.into_iter().collect()), Some((fixed + per_row * k.rows as f64).max(0.0))));
+                }
+                let size = sizes.into_iter().next()?;
+                let v: Vec<f64> = points.iter().map(|p| p.1).collect();
+                stats(&v).map(|s| (Basis::Scaled(size), Some(s.median * k.rows as f64 / size as f64)))
+            })
+            .unwrap_or((Basis::Unknown(None), None));
+        let planned = reps[&label];
+        let counted = match (seconds, config.single_rep_above_s) {
+            (Some(s), Some(limit)) if s > limit as f64 => planned.min(1),
+            _ => planned,
+        };
+        lines.push(Line { label, basis, seconds, reps: planned, counted });
+    }
+    let total_s = lines.iter().filter_map(|l| l.seconds.map(|s| s * l.counted as f64)).sum();
+    let unknown = lines.iter().filter(|l| l.seconds.is_none()).count();
+    Estimate { lines, total_s, unknown }
+}
+
+impl Estimate {
+    /// A table for the terminal.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let width = self.lines.iter().map(|l| l.label.chars().count()).max().unwrap_or(0);
+        for l in &self.lines {
+            let each = l.seconds.map(|s| format!("{:>8.0} s", s)).unwrap_or_else(|| "       ? s".into());
+            let reps = if l.counted < l.reps { format!("x{} (1: over the single-rep limit)", l.reps) } else { format!("x{}", l.reps) };
+            out.push_str(&format!("{:<width$}  {each} {reps:<34} {}\n", l.label, l.basis));
+        }
+        out.push_str(&format!(
+            "estimated total: {:.1} h of proving and verifying{}\n",
+            self.total_s / 3600.0,
+            if self.unknown > 0 { format!(", plus {} configuration(s) with no estimate", self.unknown) } else { String::new() }
+        ));
+        out
+    }
+}
