@@ -508,7 +508,7 @@ mod tests {
     fn only_quick_successes_are_repeated() {
         assert_eq!(not_repeated_because(None, 1800), None, "no first repetition yet: run it");
         assert_eq!(not_repeated_because(Some(Some(1799.0)), 1800), None);
-        assert_eq!(not_repeated_because(Some(Some(1801.0)).map(|x| x), 1800).unwrap(), "its first repetition took 1801 s (over 1800 s)");
+        assert_eq!(not_repeated_because(Some(Some(1801.0)), 1800).unwrap(), "its first repetition took 1801 s (over 1800 s)");
         assert_eq!(not_repeated_because(Some(None), 1800).unwrap(), "its first repetition failed");
     }
 }
