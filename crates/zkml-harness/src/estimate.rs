@@ -79,14 +79,7 @@ pub fn estimate(config: &BenchConfig, plan: &[&Planned<'_>], data: &Data) -> Est
         let k = &p.key;
         let (basis, seconds) = (0..data.hosts.len().max(1))
             .find_map(|host| {
-                let key = GroupKey {
-                    host,
-                    model: k.model.clone(),
-                    zkvm: k.zkvm.clone(),
-                    precompiles: k.precompiles,
-                    mode: k.mode.clone(),
-                    rows: k.rows,
-                };
+                let key = GroupKey::of(host, k);
                 if let Some(runs) = groups.get(&key) {
                     let v: Vec<f64> = runs.iter().filter_map(|r| wall(r)).collect();
                     return stats(&v).map(|s| (Basis::Measured(v.len()), Some(s.median)));
@@ -95,10 +88,10 @@ pub fn estimate(config: &BenchConfig, plan: &[&Planned<'_>], data: &Data) -> Est
                     return Some((Basis::Unknown(Some(*tag)), None));
                 }
                 // The same system at other sizes: fitted (two or more), or scaled (one).
-                let system = GroupKey { rows: 0, ..key.clone() };
+                let system = key.system();
                 let points: Vec<(f64, f64)> = groups
                     .iter()
-                    .filter(|(g, _)| GroupKey { rows: 0, ..(*g).clone() } == system)
+                    .filter(|(g, _)| g.system() == system)
                     .flat_map(|(g, runs)| runs.iter().filter_map(|r| wall(r)).map(|w| (g.rows as f64, w)))
                     .collect();
                 let sizes: BTreeSet<u32> = points.iter().map(|p| p.0 as u32).collect();

@@ -90,6 +90,17 @@ pub struct GroupKey {
     pub rows: u32,
 }
 
+impl GroupKey {
+    /// The configuration of a run recorded on host `host`.
+    pub fn of(host: usize, k: &crate::results::RunKey) -> GroupKey {
+        GroupKey { host, model: k.model.clone(), zkvm: k.zkvm.clone(), precompiles: k.precompiles, mode: k.mode.clone(), rows: k.rows }
+    }
+    /// The same system at any size (`rows` 0): what a fit over sizes is keyed by.
+    pub fn system(&self) -> GroupKey {
+        GroupKey { rows: 0, ..self.clone() }
+    }
+}
+
 /// Everything the report is computed from.
 pub struct Data {
     pub sources: Vec<PathBuf>,
@@ -164,15 +175,7 @@ impl Data {
         let mut g: BTreeMap<GroupKey, Vec<&RunRecord>> = BTreeMap::new();
         for (h, r) in &self.records {
             if r.status.is_ok() && r.metrics.is_some() {
-                let k = GroupKey {
-                    host: *h,
-                    model: r.key.model.clone(),
-                    zkvm: r.key.zkvm.clone(),
-                    precompiles: r.key.precompiles,
-                    mode: r.key.mode.clone(),
-                    rows: r.key.rows,
-                };
-                g.entry(k).or_default().push(r);
+                g.entry(GroupKey::of(*h, &r.key)).or_default().push(r);
             }
         }
         g
@@ -181,17 +184,11 @@ impl Data {
     /// Configurations that ran and never succeeded, with why (`OOM`, `timeout`, `failed`): what
     /// a chart draws in an empty slot and a fit lists beside its sizes.
     pub fn failure_tags(&self) -> BTreeMap<GroupKey, &'static str> {
-        let ok: std::collections::BTreeSet<GroupKey> = self.groups().into_keys().collect();
+        let ok: std::collections::BTreeSet<GroupKey> =
+            self.records.iter().filter(|(_, r)| r.status.is_ok() && r.metrics.is_some()).map(|(h, r)| GroupKey::of(*h, &r.key)).collect();
         let mut tags = BTreeMap::new();
         for (h, r) in &self.records {
-            let k = GroupKey {
-                host: *h,
-                model: r.key.model.clone(),
-                zkvm: r.key.zkvm.clone(),
-                precompiles: r.key.precompiles,
-                mode: r.key.mode.clone(),
-                rows: r.key.rows,
-            };
+            let k = GroupKey::of(*h, &r.key);
             if let (false, Some(tag)) = (ok.contains(&k), r.status.chart_tag()) {
                 tags.entry(k).or_insert(tag);
             }

@@ -72,7 +72,7 @@ impl Fit {
 pub fn fits(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>>) -> Vec<Fit> {
     let mut points: BTreeMap<GroupKey, Vec<(f64, f64)>> = BTreeMap::new();
     for (k, runs) in groups.iter().filter(|(k, runs)| k.zkvm != "native" && runs.iter().all(|r| r.real_proof)) {
-        let series = points.entry(GroupKey { rows: 0, ..k.clone() }).or_default();
+        let series = points.entry(k.system()).or_default();
         series.extend(runs.iter().filter_map(|r| r.metrics.as_ref()).map(|m| (k.rows as f64, m.prove_wall_s)));
     }
     let tags = data.failure_tags();
@@ -89,11 +89,8 @@ pub fn fits(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>>) -> Vec<Fi
             } else {
                 (None, None)
             };
-            let failed = tags
-                .iter()
-                .filter(|(k, _)| GroupKey { rows: 0, ..(*k).clone() } == key && !sizes.contains(&k.rows))
-                .map(|(k, tag)| (k.rows, *tag))
-                .collect();
+            let failed =
+                tags.iter().filter(|(k, _)| k.system() == key && !sizes.contains(&k.rows)).map(|(k, tag)| (k.rows, *tag)).collect();
             let (family, zk) = mode_info(data, &key.zkvm, &key.mode);
             Some(Fit { key, family, zk, sizes: sizes.into_iter().collect(), fixed, per_row, rms, worst_relative, failed, points: pts })
         })
