@@ -69,16 +69,28 @@ fn register_font() {
 
 const SIZE: (u32, u32) = (960, 600);
 
+/// Draws one chart twice, into `dir/name.png` and `dir/name.svg`, with the same drawing
+/// expression over `area` (a generic `DrawingArea`, so a closure cannot stand in for it).
+macro_rules! png_and_svg {
+    ($dir:expr, $name:expr, |$area:ident| $draw:expr) => {{
+        register_font();
+        let png = $dir.join(format!("{}.png", $name));
+        let svg = $dir.join(format!("{}.svg", $name));
+        {
+            let $area = BitMapBackend::new(&png, SIZE).into_drawing_area();
+            $draw.map_err(|e| anyhow::anyhow!("{}: {e}", png.display()))?;
+        }
+        {
+            let $area = SVGBackend::new(&svg, SIZE).into_drawing_area();
+            $draw.map_err(|e| anyhow::anyhow!("{}: {e}", svg.display()))?;
+        }
+        Ok(())
+    }};
+}
+
 /// Draws `series` into `dir/name.png` and `dir/name.svg`. With no data, the chart says so.
 pub fn line_chart(dir: &Path, name: &str, title: &str, unit: &str, series: &[Series]) -> anyhow::Result<()> {
-    register_font();
-    let png = dir.join(format!("{name}.png"));
-    let svg = dir.join(format!("{name}.svg"));
-    draw_lines(BitMapBackend::new(&png, SIZE).into_drawing_area(), title, unit, series)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", png.display()))?;
-    draw_lines(SVGBackend::new(&svg, SIZE).into_drawing_area(), title, unit, series)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", svg.display()))?;
-    Ok(())
+    png_and_svg!(dir, name, |area| draw_lines(area, title, unit, series))
 }
 
 fn pad_log(lo: f64, hi: f64) -> (f64, f64) {
@@ -208,14 +220,7 @@ pub struct FitLine {
 /// size out to `x_max` (or to where the system failed), on log-log axes: how a cost grows past
 /// what was measured. The x axis is labelled at the measured sizes and at the decades beyond.
 pub fn fit_chart(dir: &Path, name: &str, title: &str, unit: &str, series: &[FitLine], x_max: f64) -> anyhow::Result<()> {
-    register_font();
-    let png = dir.join(format!("{name}.png"));
-    let svg = dir.join(format!("{name}.svg"));
-    draw_fits(BitMapBackend::new(&png, SIZE).into_drawing_area(), title, unit, series, x_max)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", png.display()))?;
-    draw_fits(SVGBackend::new(&svg, SIZE).into_drawing_area(), title, unit, series, x_max)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", svg.display()))?;
-    Ok(())
+    png_and_svg!(dir, name, |area| draw_fits(area, title, unit, series, x_max))
 }
 
 /// Row counts for an axis label: "100", "10k", "1M".
@@ -332,14 +337,7 @@ pub struct Bars {
 /// A grouped bar chart on a log value axis: one group per category (e.g. a test-set size),
 /// one bar per series, min–max whiskers, the median written above each bar.
 pub fn bar_chart(dir: &Path, name: &str, title: &str, unit: &str, groups: &[String], bars: &[Bars]) -> anyhow::Result<()> {
-    register_font();
-    let png = dir.join(format!("{name}.png"));
-    let svg = dir.join(format!("{name}.svg"));
-    draw_bars(BitMapBackend::new(&png, SIZE).into_drawing_area(), title, unit, groups, bars)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", png.display()))?;
-    draw_bars(SVGBackend::new(&svg, SIZE).into_drawing_area(), title, unit, groups, bars)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", svg.display()))?;
-    Ok(())
+    png_and_svg!(dir, name, |area| draw_bars(area, title, unit, groups, bars))
 }
 
 fn draw_bars<DB: DrawingBackend>(

@@ -258,6 +258,11 @@ pub fn relative_to(path: &Path, base: &Path) -> PathBuf {
     pathdiff::diff_paths(abs(path), abs(base)).unwrap_or_else(|| path.to_path_buf())
 }
 
+/// The HTML anchor of a model's results table (the verdict links its numbers there).
+pub fn results_anchor(model: &str) -> String {
+    format!("results-{model}")
+}
+
 /// Proof family and zero-knowledge of a run's backend and mode, from the backends' `info`.
 /// Records from before the protocol said so per mode fall back to the mode's name and the
 /// backend's zero-knowledge statement.
@@ -402,7 +407,7 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
         .collect();
 
     for model in &models {
-        writeln!(md, "\n## {model}\n")?;
+        writeln!(md, "\n<a id=\"{}\"></a>\n\n## {model}\n", results_anchor(model))?;
         writeln!(md, "| host | family | backend | precompiles | mode | rows | runs | prove (s) | prove wall (s) | verify (s) | proof (KiB) | peak RSS (GiB) | cycles/row | kHz | × native wall |")?;
         writeln!(md, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")?;
         // Grouped by proof family: zkVMs are compared like with like.

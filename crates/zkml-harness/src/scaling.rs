@@ -97,7 +97,38 @@ pub fn fits(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>>) -> Vec<Fi
         .collect()
 }
 
-fn seconds(x: f64) -> String {
+/// Where one fit overtakes another of the same proof family (accelerator on both).
+pub struct Crossing<'a> {
+    /// The system with the lower per-row cost: faster from `rows` on.
+    pub faster: &'a Fit,
+    pub slower: &'a Fit,
+    pub rows: f64,
+}
+
+/// The crossovers among `fits` (one model on one host): within a proof family, accelerator on —
+/// the lower fixed cost wins small test sets, the lower per-row cost large ones.
+pub fn crossings<'a>(fits: &[&'a Fit]) -> Vec<Crossing<'a>> {
+    let mut out = Vec::new();
+    for (i, a) in fits.iter().enumerate() {
+        for b in &fits[i + 1..] {
+            if a.family != b.family || a.key.precompiles != Precompiles::On || b.key.precompiles != Precompiles::On {
+                continue;
+            }
+            let (slower, faster) = if a.per_row > b.per_row { (*a, *b) } else { (*b, *a) };
+            if let Some(rows) = crossover((slower.fixed, slower.per_row), (faster.fixed, faster.per_row)) {
+                out.push(Crossing { faster, slower, rows });
+            }
+        }
+    }
+    out
+}
+
+/// The HTML anchor of a model's fit table (linked from the verdict).
+pub fn cost_anchor(model: &str, host: usize, multi_host: bool) -> String {
+    format!("cost-{model}{}", if multi_host { format!("-h{}", host + 1) } else { String::new() })
+}
+
+pub fn seconds(x: f64) -> String {
     if x.abs() >= 3600.0 {
         format!("{:.1} h", x / 3600.0)
     } else {
@@ -135,7 +166,7 @@ pub fn scaling_markdown(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>
                 continue;
             }
             let suffix = if multi_host { format!(" (H{})", host + 1) } else { String::new() };
-            writeln!(md, "### {model}{suffix}\n")?;
+            writeln!(md, "<a id=\"{}\"></a>\n\n### {model}{suffix}\n", cost_anchor(model, host, multi_host))?;
             writeln!(
                 md,
                 "| family | system | ZK | sizes fitted (rows) | fixed | per row | residual (RMS / worst) | projected at 1,000,000 rows | failed at |"
@@ -169,25 +200,12 @@ pub fn scaling_markdown(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>
                     seconds(f.at(PROJECT_TO_ROWS)),
                 )?;
             }
-            // Crossovers within a family (accelerator on): the lower fixed cost wins small sets,
-            // the lower per-row cost large ones.
-            let mut crossings = Vec::new();
-            for (i, a) in sorted.iter().enumerate() {
-                for b in &sorted[i + 1..] {
-                    if a.family != b.family || a.key.precompiles != Precompiles::On || b.key.precompiles != Precompiles::On {
-                        continue;
-                    }
-                    let (first, second) = if a.per_row > b.per_row { (a, b) } else { (b, a) };
-                    if let Some(x) = crossover((first.fixed, first.per_row), (second.fixed, second.per_row)) {
-                        crossings.push(format!(
-                            "{} ({}) proves faster than {} from ≈{x:.0} rows on",
-                            second.name(),
-                            second.family,
-                            first.name()
-                        ));
-                    }
-                }
-            }
+            let crossings: Vec<String> = crossings(&sorted)
+                .into_iter()
+                .map(|c| {
+                    format!("{} ({}) proves faster than {} from ≈{:.0} rows on", c.faster.name(), c.faster.family, c.slower.name(), c.rows)
+                })
+                .collect();
             writeln!(md)?;
             if !crossings.is_empty() {
                 writeln!(md, "Crossovers of the fits (accelerator on, within a proof family): {}.\n", crossings.join("; "))?;

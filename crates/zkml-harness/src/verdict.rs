@@ -1,13 +1,18 @@
-//! The answer at the top of a report, computed from the run records: for each model, proof
-//! family and test-set size, who proves fastest, verifies fastest, makes the smallest proof and
-//! needs the least memory — each with its ratio to the runner-up — and whether the winner's
-//! proof hides the private rows (zero-knowledge), beside the fastest prover that does.
+//! The answer at the top of a report, computed from the run records:
+//! - for each model, proof family and test-set size, who proves fastest, verifies fastest,
+//!   makes the smallest proof and needs the least memory — each with its ratio to the
+//!   runner-up — and whether the winner's proof hides the private rows (zero-knowledge), beside
+//!   the fastest prover that does;
+//! - the fixed and per-row cost of each system and where one overtakes another;
+//! - one paragraph per system: what it is best at, what it costs, where it failed.
 //!
-//! zkVMs are compared within a proof family only (segmented with segmented, aggregated with
-//! aggregated), with the SHA-256 accelerator on where a backend has one.
+//! Every number links to the table it comes from. zkVMs are compared within a proof family
+//! only (segmented with segmented, aggregated with aggregated), with the SHA-256 accelerator on
+//! where a backend has one.
 
-use crate::report::{mode_info, Data, GroupKey, Stats, METRICS};
+use crate::report::{mode_info, results_anchor, Data, GroupKey, Stats, METRICS};
 use crate::results::RunRecord;
+use crate::scaling::{self, cost_anchor, seconds, Fit};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use zkml_protocol::{Precompiles, ProofFamily};
@@ -22,6 +27,29 @@ struct Entry<'a> {
 /// Metrics the verdict ranks (indices into [`METRICS`]), lower is better for each.
 const RANKED: [(usize, &str); 4] = [(0, "fastest to prove"), (2, "fastest to verify"), (3, "smallest proof"), (4, "least memory")];
 
+/// The smallest lead that counts as a win in a system's paragraph (5 %): closer results are
+/// within the spread of repeated runs on these machines. The table shows every ratio.
+const CLEAR_LEAD: f64 = 1.05;
+
+/// The category of the verdict's last column. Being the only prover that hides the rows counts.
+const ZK_PROVER: &str = "fastest zero-knowledge prover";
+
+/// A system: one backend and proof mode on one host (accelerator on where it has one).
+type System = (usize, String, String);
+
+fn system_of(k: &GroupKey) -> System {
+    (k.host, k.zkvm.clone(), k.mode.clone())
+}
+
+/// A category a system won in one cell of the verdict table.
+struct Win {
+    what: &'static str,
+    model: String,
+    rows: u32,
+    /// Ratio of the runner-up's median to the winner's; `None` when it was the only contender.
+    ahead: Option<f64>,
+}
+
 fn fmt_value(x: f64, unit: &str) -> String {
     let v = if x >= 100.0 {
         format!("{x:.0}")
@@ -35,25 +63,48 @@ fn fmt_value(x: f64, unit: &str) -> String {
     format!("{v} {unit}")
 }
 
+fn thousands(n: u32) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn name(e: &Entry<'_>) -> String {
     format!("{} {}{}", e.key.zkvm, e.key.mode, if e.zk { " (ZK)" } else { "" })
 }
 
-/// The best entry by metric `m` and the runner-up ratio, as a table cell.
-fn winner(entries: &[Entry<'_>], m: usize) -> String {
+/// Entries with a value for metric `m`, best first.
+fn ranked<'e, 'a>(entries: &'e [Entry<'a>], m: usize) -> Vec<(&'e Entry<'a>, f64)> {
     let mut ranked: Vec<(&Entry<'_>, f64)> = entries.iter().filter_map(|e| e.stats[m].map(|s| (e, s.median))).collect();
     ranked.sort_by(|a, b| a.1.total_cmp(&b.1));
-    match ranked.as_slice() {
+    ranked
+}
+
+/// The best entry by metric `m` and its ratio to the runner-up, as a table cell whose number
+/// links to the model's results table.
+fn winner(entries: &[Entry<'_>], m: usize, anchor: &str) -> String {
+    let value = |v: f64| format!("[{}](#{anchor})", fmt_value(v, METRICS[m].unit));
+    match ranked(entries, m).as_slice() {
         [] => "–".into(),
-        [(e, v)] => format!("{} {} (only one measured)", name(e), fmt_value(*v, METRICS[m].unit)),
-        [(e, v), (r, rv), ..] => format!(
-            "**{}** {} — {:.1}× ahead of {}",
-            name(e),
-            fmt_value(*v, METRICS[m].unit),
-            if *v > 0.0 { rv / v } else { f64::INFINITY },
-            r.key.zkvm
-        ),
+        [(e, v)] => format!("{} {} (only one measured)", name(e), value(*v)),
+        [(e, v), (r, rv), ..] => {
+            format!("**{}** {} — {:.1}× ahead of {}", name(e), value(*v), if *v > 0.0 { rv / v } else { f64::INFINITY }, r.key.zkvm)
+        }
     }
+}
+
+/// The win of metric `m` in a cell, if any: to the winner's system.
+fn win_of(entries: &[Entry<'_>], m: usize, what: &'static str) -> Option<(System, Win)> {
+    let r = ranked(entries, m);
+    let (e, v) = *r.first()?;
+    let ahead = r.get(1).map(|(_, rv)| if v > 0.0 { rv / v } else { f64::INFINITY });
+    Some((system_of(e.key), Win { what, model: e.key.model.clone(), rows: e.key.rows, ahead }))
 }
 
 /// The verdict section's markdown; empty when no real proofs were measured.
@@ -66,8 +117,7 @@ pub fn verdict_markdown(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>
         }
         let (family, zk) = mode_info(data, &k.zkvm, &k.mode);
         // Precompiles on where the backend ran it; off only for a backend measured without.
-        let has_on = groups.contains_key(&GroupKey { precompiles: Precompiles::On, ..k.clone() });
-        if k.precompiles == Precompiles::Off && has_on {
+        if k.precompiles == Precompiles::Off && groups.contains_key(&GroupKey { precompiles: Precompiles::On, ..k.clone() }) {
             continue;
         }
         let stats = METRICS.iter().map(|m| data.metric_stats(runs, k.rows, m)).collect();
@@ -77,13 +127,15 @@ pub fn verdict_markdown(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>
         return String::new();
     }
     let multi_host = data.hosts.len() > 1;
+    let host_tag = |h: usize| if multi_host { format!(" (H{})", h + 1) } else { String::new() };
     let mut md = String::new();
     let _ = writeln!(md, "## Verdict\n");
     let _ = writeln!(
         md,
         "Computed from the records below: medians over repetitions, SHA-256 accelerator on where a backend has one, \
          zkVMs compared within a proof family only. \"ZK\" marks a proof that claims to hide the private rows \
-         (zero-knowledge; sources in the Backends table); the last column names the fastest prover whose proof does.\n"
+         (zero-knowledge; sources in the Backends table); the last column names the fastest prover whose proof does. \
+         Each number links to the table it comes from.\n"
     );
     let _ = writeln!(
         md,
@@ -92,16 +144,180 @@ pub fn verdict_markdown(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>
         RANKED.iter().map(|(_, t)| *t).collect::<Vec<_>>().join(" | ")
     );
     let _ = writeln!(md, "|{}---|---|---|{}---|", if multi_host { "---|" } else { "" }, "---|".repeat(RANKED.len()));
+    let mut wins: BTreeMap<System, Vec<Win>> = BTreeMap::new();
+    let mut systems: BTreeMap<System, (ProofFamily, bool)> = BTreeMap::new();
     for ((host, model, family, rows), entries) in &cells {
+        let anchor = results_anchor(model);
         let zk: Vec<Entry<'_>> = entries.iter().filter(|e| e.zk).map(|e| Entry { key: e.key, zk: true, stats: e.stats.clone() }).collect();
-        let zk_cell = if zk.is_empty() { "none measured: no proof here hides the rows".to_string() } else { winner(&zk, 0) };
+        let zk_cell = if zk.is_empty() { "none measured: no proof here hides the rows".to_string() } else { winner(&zk, 0, &anchor) };
         let _ = writeln!(
             md,
             "| {}{model} | {family} | {rows} | {} | {zk_cell} |",
             if multi_host { format!("H{} | ", host + 1) } else { String::new() },
-            RANKED.iter().map(|(m, _)| winner(entries, *m)).collect::<Vec<_>>().join(" | ")
+            RANKED.iter().map(|(m, _)| winner(entries, *m, &anchor)).collect::<Vec<_>>().join(" | ")
         );
+        for e in entries {
+            systems.insert(system_of(e.key), (*family, e.zk));
+        }
+        for (m, what) in RANKED {
+            if let Some((s, w)) = win_of(entries, m, what) {
+                wins.entry(s).or_default().push(w);
+            }
+        }
+        // The fastest prover that hides the rows, where a faster one does not.
+        let overall = ranked(entries, 0).first().map(|(e, _)| system_of(e.key));
+        if let Some((s, w)) = win_of(&zk, 0, ZK_PROVER) {
+            if overall.as_ref() != Some(&s) {
+                wins.entry(s).or_default().push(w);
+            }
+        }
+    }
+    let _ = writeln!(md);
+
+    // Cost per row and crossovers, from the fits of "How cost grows".
+    let fits = scaling::fits(data, groups);
+    let chosen: Vec<&Fit> = fits
+        .iter()
+        .filter(|f| {
+            f.key.precompiles == Precompiles::On
+                || !fits.iter().any(|g| g.key == GroupKey { precompiles: Precompiles::On, ..f.key.clone() })
+        })
+        .filter(|f| systems.contains_key(&system_of(&f.key)))
+        .collect();
+    let mut by_model: BTreeMap<(usize, &str), Vec<&Fit>> = BTreeMap::new();
+    for f in &chosen {
+        by_model.entry((f.key.host, f.key.model.as_str())).or_default().push(f);
+    }
+    if !by_model.is_empty() {
+        let _ = writeln!(md, "**What each proof costs** (time to a proof = fixed + per row × rows; fits over every size measured):\n");
+        for ((host, model), fs) in &by_model {
+            let anchor = cost_anchor(model, *host, multi_host);
+            let mut fs = fs.clone();
+            fs.sort_by(|a, b| (a.family, a.per_row).partial_cmp(&(b.family, b.per_row)).unwrap_or(std::cmp::Ordering::Equal));
+            let terms: Vec<String> = fs
+                .iter()
+                .map(|f| format!("{} ({}) [{} + {:.2} ms/row](#{anchor})", f.name(), f.family, seconds(f.fixed), f.per_row * 1e3))
+                .collect();
+            let cross: Vec<String> = scaling::crossings(&fs)
+                .iter()
+                .map(|c| format!("{} overtakes {} at [≈{:.0} rows](#{anchor})", c.faster.name(), c.slower.name(), c.rows))
+                .collect();
+            let _ = writeln!(
+                md,
+                "- {model}{}: {}.{}",
+                host_tag(*host),
+                terms.join("; "),
+                if cross.is_empty() { String::new() } else { format!(" {}.", cross.join("; ")) }
+            );
+        }
+        let _ = writeln!(md);
+    }
+
+    // One paragraph per system.
+    let tags = data.failure_tags();
+    let _ = writeln!(md, "**What each system is best at:**\n");
+    for (system, (family, zk)) in &systems {
+        let (host, zkvm, mode) = system;
+        let mut text = format!(
+            "- **{zkvm} {mode}**{} — {family} proofs that {}.",
+            host_tag(*host),
+            if *zk { "claim to hide the private rows (zero-knowledge)" } else { "do not hide the private rows" }
+        );
+        let mine = wins.get(system).map(Vec::as_slice).unwrap_or(&[]);
+        // Rows lists per model, e.g. "[ridge](#results-ridge) at 100 (2.6×) and 1,000 rows (1.6×)".
+        let per_model = |wins: &[&Win], ratios: bool| -> String {
+            let mut by: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+            for w in wins {
+                let lead = match (ratios, w.ahead) {
+                    (true, Some(r)) => format!(" ({r:.1}×)"),
+                    _ => String::new(),
+                };
+                by.entry(w.model.as_str()).or_default().push(format!("{} rows{lead}", thousands(w.rows)));
+            }
+            by.iter()
+                .map(|(m, at)| {
+                    let at = match at.as_slice() {
+                        [one] => one.clone(),
+                        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+                        [] => String::new(),
+                    };
+                    format!("[{m}](#{}) at {at}", results_anchor(m))
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        // Wins by a margin over a runner-up; a cell where it was the family's only contender, or
+        // led by less than the noise of a repetition, is no win.
+        let categories: Vec<String> = RANKED
+            .iter()
+            .map(|(_, w)| *w)
+            .chain([ZK_PROVER])
+            .filter_map(|what| {
+                let at: Vec<&Win> = mine
+                    .iter()
+                    .filter(|w| w.what == what && (w.ahead.is_some_and(|r| r >= CLEAR_LEAD) || (w.what == ZK_PROVER && w.ahead.is_none())))
+                    .collect();
+                (!at.is_empty()).then(|| format!("{what} for {}", per_model(&at, true)))
+            })
+            .collect();
+        if categories.is_empty() {
+            text.push_str(" It leads no contested category here.");
+        } else {
+            let _ = write!(text, " Best: {}.", categories.join("; "));
+        }
+        let alone: Vec<&Win> = mine.iter().filter(|w| w.what == RANKED[0].1 && w.ahead.is_none()).collect();
+        if !alone.is_empty() {
+            let _ = write!(text, " The only {family} system measured for {}.", per_model(&alone, false));
+        }
+        let costs: Vec<String> = chosen
+            .iter()
+            .filter(|f| &system_of(&f.key) == system)
+            .map(|f| {
+                format!(
+                    "{} [{} + {:.2} ms/row](#{})",
+                    f.key.model,
+                    seconds(f.fixed),
+                    f.per_row * 1e3,
+                    cost_anchor(&f.key.model, *host, multi_host)
+                )
+            })
+            .collect();
+        if !costs.is_empty() {
+            let _ = write!(text, " Time to a proof: {}.", costs.join(", "));
+        }
+        let mut largest: BTreeMap<&str, u32> = BTreeMap::new();
+        for k in groups.keys().filter(|k| &system_of(k) == system) {
+            let l = largest.entry(k.model.as_str()).or_insert(0);
+            *l = (*l).max(k.rows);
+        }
+        if !largest.is_empty() {
+            let list: Vec<String> = largest.iter().map(|(m, r)| format!("{} rows ({m})", thousands(*r))).collect();
+            let _ = write!(text, " Largest test set proven: {}.", list.join(", "));
+        }
+        let failed: Vec<String> = tags
+            .iter()
+            .filter(|(k, _)| &system_of(k) == system)
+            .map(|(k, t)| {
+                let off = if k.precompiles == Precompiles::Off { ", accelerator off" } else { "" };
+                format!("{} {} rows ({t}{off})", k.model, thousands(k.rows))
+            })
+            .collect();
+        if !failed.is_empty() {
+            let _ = write!(text, " Failed: {}.", failed.join(", "));
+        }
+        let _ = writeln!(md, "{text}");
     }
     let _ = writeln!(md);
     md
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(super::thousands(100), "100");
+        assert_eq!(super::thousands(1000), "1,000");
+        assert_eq!(super::thousands(39_000), "39,000");
+        assert_eq!(super::thousands(1_234_567), "1,234,567");
+    }
 }

@@ -127,7 +127,8 @@ fn tables_and_plots_are_computed_from_the_records() {
     assert!(bars.contains("\n2\n</text>") && bars.contains("\n20\n</text>"), "medians 2 s and 20 s on the bars");
     // The verdict is computed: one contender per cell here, so no ratio is invented.
     let verdict = md.split("## Verdict").nth(1).expect("verdict section").split("## Machines").next().unwrap();
-    assert!(verdict.contains("| ridge | none | 100 | zk m 2.0 s (only one measured)"), "{verdict}");
+    assert!(verdict.contains("| ridge | none | 100 | zk m [2.0 s](#results-ridge) (only one measured)"), "{verdict}");
+    assert!(md.contains("<a id=\"results-ridge\"></a>"), "the verdict's links land on the model's table");
     assert!(verdict.contains("none measured: no proof here hides the rows"), "{verdict}");
     // Result directories are named relative to the report, never by absolute path.
     assert!(md.contains("from `../results`"), "{}", md.lines().nth(2).unwrap());
@@ -285,4 +286,26 @@ fn scaling_fits_every_system_with_residuals_failures_and_crossovers() {
     }
     assert!(svg.contains("\n1M\n</text>") && svg.contains("\n10k\n</text>"), "x ticks out to 1M rows");
     assert_eq!(svg.matches("\nOOM\n</text>").count(), 1, "b's line ends where it ran out of memory, tagged");
+
+    // The verdict: winners per cell with the runner-up ratio, the fits and crossover, and one
+    // paragraph per system, every number linked to its table.
+    let verdict = md.split("## Verdict").nth(1).expect("verdict").split("\n## ").next().unwrap();
+    assert!(md.contains("<a id=\"cost-ridge\"></a>") && md.contains("<a id=\"results-ridge\"></a>"), "link targets");
+    let cell = verdict.lines().find(|l| l.starts_with("| ridge | aggregated | 100 |")).expect("aggregated 100");
+    assert!(cell.contains("**b compressed (ZK)** [20.0 s](#results-ridge) — 2.6× ahead of a"), "20 s vs 52 s: {cell}");
+    let cell = verdict.lines().find(|l| l.starts_with("| ridge | aggregated | 1000 |")).expect("aggregated 1000");
+    assert!(cell.contains("**a stark (ZK)** [70.0 s](#results-ridge) — 1.6× ahead of b"), "70 s vs 110 s: {cell}");
+    assert!(verdict.contains("a stark (aggregated) [50.0 s + 20.00 ms/row](#cost-ridge)"), "{verdict}");
+    assert!(verdict.contains("a stark overtakes b compressed at [≈500 rows](#cost-ridge)"), "{verdict}");
+    let para = |s: &str| verdict.lines().find(|l| l.starts_with(&format!("- **{s}**"))).unwrap_or_else(|| panic!("{s}: {verdict}"));
+    let a = para("a stark");
+    assert!(a.contains("aggregated proofs that claim to hide the private rows"), "{a}");
+    assert!(a.contains("Best: fastest to prove for [ridge](#results-ridge) at 1,000 rows (1.6×)."), "ties are no wins: {a}");
+    assert!(a.contains("The only aggregated system measured for [ridge](#results-ridge) at 10,000 rows."), "{a}");
+    assert!(a.contains("Largest test set proven: 10,000 rows (ridge)") && !a.contains("Failed"), "{a}");
+    let b = para("b compressed");
+    assert!(b.contains("fastest to prove for [ridge](#results-ridge) at 100 rows (2.6×)"), "{b}");
+    assert!(b.contains("Largest test set proven: 1,000 rows (ridge). Failed: ridge 10,000 rows (OOM)."), "{b}");
+    let c = para("c app");
+    assert!(c.contains("segmented proofs") && c.contains("It leads no contested category here."), "{c}");
 }
