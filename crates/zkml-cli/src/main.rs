@@ -866,8 +866,11 @@ fn bench(a: BenchArgs) -> anyhow::Result<()> {
 
     std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
     let self_exe = std::env::current_exe().context("locating the zkml-bench binary")?;
-    let (targets, entries) = bench::targets(&config, &self_exe);
-    bench::write_backends(&a.out, &entries)?;
+    // A dry run builds nothing and leaves the directory's backends.json (a real sweep's) alone.
+    let (targets, entries) = bench::targets(&config, &self_exe, !a.dry_run);
+    if !a.dry_run {
+        bench::write_backends(&a.out, &entries)?;
+    }
     for (name, e) in &entries {
         if !e.available {
             eprintln!("skipping {name}: {}", e.reason.as_deref().unwrap_or("unavailable"));

@@ -308,6 +308,20 @@ fn sweeps_are_estimated_repeated_within_limits_and_resumed_on_one_revision() {
     assert!(line("broken ridge 160 rows").ends_with("unknown: never measured"), "{stderr}");
     assert!(stderr.contains("estimated total:") && stderr.contains("plus 2 configuration(s) with no estimate"), "{stderr}");
     assert!(!d.join("b/runs.jsonl").exists(), "a dry run records nothing");
+    // A dry run builds no backend: one not built yet is skipped with the command that builds it.
+    let out = bin()
+        .current_dir(d)
+        .env("ZKML_CACHE", d.join("empty-cache"))
+        .env_remove("ZKML_SP1_BIN")
+        .args(["bench", "--zkvms", "native,sp1", "--models", "ridge", "--rows", "40", "--reps", "1", "--out", "c", "--dry-run"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("skipping sp1: sp1: not built yet") && stderr.contains("zkml-bench build sp1"), "{stderr}");
+    assert!(stdout.lines().all(|l| l.starts_with("native ")), "{stdout}");
+    assert!(!d.join("empty-cache/target").exists() && !d.join("c/backends.json").exists(), "nothing built, nothing overwritten");
 
     // Records of another revision in the directory: resuming there is refused, unless asked for.
     let rev = recs[0]["git_revision"].as_str().expect("records carry the revision of the checkout").to_string();

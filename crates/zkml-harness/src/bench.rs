@@ -129,14 +129,16 @@ pub struct BackendEntry {
 pub const BACKENDS_FILE: &str = "backends.json";
 
 /// Resolves the requested backends. The native baseline runs as `<this exe> backend-native`.
-pub fn targets(config: &BenchConfig, self_exe: &Path) -> (Vec<Target>, BTreeMap<String, BackendEntry>) {
+/// With `build`, a zkVM backend is built (or brought up to date) first; without (a dry run), a
+/// backend not built yet is reported unavailable instead of compiled for many minutes.
+pub fn targets(config: &BenchConfig, self_exe: &Path, build: bool) -> (Vec<Target>, BTreeMap<String, BackendEntry>) {
     let mut targets = Vec::new();
     let mut entries = BTreeMap::new();
     for name in &config.zkvms {
         let process = if let Some(path) = config.backends.get(name) {
             Ok(ProcessBackend::new(path))
         } else {
-            match resolve(name, true) {
+            match resolve(name, build) {
                 Ok(BackendHandle::Native(_)) => Ok(ProcessBackend::with_prefix(self_exe, &["backend-native"])),
                 Ok(BackendHandle::Process(p)) => Ok(p),
                 Err(e) => Err(e),

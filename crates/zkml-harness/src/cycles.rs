@@ -36,7 +36,7 @@ pub struct CycleRecord {
 /// execution; a backend that cannot run or fails is reported there and skipped.
 pub fn measure(config: &BenchConfig, dir: &Path, self_exe: &Path, mut progress: impl FnMut(&str)) -> anyhow::Result<Vec<CycleRecord>> {
     let inputs = prepare_workload(config, dir)?;
-    let (backends, entries) = targets(config, self_exe);
+    let (backends, entries) = targets(config, self_exe, true);
     for (name, e) in entries.iter().filter(|(_, e)| !e.available) {
         progress(&format!("{name}: unavailable: {}", e.reason.as_deref().unwrap_or("?")));
     }
