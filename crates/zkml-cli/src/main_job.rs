@@ -36,8 +36,8 @@ pub struct RunArgs {
     #[arg(long, default_value = "ridge", value_parser = crate::parse_model)]
     model: ModelSpec,
     /// Synthetic customers; a fifth of them (those with purchases) form the private test set.
-    /// The default (137 test rows) proves in one 2^18-cycle RISC Zero segment: under 15 minutes
-    /// on a fresh 2-core machine, the backend's build included.
+    /// The default (137 test rows) proves in one 2^16-cycle RISC Zero segment: about 11 minutes
+    /// on a fresh 2-core machine, the backend's build included (26 s once built).
     #[arg(long, default_value_t = 700)]
     customers: u64,
     #[arg(long, default_value_t = 7)]
