@@ -200,7 +200,9 @@ pub fn verdict_markdown(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>
                 .collect();
             let cross: Vec<String> = scaling::crossings(&fs)
                 .iter()
-                .map(|c| format!("{} overtakes {} at [≈{:.0} rows](#{anchor})", c.faster.name(), c.slower.name(), c.rows))
+                .map(|c| {
+                    format!("{} overtakes {} at [≈{} rows](#{anchor})", c.faster.name(), c.slower.name(), thousands(c.rows.round() as u32))
+                })
                 .collect();
             let _ = writeln!(
                 md,
