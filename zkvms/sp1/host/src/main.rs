@@ -13,11 +13,11 @@
 //! [`Pipeline`] from the cycle count and the memory budget, and recorded with every proof.
 
 use anyhow::{anyhow, bail, Context};
-use sp1_sdk::{
-    CpuProver, Elf, HashableKey, LightProver, ProveRequest, Prover, ProverClient, ProvingKey, SP1Proof, SP1ProofWithPublicValues,
-    SP1Stdin, SP1VerifyingKey,
-};
 use sha2::{Digest as _, Sha256};
+use sp1_sdk::{
+    CpuProver, Elf, HashableKey, LightProver, ProveRequest, Prover, ProverClient, ProvingKey, SP1Proof, SP1ProofWithPublicValues, SP1Stdin,
+    SP1VerifyingKey,
+};
 use std::path::PathBuf;
 use std::time::Instant;
 use zkml_core::{Claim, CLAIM_LEN};
@@ -80,8 +80,15 @@ fn save_vk(vk: &SP1VerifyingKey, elf_hash: &str) -> anyhow::Result<()> {
 /// The SDK's sharding and memory knobs (read by `SP1CoreOpts` from the environment) in effect,
 /// recorded with every proof so that a measurement says what it was taken under.
 fn memory_settings() -> String {
-    const KNOBS: [&str; 7] =
-        ["SHARD_SIZE", "ELEMENT_THRESHOLD", "HEIGHT_THRESHOLD", "MEMORY_LIMIT", "MINIMAL_TRACE_CHUNK_THRESHOLD", "TRACE_CHUNK_SLOTS", "ZKML_MAX_RSS_MB"];
+    const KNOBS: [&str; 7] = [
+        "SHARD_SIZE",
+        "ELEMENT_THRESHOLD",
+        "HEIGHT_THRESHOLD",
+        "MEMORY_LIMIT",
+        "MINIMAL_TRACE_CHUNK_THRESHOLD",
+        "TRACE_CHUNK_SLOTS",
+        "ZKML_MAX_RSS_MB",
+    ];
     let set: Vec<String> = KNOBS.iter().filter_map(|k| std::env::var(k).ok().map(|v| format!("{k}={v}"))).collect();
     if set.is_empty() {
         "SDK defaults".into()
@@ -106,6 +113,8 @@ struct Pipeline {
     core_workers: u64,
     /// Recursion proofs in flight (compressed mode).
     recursion_workers: u64,
+    /// Trace elements per shard (`ELEMENT_THRESHOLD`), when smaller than the SDK's default.
+    element_threshold: Option<u64>,
     /// Why, for the run record.
     reason: String,
 }
@@ -121,6 +130,10 @@ const RECURSION_PROOF_BYTES: u64 = 6 << 30;
 /// Cycles per shard at the SDK's default trace threshold, as measured here (a 4.4M-cycle run
 /// made 2 shards; 1.1M cycles made 1): an estimate, used only to size the pipeline.
 const CYCLES_PER_SHARD: u64 = 2_500_000;
+/// A third of the SDK's default trace elements per shard (2^28 + 2^27): used when several shards
+/// must be proven one at a time. Ridge at 10,000 rows (2.7M cycles) then proved in 736 s at a
+/// 20.4 GiB peak on the 24 GiB machine; at the default threshold it ran out of memory at 21.7 GiB.
+const SMALL_SHARD_ELEMENTS: u64 = 1 << 27;
 
 impl Pipeline {
     fn choose(cycles: u64, budget: Option<u64>) -> Pipeline {
@@ -130,6 +143,7 @@ impl Pipeline {
                 shards,
                 core_workers: SDK_CORE_WORKERS,
                 recursion_workers: SDK_RECURSION_PROVER_WORKERS,
+                element_threshold: None,
                 reason: "SDK defaults (no memory budget known)".into(),
             };
         };
@@ -138,29 +152,36 @@ impl Pipeline {
         let recursion_budget = budget.saturating_sub(core_workers * SHARD_PROOF_BYTES);
         let recursion_workers =
             memory_guard::concurrency_within(recursion_budget, RECURSION_PROOF_BYTES, SDK_RECURSION_PROVER_WORKERS, u64::MAX);
+        // Several shards proven one at a time: smaller shards keep one in flight, with the
+        // recursion beside it, inside a 24 GiB machine.
+        let element_threshold = (shards > 1 && core_workers == 1).then_some(SMALL_SHARD_ELEMENTS);
         Pipeline {
             shards,
             core_workers,
             recursion_workers,
+            element_threshold,
             reason: format!(
-                "~{shards} shard(s) from {cycles} cycles; {:.1} GiB budget: ~{} GiB per core shard proof, ~{} GiB per recursion proof beside them",
+                "~{shards} shard(s) from {cycles} cycles; {:.1} GiB budget: ~{} GiB per core shard proof, ~{} GiB per recursion proof beside them{}",
                 budget as f64 / (1u64 << 30) as f64,
                 SHARD_PROOF_BYTES >> 30,
-                RECURSION_PROOF_BYTES >> 30
+                RECURSION_PROOF_BYTES >> 30,
+                if element_threshold.is_some() { "; several shards one at a time: a third of the default trace elements per shard" } else { "" }
             ),
         }
     }
 
-    /// The `SP1_WORKER_*` settings this pipeline means.
-    fn env(&self) -> [(&'static str, u64); 6] {
-        [
+    /// The `SP1_WORKER_*` (and shard size) settings this pipeline means.
+    fn env(&self) -> Vec<(&'static str, u64)> {
+        let mut env = vec![
             ("SP1_WORKER_NUM_CORE_WORKERS", self.core_workers),
             ("SP1_WORKER_CORE_BUFFER_SIZE", self.core_workers),
             ("SP1_WORKER_NUM_SPLICING_WORKERS", self.core_workers.min(2)),
             ("SP1_WORKER_SPLICING_BUFFER_SIZE", self.core_workers.min(2)),
             ("SP1_WORKER_NUM_RECURSION_PROVER_WORKERS", self.recursion_workers),
             ("SP1_WORKER_RECURSION_PROVER_BUFFER_SIZE", self.recursion_workers),
-        ]
+        ];
+        env.extend(self.element_threshold.map(|t| ("ELEMENT_THRESHOLD", t)));
+        env
     }
 
     /// Sets each setting the user has not set (theirs win), before the prover is built; returns
@@ -309,12 +330,7 @@ impl Backend for Sp1 {
                     real_proof: true,
                     claim: ClaimSummary::from(&claim),
                     cycles: Some(Cycles { total: report.total_instruction_count(), segments: shards, ..Default::default() }),
-                    phases: Phases {
-                        setup_s: Some(setup_s),
-                        execute_s: Some(execute_s),
-                        prove_s: Some(prove_s),
-                        ..Default::default()
-                    },
+                    phases: Phases { setup_s: Some(setup_s), execute_s: Some(execute_s), prove_s: Some(prove_s), ..Default::default() },
                     proof_bytes: payload.len() as u64,
                     proof_path: String::new(),
                     notes,
@@ -330,7 +346,10 @@ impl Backend for Sp1 {
             Ok(p) => p,
             Err(e) => return Ok(invalid(format!("payload is not an SP1 proof: {e}"), 0.0)),
         };
-        let kind_ok = matches!((&proof.proof, file.header.mode.as_str()), (SP1Proof::Core(_), MODE_CORE) | (SP1Proof::Compressed(_), MODE_COMPRESSED));
+        let kind_ok = matches!(
+            (&proof.proof, file.header.mode.as_str()),
+            (SP1Proof::Core(_), MODE_CORE) | (SP1Proof::Compressed(_), MODE_COMPRESSED)
+        );
         if !kind_ok {
             return Ok(invalid(format!("payload is not a {} proof", file.header.mode), 0.0));
         }
