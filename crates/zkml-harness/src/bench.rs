@@ -334,12 +334,9 @@ pub fn run_sweep(config: &BenchConfig, plan: &[Planned<'_>], opts: &mut SweepOpt
     // The first repetition of each configuration (recorded before or in this sweep): whether it
     // succeeded, and its prove wall time.
     let config_of = |k: &RunKey, workload: &str| (RunKey { repetition: 0, ..k.clone() }, workload.to_string());
-    let mut first: std::collections::HashMap<(RunKey, String), Option<f64>> = existing
-        .records
-        .iter()
-        .filter(|r| r.key.repetition == 1)
-        .map(|r| (config_of(&r.key, &r.workload_id), r.metrics.as_ref().filter(|_| r.status.is_ok()).map(|m| m.prove_wall_s)))
-        .collect();
+    let first_wall = |r: &RunRecord| r.metrics.as_ref().filter(|_| r.status.is_ok()).map(|m| m.prove_wall_s);
+    let mut first: std::collections::HashMap<(RunKey, String), Option<f64>> =
+        existing.records.iter().filter(|r| r.key.repetition == 1).map(|r| (config_of(&r.key, &r.workload_id), first_wall(r))).collect();
     let todo = pending(plan, &existing.records, opts.force, opts.retry_failed);
     let mut summary = SweepSummary { planned: plan.len(), skipped_done: plan.len() - todo.len(), ..Default::default() };
     let host = HostInfo::detect();
@@ -401,7 +398,7 @@ pub fn run_sweep(config: &BenchConfig, plan: &[Planned<'_>], opts: &mut SweepOpt
         };
         results::append(opts.out, &record).with_context(|| format!("appending to {}", opts.out.join(results::RESULTS_FILE).display()))?;
         if p.key.repetition == 1 {
-            first.insert(config_of(&p.key, &p.input.id), record.metrics.as_ref().filter(|_| record.status.is_ok()).map(|m| m.prove_wall_s));
+            first.insert(config_of(&p.key, &p.input.id), first_wall(&record));
         }
         if !opts.keep_proofs {
             let _ = std::fs::remove_file(&proof);

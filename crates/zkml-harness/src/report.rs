@@ -229,6 +229,19 @@ fn fmt_num(x: f64) -> String {
     }
 }
 
+/// A row count for people: `1,150`.
+pub fn thousands(n: u32) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn fmt_stats(s: Option<Stats>) -> String {
     match s {
         None => "–".into(),
@@ -621,4 +634,15 @@ fn series_for(
         }
     }
     out.into_values().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(super::thousands(100), "100");
+        assert_eq!(super::thousands(1000), "1,000");
+        assert_eq!(super::thousands(39_000), "39,000");
+        assert_eq!(super::thousands(1_234_567), "1,234,567");
+    }
 }

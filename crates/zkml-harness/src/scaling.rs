@@ -203,7 +203,13 @@ pub fn scaling_markdown(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>
             let crossings: Vec<String> = crossings(&sorted)
                 .into_iter()
                 .map(|c| {
-                    format!("{} ({}) proves faster than {} from ≈{:.0} rows on", c.faster.name(), c.faster.family, c.slower.name(), c.rows)
+                    format!(
+                        "{} ({}) proves faster than {} from ≈{} rows on",
+                        c.faster.name(),
+                        c.faster.family,
+                        c.slower.name(),
+                        crate::report::thousands(c.rows.round() as u32)
+                    )
                 })
                 .collect();
             writeln!(md)?;

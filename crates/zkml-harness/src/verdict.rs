@@ -10,7 +10,7 @@
 //! only (segmented with segmented, aggregated with aggregated), with the SHA-256 accelerator on
 //! where a backend has one.
 
-use crate::report::{mode_info, results_anchor, Data, GroupKey, Stats, METRICS};
+use crate::report::{mode_info, results_anchor, thousands, Data, GroupKey, Stats, METRICS};
 use crate::results::RunRecord;
 use crate::scaling::{self, cost_anchor, seconds, Fit};
 use std::collections::BTreeMap;
@@ -61,18 +61,6 @@ fn fmt_value(x: f64, unit: &str) -> String {
         format!("{x:.1e}")
     };
     format!("{v} {unit}")
-}
-
-fn thousands(n: u32) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn name(e: &Entry<'_>) -> String {
@@ -311,15 +299,4 @@ pub fn verdict_markdown(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>
     }
     let _ = writeln!(md);
     md
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn thousands_separators() {
-        assert_eq!(super::thousands(100), "100");
-        assert_eq!(super::thousands(1000), "1,000");
-        assert_eq!(super::thousands(39_000), "39,000");
-        assert_eq!(super::thousands(1_234_567), "1,234,567");
-    }
 }
