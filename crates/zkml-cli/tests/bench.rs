@@ -281,6 +281,10 @@ fn sweeps_are_estimated_repeated_within_limits_and_resumed_on_one_revision() {
     let count = |zkvm: &str| recs.iter().filter(|r| r["key"]["zkvm"] == zkvm).count();
     assert_eq!((count("native"), count("broken")), (4, 2), "the failing configuration ran once per size");
     assert!(recs.iter().all(|r| r["repetition_policy"].as_str().unwrap().contains("took over 3600 s runs once")));
+    // One sitting: every record carries its start and the machine's speed probe.
+    let sitting = &recs[0]["sitting"];
+    assert!(sitting["probe_s"].as_f64().is_some_and(|p| p > 0.0), "{sitting}");
+    assert!(recs.iter().all(|r| r["sitting"] == *sitting), "one sitting, one probe");
 
     // A dry run: the plan with an estimate per configuration, and nothing run.
     let out = run(&[

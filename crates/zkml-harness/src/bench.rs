@@ -3,6 +3,7 @@
 
 use crate::hostinfo::{git_revision, HostInfo};
 use crate::measure::Limits;
+use crate::probe::{self, Sitting};
 use crate::process::{prove_args, CallOutcome, ProcessBackend};
 use crate::registry::{resolve, BackendHandle};
 use crate::results::{self, BackendSummary, RunKey, RunMetrics, RunRecord, RunStatus};
@@ -340,6 +341,20 @@ pub fn run_sweep(config: &BenchConfig, plan: &[Planned<'_>], opts: &mut SweepOpt
     let todo = pending(plan, &existing.records, opts.force, opts.retry_failed);
     let mut summary = SweepSummary { planned: plan.len(), skipped_done: plan.len() - todo.len(), ..Default::default() };
     let host = HostInfo::detect();
+    let sitting = (!todo.is_empty()).then(|| {
+        let sitting = Sitting { started_unix: now_millis() / 1000, probe_s: probe::probe(host.logical_cores) };
+        let before = results::sittings(&existing.records);
+        if let Some(ratio) = probe::spread(&[before.as_slice(), &[sitting]].concat()).filter(|r| *r > probe::COMPARABLE_RATIO) {
+            eprintln!(
+                "warning: this machine's speed probe took {:.2} s; earlier sittings of {} took {}: {ratio:.2}x apart, so \
+                 their timings are not comparable side by side (the report lists each sitting)",
+                sitting.probe_s,
+                opts.out.display(),
+                before.iter().map(|s| format!("{:.2} s", s.probe_s)).collect::<Vec<_>>().join(", ")
+            );
+        }
+        sitting
+    });
     let proofs = opts.out.join("proofs");
     let logs = opts.out.join("logs");
     std::fs::create_dir_all(&proofs)?;
@@ -395,6 +410,7 @@ pub fn run_sweep(config: &BenchConfig, plan: &[Planned<'_>], opts: &mut SweepOpt
             status,
             metrics,
             log: Some(log.strip_prefix(opts.out).unwrap_or(&log).display().to_string()),
+            sitting,
         };
         results::append(opts.out, &record).with_context(|| format!("appending to {}", opts.out.join(results::RESULTS_FILE).display()))?;
         if p.key.repetition == 1 {

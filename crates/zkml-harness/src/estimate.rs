@@ -68,7 +68,7 @@ pub fn estimate(config: &BenchConfig, plan: &[&Planned<'_>], data: &Data) -> Est
     let mut order: Vec<(String, &Planned<'_>)> = Vec::new();
     let mut reps: BTreeMap<String, u32> = BTreeMap::new();
     for &p in plan {
-        let label = crate::results::RunKey { repetition: 0, ..p.key.clone() }.label().replace(" #0", "");
+        let label = p.key.config_label();
         if !reps.contains_key(&label) {
             order.push((label.clone(), p));
         }

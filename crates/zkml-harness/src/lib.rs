@@ -8,7 +8,7 @@
 //! - [`workload`]: the sweep's data (synthetic, or the user's transactions or features),
 //!   models and guest inputs; [`bench`]: the plan and the measured runs
 //!   ([`estimate`]: how long they will take, from earlier records); [`measure`]: one
-//!   measured child process; [`results`]: the run records; [`report`] and [`plots`]: the report, with
+//!   measured child process; [`probe`]: how fast the machine is in each sitting; [`results`]: the run records; [`report`] and [`plots`]: the report, with
 //!   [`verdict`] (who wins), [`versus`] (EZKL beside the zkVMs) and [`scaling`] (how cost grows).
 
 pub mod bench;
@@ -17,6 +17,7 @@ pub mod estimate;
 pub mod hostinfo;
 pub mod measure;
 pub mod plots;
+pub mod probe;
 pub mod process;
 pub mod registry;
 pub mod report;

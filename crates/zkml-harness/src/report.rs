@@ -350,6 +350,15 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
     if revisions.keys().any(|r| r.ends_with("-dirty")) {
         writeln!(md, "> Some records were measured on a **dirty** tree (uncommitted changes): not publishable as is.\n")?;
     }
+    let all: Vec<RunRecord> = data.records.iter().map(|(_, r)| r.clone()).collect();
+    let sittings = crate::results::sittings(&all);
+    if let Some(ratio) = crate::probe::spread(&sittings).filter(|r| *r > crate::probe::COMPARABLE_RATIO) {
+        writeln!(
+            md,
+            "> **Sittings of different machine speed**: the speed probe of the slowest sitting took {ratio:.2}× as long as the \
+             fastest's (see [Machines](#machines)). Timings from different sittings are side by side below; compare within one.\n"
+        )?;
+    }
     if data.records.iter().any(|(_, r)| !r.real_proof && r.status.is_ok()) {
         writeln!(
             md,
@@ -372,6 +381,27 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
     }
     if let Some((_, r)) = data.records.first() {
         writeln!(md, "\nRepetitions: {} per configuration; {}.\n", r.repetitions, r.repetition_policy)?;
+    }
+    if !sittings.is_empty() {
+        let fastest = sittings.iter().map(|s| s.probe_s).fold(f64::INFINITY, f64::min);
+        writeln!(
+            md,
+            "Sittings (a sweep resumes over several; each starts with a speed probe — {}):\n\n\
+             | sitting started (UTC) | runs | speed probe | × fastest sitting |\n|---|---|---|---|",
+            crate::probe::PROBE_WORK
+        )?;
+        for s in &sittings {
+            let runs = all.iter().filter(|r| r.sitting.is_some_and(|x| x.started_unix == s.started_unix)).count();
+            let when = chrono::DateTime::from_timestamp(s.started_unix as i64, 0)
+                .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+                .unwrap_or_default();
+            writeln!(md, "| {when} | {runs} | {:.2} s | {:.2} |", s.probe_s, s.probe_s / fastest)?;
+        }
+        let without = all.iter().filter(|r| r.sitting.is_none()).count();
+        if without > 0 {
+            writeln!(md, "\n{without} runs were recorded without a speed probe (before it existed).")?;
+        }
+        md.push('\n');
     }
 
     writeln!(md, "## Backends\n")?;

@@ -25,8 +25,14 @@ pub struct RunKey {
 }
 
 impl RunKey {
+    /// The configuration and its repetition, e.g. `risc0 ridge 100 rows, precompiles on, composite #2`.
     pub fn label(&self) -> String {
-        format!("{} {} {} rows, precompiles {}, {} #{}", self.zkvm, self.model, self.rows, self.precompiles, self.mode, self.repetition)
+        format!("{} #{}", self.config_label(), self.repetition)
+    }
+
+    /// The configuration alone (what every repetition shares).
+    pub fn config_label(&self) -> String {
+        format!("{} {} {} rows, precompiles {}, {}", self.zkvm, self.model, self.rows, self.precompiles, self.mode)
     }
 }
 
@@ -123,6 +129,22 @@ pub struct RunRecord {
     pub metrics: Option<RunMetrics>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log: Option<String>,
+    /// The sweep sitting this run belongs to, with the machine's speed probe at its start
+    /// (absent in records written before the probe existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sitting: Option<crate::probe::Sitting>,
+}
+
+/// The distinct sittings in `records`, in order of start.
+pub fn sittings(records: &[RunRecord]) -> Vec<crate::probe::Sitting> {
+    let mut s: Vec<crate::probe::Sitting> = Vec::new();
+    for r in records.iter().filter_map(|r| r.sitting) {
+        if !s.iter().any(|x| x.started_unix == r.started_unix) {
+            s.push(r);
+        }
+    }
+    s.sort_by_key(|x| x.started_unix);
+    s
 }
 
 /// Appends one record as one line, durably.

@@ -51,6 +51,7 @@ fn record(zkvm: &str, p: Precompiles, rows: u32, rep: u32, wall: f64, prove: f64
             agreement: None,
         }),
         log: None,
+        sitting: None,
     }
 }
 
@@ -308,4 +309,34 @@ fn scaling_fits_every_system_with_residuals_failures_and_crossovers() {
     assert!(b.contains("Largest test set proven: 1,000 rows (ridge). Failed: ridge 10,000 rows (OOM)."), "{b}");
     let c = para("c app");
     assert!(c.contains("segmented proofs") && c.contains("It leads no contested category here."), "{c}");
+}
+
+#[test]
+fn sittings_of_different_machine_speed_are_listed_and_flagged() {
+    use zkml_harness::probe::Sitting;
+    let tmp = tempfile::tempdir().unwrap();
+    let report = |probes: &[f64]| {
+        let dir = tmp.path().join(format!("results-{}", probes.len()));
+        for (i, &p) in probes.iter().enumerate() {
+            let mut r = record("zk", Precompiles::On, 100 * (i as u32 + 1), 1, 10.0, 5.0, 1000);
+            r.sitting = Some(Sitting { started_unix: 1_795_600_000 + 86_400 * i as u64, probe_s: p });
+            append(&dir, &r).unwrap();
+        }
+        // One record from before the probe existed.
+        append(&dir, &record("zk", Precompiles::On, 5000, 1, 10.0, 5.0, 1000)).unwrap();
+        let data = Data::load(std::slice::from_ref(&dir)).unwrap();
+        std::fs::read_to_string(write_report(&data, &dir.join("report")).unwrap()).unwrap()
+    };
+    // Two sittings, the second 1.9x slower (as two of this project's VMs were): flagged at the
+    // top, both listed with their ratio.
+    let md = report(&[1.0, 1.9]);
+    assert!(md.contains("**Sittings of different machine speed**") && md.contains("1.90× as long"), "{md}");
+    let rows: Vec<&str> = md.lines().filter(|l| l.starts_with("| 2026-")).collect();
+    assert_eq!(rows.len(), 2, "{md}");
+    assert!(rows[0].ends_with("| 1 | 1.00 s | 1.00 |") && rows[1].ends_with("| 1 | 1.90 s | 1.90 |"), "{rows:?}");
+    assert!(md.contains("1 runs were recorded without a speed probe"), "{md}");
+    // Three sittings within the comparable ratio: listed, not flagged.
+    let md = report(&[1.0, 1.05, 1.1]);
+    assert!(!md.contains("Sittings of different machine speed"), "{md}");
+    assert_eq!(md.lines().filter(|l| l.starts_with("| 2026-")).count(), 3, "{md}");
 }
