@@ -342,7 +342,7 @@ pub fn run_sweep(config: &BenchConfig, plan: &[Planned<'_>], opts: &mut SweepOpt
     let mut summary = SweepSummary { planned: plan.len(), skipped_done: plan.len() - todo.len(), ..Default::default() };
     let host = HostInfo::detect();
     let sitting = (!todo.is_empty()).then(|| {
-        let sitting = Sitting { started_unix: now_millis() / 1000, probe_s: probe::probe(host.logical_cores) };
+        let sitting = Sitting::start(host.logical_cores);
         let before = results::sittings(&existing.records);
         if let Some(ratio) = probe::spread(&[before.as_slice(), &[sitting]].concat()).filter(|r| *r > probe::COMPARABLE_RATIO) {
             eprintln!(

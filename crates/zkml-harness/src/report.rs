@@ -383,19 +383,23 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
         writeln!(md, "\nRepetitions: {} per configuration; {}.\n", r.repetitions, r.repetition_policy)?;
     }
     if !sittings.is_empty() {
-        let fastest = sittings.iter().map(|s| s.probe_s).fold(f64::INFINITY, f64::min);
+        let mut versions: Vec<u32> = sittings.iter().map(|s| s.version).collect();
+        versions.sort();
+        versions.dedup();
         writeln!(
             md,
-            "Sittings (a sweep resumes over several; each starts with a speed probe — {}):\n\n\
-             | sitting started (UTC) | runs | speed probe | × fastest sitting |\n|---|---|---|---|",
-            crate::probe::PROBE_WORK
+            "Sittings (a sweep resumes over several; each starts with a speed probe, compared only with probes of the same \
+             version — {}):\n\n\
+             | sitting started (UTC) | runs | speed probe | × fastest sitting (same probe) |\n|---|---|---|---|",
+            versions.iter().map(|v| crate::probe::work(*v)).collect::<Vec<_>>().join("; ")
         )?;
         for s in &sittings {
             let runs = all.iter().filter(|r| r.sitting.is_some_and(|x| x.started_unix == s.started_unix)).count();
             let when = chrono::DateTime::from_timestamp(s.started_unix as i64, 0)
                 .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
                 .unwrap_or_default();
-            writeln!(md, "| {when} | {runs} | {:.2} s | {:.2} |", s.probe_s, s.probe_s / fastest)?;
+            let fastest = crate::probe::fastest(&sittings, s.version);
+            writeln!(md, "| {when} | {runs} | {:.2} s (v{}) | {:.2} |", s.probe_s, s.version, s.probe_s / fastest)?;
         }
         let without = all.iter().filter(|r| r.sitting.is_none()).count();
         if without > 0 {

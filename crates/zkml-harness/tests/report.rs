@@ -319,7 +319,7 @@ fn sittings_of_different_machine_speed_are_listed_and_flagged() {
         let dir = tmp.path().join(format!("results-{}", probes.len()));
         for (i, &p) in probes.iter().enumerate() {
             let mut r = record("zk", Precompiles::On, 100 * (i as u32 + 1), 1, 10.0, 5.0, 1000);
-            r.sitting = Some(Sitting { started_unix: 1_795_600_000 + 86_400 * i as u64, probe_s: p });
+            r.sitting = Some(Sitting { started_unix: 1_795_600_000 + 86_400 * i as u64, probe_s: p, version: 2 });
             append(&dir, &r).unwrap();
         }
         // One record from before the probe existed.
@@ -333,7 +333,7 @@ fn sittings_of_different_machine_speed_are_listed_and_flagged() {
     assert!(md.contains("**Sittings of different machine speed**") && md.contains("1.90× as long"), "{md}");
     let rows: Vec<&str> = md.lines().filter(|l| l.starts_with("| 2026-")).collect();
     assert_eq!(rows.len(), 2, "{md}");
-    assert!(rows[0].ends_with("| 1 | 1.00 s | 1.00 |") && rows[1].ends_with("| 1 | 1.90 s | 1.90 |"), "{rows:?}");
+    assert!(rows[0].ends_with("| 1 | 1.00 s (v2) | 1.00 |") && rows[1].ends_with("| 1 | 1.90 s (v2) | 1.90 |"), "{rows:?}");
     assert!(md.contains("1 runs were recorded without a speed probe"), "{md}");
     // Three sittings within the comparable ratio: listed, not flagged.
     let md = report(&[1.0, 1.05, 1.1]);
