@@ -96,16 +96,7 @@ pub fn probe(cores: usize) -> f64 {
 /// The slowest sitting's probe time over the fastest's, among sittings timed with the same
 /// probe version (the largest such ratio; `None` without sittings).
 pub fn spread(sittings: &[Sitting]) -> Option<f64> {
-    let mut worst: Option<f64> = None;
-    for v in sittings.iter().map(|s| s.version) {
-        let times = sittings.iter().filter(|s| s.version == v).map(|s| s.probe_s);
-        let min = times.clone().fold(f64::INFINITY, f64::min);
-        let max = times.fold(0.0, f64::max);
-        if min.is_finite() && min > 0.0 {
-            worst = Some(worst.unwrap_or(0.0).max(max / min));
-        }
-    }
-    worst
+    sittings.iter().map(|s| s.probe_s / fastest(sittings, s.version)).filter(|r| r.is_finite()).reduce(f64::max)
 }
 
 /// The fastest probe time of `version` among `sittings`.

@@ -350,8 +350,7 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
     if revisions.keys().any(|r| r.ends_with("-dirty")) {
         writeln!(md, "> Some records were measured on a **dirty** tree (uncommitted changes): not publishable as is.\n")?;
     }
-    let all: Vec<RunRecord> = data.records.iter().map(|(_, r)| r.clone()).collect();
-    let sittings = crate::results::sittings(&all);
+    let sittings = crate::results::sittings(data.records.iter().map(|(_, r)| r));
     if let Some(ratio) = crate::probe::spread(&sittings).filter(|r| *r > crate::probe::COMPARABLE_RATIO) {
         writeln!(
             md,
@@ -394,14 +393,14 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
             versions.iter().map(|v| crate::probe::work(*v)).collect::<Vec<_>>().join("; ")
         )?;
         for s in &sittings {
-            let runs = all.iter().filter(|r| r.sitting.is_some_and(|x| x.started_unix == s.started_unix)).count();
+            let runs = data.records.iter().filter(|(_, r)| r.sitting.is_some_and(|x| x.started_unix == s.started_unix)).count();
             let when = chrono::DateTime::from_timestamp(s.started_unix as i64, 0)
                 .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
                 .unwrap_or_default();
             let fastest = crate::probe::fastest(&sittings, s.version);
             writeln!(md, "| {when} | {runs} | {:.2} s (v{}) | {:.2} |", s.probe_s, s.version, s.probe_s / fastest)?;
         }
-        let without = all.iter().filter(|r| r.sitting.is_none()).count();
+        let without = data.records.iter().filter(|(_, r)| r.sitting.is_none()).count();
         if without > 0 {
             writeln!(md, "\n{without} runs were recorded without a speed probe (before it existed).")?;
         }

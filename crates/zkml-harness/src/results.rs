@@ -136,9 +136,9 @@ pub struct RunRecord {
 }
 
 /// The distinct sittings in `records`, in order of start.
-pub fn sittings(records: &[RunRecord]) -> Vec<crate::probe::Sitting> {
+pub fn sittings<'a>(records: impl IntoIterator<Item = &'a RunRecord>) -> Vec<crate::probe::Sitting> {
     let mut s: Vec<crate::probe::Sitting> = Vec::new();
-    for r in records.iter().filter_map(|r| r.sitting) {
+    for r in records.into_iter().filter_map(|r| r.sitting) {
         if !s.iter().any(|x| x.started_unix == r.started_unix) {
             s.push(r);
         }
