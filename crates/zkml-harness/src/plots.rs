@@ -431,21 +431,35 @@ fn lighten(c: RGBColor, t: f64) -> RGBColor {
     RGBColor(f(c.0), f(c.1), f(c.2))
 }
 
-/// Tick positions of a log axis from `lo` to `hi`: 1, 2 and 5 times each power of ten (every
-/// integer multiple when the axis spans less than a decade), each exactly once.
+/// Tick positions of a log axis from `lo` to `hi`: 1, 2 and 5 times each power of ten, or, where
+/// that leaves fewer than four on the axis (a narrow range, e.g. peak memory of 13.7–13.9 GiB),
+/// every integer multiple, then 1, 1.2, 1.5, 2, 2.5, 3, 4, ..., then steps of 0.1 to 0.5;
+/// each exactly once.
 pub fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
     if !(lo > 0.0 && hi > lo) {
         return vec![];
     }
-    let multiples: &[f64] = if hi / lo < 10.0 { &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0] } else { &[1.0, 2.0, 5.0] };
+    // Mantissas as decimal strings, so that 10^e * m is the same float every time.
+    let ladders: [Vec<String>; 4] = [
+        ["1", "2", "5"].map(String::from).to_vec(),
+        (1..=9).map(|m| m.to_string()).collect(),
+        ["1", "1.2", "1.5", "2", "2.5", "3", "4", "5", "6", "7", "8", "9"].map(String::from).to_vec(),
+        // Steps of 0.1 below 2, 0.2 below 5, 0.5 above: about evenly spaced on the log axis.
+        (10..20).chain((20..50).step_by(2)).chain((50..100).step_by(5)).map(|m| format!("{}.{}", m / 10, m % 10)).collect(),
+    ];
     let mut ticks = Vec::new();
-    for e in (lo.log10().floor() as i32)..=(hi.log10().ceil() as i32) {
-        for m in multiples {
-            // Built from the decimal string, so that 10^e * m is the same float every time.
-            let t: f64 = format!("{m}e{e}").parse().unwrap_or(0.0);
-            if t >= lo && t <= hi {
-                ticks.push(t);
+    for mantissas in &ladders {
+        ticks.clear();
+        for e in (lo.log10().floor() as i32)..=(hi.log10().ceil() as i32) {
+            for m in mantissas {
+                let t: f64 = format!("{m}e{e}").parse().unwrap_or(0.0);
+                if t >= lo && t <= hi {
+                    ticks.push(t);
+                }
             }
+        }
+        if ticks.len() >= 4 {
+            break;
         }
     }
     ticks
@@ -471,6 +485,9 @@ mod tick_tests {
     fn log_ticks_are_unique_round_numbers() {
         assert_eq!(log_ticks(0.3, 120.0), vec![0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0]);
         assert_eq!(log_ticks(3.0, 9.5), vec![3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]);
+        // A narrow range (13.7-13.9 GiB padded by 1.4x each way) still gets a readable scale.
+        assert_eq!(log_ticks(13.7 / 1.4, 13.9 * 1.4), (10..20).map(|t| t as f64).collect::<Vec<_>>());
+        assert_eq!(log_ticks(1.1, 2.8), vec![1.2, 1.5, 2.0, 2.5]);
         let labels: Vec<String> = log_ticks(0.01, 1e5).into_iter().map(tick).collect();
         let mut unique = labels.clone();
         unique.dedup();

@@ -489,15 +489,14 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
         // per test-set size, one bar per backend and mode (accelerator on where it exists), one
         // pair of charts per machine.
         for h in 0..data.hosts.len() {
-            let mut sizes: Vec<u32> =
-                groups.keys().filter(|k| &k.model == model && k.host == h && k.zkvm != "native").map(|k| k.rows).collect();
+            // Configurations that only failed keep their slot: a size (or a system) where every
+            // run ran out of memory is shown as such, not left out of the chart.
+            let charted = || groups.keys().chain(failure_tags.keys()).filter(|k| &k.model == model && k.host == h && k.zkvm != "native");
+            let mut sizes: Vec<u32> = charted().map(|k| k.rows).collect();
             sizes.sort();
             sizes.dedup();
-            let mut contenders: Vec<(ProofFamily, String, String)> = groups
-                .keys()
-                .filter(|k| &k.model == model && k.host == h && k.zkvm != "native")
-                .map(|k| (mode_info(data, &k.zkvm, &k.mode).0, k.zkvm.clone(), k.mode.clone()))
-                .collect();
+            let mut contenders: Vec<(ProofFamily, String, String)> =
+                charted().map(|k| (mode_info(data, &k.zkvm, &k.mode).0, k.zkvm.clone(), k.mode.clone())).collect();
             contenders.sort();
             contenders.dedup();
             let mut families: Vec<ProofFamily> = contenders.iter().map(|c| c.0).collect();
@@ -509,17 +508,17 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
                         .iter()
                         .filter(|c| c.0 == family)
                         .map(|(_, zkvm, mode)| {
-                            let runs_at = |rows| {
-                                let key = |p| GroupKey {
-                                    host: h,
-                                    model: model.clone(),
-                                    zkvm: zkvm.clone(),
-                                    precompiles: p,
-                                    mode: mode.clone(),
-                                    rows,
-                                };
-                                groups.get(&key(Precompiles::On)).or_else(|| groups.get(&key(Precompiles::Off)))
+                            let key = |rows, precompiles| GroupKey {
+                                host: h,
+                                model: model.clone(),
+                                zkvm: zkvm.clone(),
+                                precompiles,
+                                mode: mode.clone(),
+                                rows,
                             };
+                            // The accelerated configuration where the system has one.
+                            let on_else_off = |rows| [Precompiles::On, Precompiles::Off].map(|p| key(rows, p));
+                            let runs_at = |rows| on_else_off(rows).iter().find_map(|k| groups.get(k));
                             let values = sizes
                                 .iter()
                                 .map(|&rows| {
@@ -538,15 +537,7 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
                                     if runs_at(rows).is_some() {
                                         return None;
                                     }
-                                    let key = |p| GroupKey {
-                                        host: h,
-                                        model: model.clone(),
-                                        zkvm: zkvm.clone(),
-                                        precompiles: p,
-                                        mode: mode.clone(),
-                                        rows,
-                                    };
-                                    failure_tags.get(&key(Precompiles::On)).or_else(|| failure_tags.get(&key(Precompiles::Off))).copied()
+                                    on_else_off(rows).iter().find_map(|k| failure_tags.get(k)).copied()
                                 })
                                 .collect();
                             plots::Bars {

@@ -340,3 +340,35 @@ fn sittings_of_different_machine_speed_are_listed_and_flagged() {
     assert!(!md.contains("Sittings of different machine speed"), "{md}");
     assert_eq!(md.lines().filter(|l| l.starts_with("| 2026-")).count(), 3, "{md}");
 }
+
+#[test]
+fn a_size_or_system_that_only_failed_keeps_its_slot_in_the_bar_charts() {
+    use zkml_protocol::ProofFamily;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("results");
+    let entries =
+        [("a", "stark"), ("b", "compressed")].map(|(n, m)| (n.to_string(), info(n, m, ProofFamily::Aggregated))).into_iter().collect();
+    std::fs::create_dir_all(&dir).unwrap();
+    zkml_harness::bench::write_backends(&dir, &entries).unwrap();
+    let run = |zkvm: &str, mode: &str, rows: u32, ok: bool| {
+        let mut r = record(zkvm, Precompiles::On, rows, 1, 30.0, 30.0, 1000);
+        r.key.mode = mode.into();
+        if !ok {
+            r.status = RunStatus::Failed { reason: "prove failed (exit 1): out of memory: resident set reached 21.9 GiB".into() };
+            r.metrics = None;
+        }
+        r
+    };
+    // a proves 100 rows; at 10,000 rows both systems ran out of memory; b never succeeded.
+    append(&dir, &run("a", "stark", 100, true)).unwrap();
+    append(&dir, &run("a", "stark", 10_000, false)).unwrap();
+    append(&dir, &run("b", "compressed", 100, false)).unwrap();
+    append(&dir, &run("b", "compressed", 10_000, false)).unwrap();
+    let data = Data::load(&[dir]).unwrap();
+    let out = tmp.path().join("report");
+    write_report(&data, &out).unwrap();
+    let svg = std::fs::read_to_string(out.join("plots/bars-prove-ridge-aggregated.svg")).unwrap();
+    assert!(svg.contains("\n100\n</text>") && svg.contains("\n10000\n</text>"), "the size where every run failed is a group");
+    assert!(svg.contains("\nb compressed\n</text>"), "the system that never succeeded is in the legend");
+    assert_eq!(svg.matches("\nOOM\n</text>").count(), 3, "each failed slot is tagged");
+}
