@@ -77,32 +77,37 @@ pub fn estimate(config: &BenchConfig, plan: &[&Planned<'_>], data: &Data) -> Est
     let mut lines = Vec::new();
     for (label, p) in order {
         let k = &p.key;
-        let (basis, seconds) = (0..data.hosts.len().max(1))
-            .find_map(|host| {
-                let key = GroupKey::of(host, k);
-                if let Some(runs) = groups.get(&key) {
-                    let v: Vec<f64> = runs.iter().filter_map(|r| wall(r)).collect();
-                    return stats(&v).map(|s| (Basis::Measured(v.len()), Some(s.median)));
-                }
-                if let Some(tag) = tags.get(&key) {
-                    return Some((Basis::Unknown(Some(*tag)), None));
-                }
-                // The same system at other sizes: fitted (two or more), or scaled (one).
-                let system = key.system();
+        let hosts = 0..data.hosts.len().max(1);
+        // Best basis first, over every machine in the records: the configuration measured at
+        // this size anywhere, else its failure there, else a fit, else scaling, each from the
+        // first machine that has one (a fit on one machine never hides a measurement on another).
+        let measured = hosts.clone().find_map(|host| {
+            let runs = groups.get(&GroupKey::of(host, k))?;
+            let v: Vec<f64> = runs.iter().filter_map(|r| wall(r)).collect();
+            stats(&v).map(|s| (Basis::Measured(v.len()), Some(s.median)))
+        });
+        let failed = || hosts.clone().find_map(|host| tags.get(&GroupKey::of(host, k)).map(|tag| (Basis::Unknown(Some(*tag)), None)));
+        // The same system at other sizes on one machine: fitted (two or more), or scaled (one).
+        let from_sizes = |fit: bool| {
+            hosts.clone().find_map(|host| {
+                let system = GroupKey::of(host, k).system();
                 let points: Vec<(f64, f64)> = groups
                     .iter()
                     .filter(|(g, _)| g.system() == system)
                     .flat_map(|(g, runs)| runs.iter().filter_map(|r| wall(r)).map(|w| (g.rows as f64, w)))
                     .collect();
                 let sizes: BTreeSet<u32> = points.iter().map(|p| p.0 as u32).collect();
-                if let Some((fixed, per_row)) = linear_fit(&points) {
+                if fit {
+                    let (fixed, per_row) = linear_fit(&points)?;
                     return Some((Basis::Fit(sizes.into_iter().collect()), Some((fixed + per_row * k.rows as f64).max(0.0))));
                 }
                 let size = sizes.into_iter().next()?;
                 let v: Vec<f64> = points.iter().map(|p| p.1).collect();
                 stats(&v).map(|s| (Basis::Scaled(size), Some(s.median * k.rows as f64 / size as f64)))
             })
-            .unwrap_or((Basis::Unknown(None), None));
+        };
+        let (basis, seconds) =
+            measured.or_else(failed).or_else(|| from_sizes(true)).or_else(|| from_sizes(false)).unwrap_or((Basis::Unknown(None), None));
         let planned = reps[&label];
         let counted = match (seconds, config.single_rep_above_s) {
             (Some(s), Some(limit)) if s > limit as f64 => planned.min(1),
