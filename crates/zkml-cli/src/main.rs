@@ -898,7 +898,8 @@ fn bench(a: BenchArgs) -> anyhow::Result<()> {
     eprintln!("plan: {} runs, {} of them still to run", plan.len(), todo.len());
     if !a.estimate_from.is_empty() {
         let data = zkml_harness::report::Data::load(&a.estimate_from)?;
-        let estimate = zkml_harness::estimate::estimate(&config, &todo, &data);
+        let keys: Vec<&zkml_harness::results::RunKey> = todo.iter().map(|p| &p.key).collect();
+        let estimate = zkml_harness::estimate::estimate(&keys, config.single_rep_above_s, &data);
         eprint!("{}", estimate.render());
     }
     if a.dry_run {

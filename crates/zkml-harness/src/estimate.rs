@@ -1,12 +1,11 @@
 //! How long a sweep will take, before it runs: every planned run's expected prove + verify
 //! time from earlier run records (the same configuration measured at that size, else the
 //! system's fit over the sizes it was measured at, else scaled from its one measured size), and
-//! the total — with [`BenchConfig::single_rep_above_s`] applied, so that a configuration
+//! the total — with [`crate::bench::BenchConfig::single_rep_above_s`] applied, so that a configuration
 //! expected to exceed it is counted once.
 
-use crate::bench::{BenchConfig, Planned};
 use crate::report::{stats, Data, GroupKey};
-use crate::results::RunRecord;
+use crate::results::{RunKey, RunRecord};
 use crate::scaling::linear_fit;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -59,24 +58,24 @@ fn wall(r: &RunRecord) -> Option<f64> {
     r.metrics.as_ref().map(|m| m.prove_wall_s + m.verify_wall_s.unwrap_or(0.0))
 }
 
-/// Estimates `plan` from `data` (earlier records, of any machine: the first that measured a
-/// configuration is used).
-pub fn estimate(config: &BenchConfig, plan: &[&Planned<'_>], data: &Data) -> Estimate {
+/// Estimates the planned runs `plan` (one key per repetition) from `data` (earlier records, of
+/// any machine: the first that measured a configuration is used), counting a configuration once
+/// where one repetition is expected to take over `single_rep_above_s`.
+pub fn estimate(plan: &[&RunKey], single_rep_above_s: Option<u64>, data: &Data) -> Estimate {
     let groups = data.groups();
     let tags = data.failure_tags();
     // One line per configuration, in plan order.
-    let mut order: Vec<(String, &Planned<'_>)> = Vec::new();
+    let mut order: Vec<(String, &RunKey)> = Vec::new();
     let mut reps: BTreeMap<String, u32> = BTreeMap::new();
-    for &p in plan {
-        let label = p.key.config_label();
+    for &k in plan {
+        let label = k.config_label();
         if !reps.contains_key(&label) {
-            order.push((label.clone(), p));
+            order.push((label.clone(), k));
         }
         *reps.entry(label).or_insert(0) += 1;
     }
     let mut lines = Vec::new();
-    for (label, p) in order {
-        let k = &p.key;
+    for (label, k) in order {
         let hosts = 0..data.hosts.len().max(1);
         // Best basis first, over every machine in the records: the configuration measured at
         // this size anywhere, else its failure there, else a fit, else scaling, each from the
@@ -109,7 +108,7 @@ pub fn estimate(config: &BenchConfig, plan: &[&Planned<'_>], data: &Data) -> Est
         let (basis, seconds) =
             measured.or_else(failed).or_else(|| from_sizes(true)).or_else(|| from_sizes(false)).unwrap_or((Basis::Unknown(None), None));
         let planned = reps[&label];
-        let counted = match (seconds, config.single_rep_above_s) {
+        let counted = match (seconds, single_rep_above_s) {
             (Some(s), Some(limit)) if s > limit as f64 => planned.min(1),
             _ => planned,
         };

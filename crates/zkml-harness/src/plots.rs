@@ -11,6 +11,7 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::path::Path;
 use std::sync::Once;
 use zkml_protocol::Precompiles;
@@ -121,6 +122,26 @@ macro_rules! draw_markers {
     };
 }
 
+/// Why a line or bar chart is empty, one line of the placeholder each.
+const NO_MEASUREMENT: &[&str] =
+    &["nothing to draw: native is left out of these charts", "and no other backend has this measurement (see the tables)"];
+
+/// An empty chart: its title and, centred in the image, why nothing is drawn (one short line
+/// each, so that the text stays inside the image).
+fn nothing_to_draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    why: &[&str],
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    root.titled(title, ("sans-serif", 22))?;
+    let style = ("sans-serif", 18).into_font().color(&BLACK).pos(Pos::new(HPos::Center, VPos::Center));
+    let (x, top) = (SIZE.0 as i32 / 2, SIZE.1 as i32 / 2 - 13 * why.len() as i32);
+    for (i, line) in why.iter().enumerate() {
+        root.draw(&Text::new(*line, (x, top + 26 * i as i32), style.clone()))?;
+    }
+    root.present()
+}
+
 fn draw_lines<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
     title: &str,
@@ -130,10 +151,7 @@ fn draw_lines<DB: DrawingBackend>(
     root.fill(&WHITE)?;
     let pts: Vec<&Point> = series.iter().flat_map(|s| &s.points).filter(|p| p.y > 0.0 && p.lo > 0.0).collect();
     if pts.is_empty() {
-        root.titled(title, ("sans-serif", 22))?;
-        let msg = "nothing to draw: native is left out of these charts and no other backend has this measurement (see the tables)";
-        root.draw(&Text::new(msg, (200, 290), ("sans-serif", 18).into_font().color(&BLACK)))?;
-        return root.present();
+        return nothing_to_draw(&root, title, NO_MEASUREMENT);
     }
     let mut xs: Vec<f64> = pts.iter().map(|p| p.x).collect();
     xs.sort_by(f64::total_cmp);
@@ -244,13 +262,7 @@ fn draw_fits<DB: DrawingBackend>(
     root.fill(&WHITE)?;
     let measured: Vec<&Point> = series.iter().flat_map(|f| &f.series.points).filter(|p| p.y > 0.0 && p.x > 0.0).collect();
     if measured.is_empty() {
-        root.titled(title, ("sans-serif", 22))?;
-        root.draw(&Text::new(
-            "nothing to draw: no system was measured at two sizes",
-            (200, 290),
-            ("sans-serif", 18).into_font().color(&BLACK),
-        ))?;
-        return root.present();
+        return nothing_to_draw(&root, title, &["nothing to draw: no system was measured at two sizes"]);
     }
     let x_lo = measured.iter().map(|p| p.x).fold(f64::MAX, f64::min);
     let x_hi = x_max.max(measured.iter().map(|p| p.x).fold(f64::MIN, f64::max));
@@ -351,10 +363,7 @@ fn draw_bars<DB: DrawingBackend>(
     let pts: Vec<&Point> = bars.iter().flat_map(|b| b.values.iter().flatten()).filter(|p| p.y > 0.0 && p.lo > 0.0).collect();
     if pts.is_empty() || groups.is_empty() {
         // (Failures alone give no scale to draw on; the tables name them.)
-        root.titled(title, ("sans-serif", 22))?;
-        let msg = "nothing to draw: native is left out of these charts and no other backend has this measurement (see the tables)";
-        root.draw(&Text::new(msg, (200, 290), ("sans-serif", 18).into_font().color(&BLACK)))?;
-        return root.present();
+        return nothing_to_draw(&root, title, NO_MEASUREMENT);
     }
     let lo = pts.iter().map(|p| p.lo).fold(f64::MAX, f64::min);
     let hi = pts.iter().map(|p| p.hi).fold(f64::MIN, f64::max);

@@ -372,3 +372,62 @@ fn a_size_or_system_that_only_failed_keeps_its_slot_in_the_bar_charts() {
     assert!(svg.contains("\nb compressed\n</text>"), "the system that never succeeded is in the legend");
     assert_eq!(svg.matches("\nOOM\n</text>").count(), 3, "each failed slot is tagged");
 }
+
+#[test]
+fn the_estimate_prefers_a_measurement_on_any_machine_to_a_fit_or_scaling() {
+    use zkml_harness::estimate::{estimate, Basis};
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("results");
+    let on_host_b = |mut r: RunRecord| {
+        r.host.kernel = "7".into();
+        r
+    };
+    // Machine A: precompiles on at 100 and 1,000 rows (a fit: 0.1 s/row, + 0.1 s verify), off
+    // at 100 rows only (scaled).
+    for rep in 1..=3 {
+        append(&dir, &record("zk", Precompiles::On, 100, rep, 10.0, 9.0, 1000)).unwrap();
+        append(&dir, &record("zk", Precompiles::On, 1000, rep, 100.0, 90.0, 1000)).unwrap();
+    }
+    append(&dir, &record("zk", Precompiles::Off, 100, 1, 20.0, 19.0, 1000)).unwrap();
+    // Machine B measured 10,000 rows (the fit on A would say 1,000 s), and ran out of memory at
+    // 20,000.
+    append(&dir, &on_host_b(record("zk", Precompiles::On, 10_000, 1, 500.0, 490.0, 1000))).unwrap();
+    let mut oom = on_host_b(record("zk", Precompiles::On, 20_000, 1, 0.0, 1.0, 0));
+    oom.status = RunStatus::Failed { reason: "out of memory".into() };
+    oom.metrics = None;
+    append(&dir, &oom).unwrap();
+    let data = Data::load(&[dir]).unwrap();
+    assert_eq!(data.hosts.len(), 2);
+
+    let planned =
+        |zkvm: &str, p: Precompiles, rows: u32| (1..=3).map(move |rep| record(zkvm, p, rows, rep, 0.0, 0.0, 0).key).collect::<Vec<_>>();
+    let keys: Vec<RunKey> = [
+        planned("zk", Precompiles::On, 1000),
+        planned("zk", Precompiles::On, 10_000),
+        planned("zk", Precompiles::On, 5000),
+        planned("zk", Precompiles::Off, 1000),
+        planned("zk", Precompiles::On, 20_000),
+        planned("other", Precompiles::On, 100),
+    ]
+    .concat();
+    let plan: Vec<&RunKey> = keys.iter().collect();
+    let e = estimate(&plan, Some(120), &data);
+    let got: Vec<(Basis, Option<f64>, u32, u32)> =
+        e.lines.iter().map(|l| (l.basis.clone(), l.seconds.map(|s| (s * 10.0).round() / 10.0), l.reps, l.counted)).collect();
+    assert_eq!(
+        got,
+        vec![
+            (Basis::Measured(3), Some(100.1), 3, 3),
+            // Measured on B wins over A's fit.
+            (Basis::Measured(1), Some(500.1), 3, 1),
+            // No measurement at 5,000 rows anywhere: A's fit (B's one size would only scale).
+            (Basis::Fit(vec![100, 1000]), Some(500.1), 3, 1),
+            (Basis::Scaled(100), Some(201.0), 3, 1),
+            (Basis::Unknown(Some("OOM")), None, 3, 3),
+            (Basis::Unknown(None), None, 3, 3),
+        ]
+    );
+    assert_eq!(e.unknown, 2);
+    assert!((e.total_s - (100.1 * 3.0 + 500.1 + 500.1 + 201.0)).abs() < 1e-6, "{}", e.total_s);
+    assert!(e.render().contains("estimated total: 0.4 h"), "{}", e.render());
+}
