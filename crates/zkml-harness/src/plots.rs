@@ -159,7 +159,7 @@ fn draw_lines<DB: DrawingBackend>(
     let (x0, x1) = pad_log(xs[0], xs[xs.len() - 1]);
     let (y0, y1) = pad_log(pts.iter().map(|p| p.lo).fold(f64::MAX, f64::min), pts.iter().map(|p| p.hi).fold(f64::MIN, f64::max));
     // The legend goes to the right of the plot, so it never covers a point.
-    let (plot, legend) = root.split_horizontally(SIZE.0 as i32 - 250);
+    let (plot, legend) = split_for_legend(&root, series.iter().map(|s| s.label.as_str()))?;
     let mut chart = ChartBuilder::on(&plot)
         .caption(title, ("sans-serif", 20))
         .margin(14)
@@ -200,11 +200,34 @@ fn draw_lines<DB: DrawingBackend>(
 }
 
 /// The legend panel: one line per series, its line (solid or dashed) and marker, then label.
+/// A chart's plot area and its legend column.
+type PlotAndLegend<DB> = (DrawingArea<DB, Shift>, DrawingArea<DB, Shift>);
+
+/// The legend's text style (the bar charts' group labels use it too).
+fn legend_font() -> TextStyle<'static> {
+    ("sans-serif", 14).into_font().color(&BLACK)
+}
+
+/// Splits a chart into the plot and, on its right, a legend column as wide as its longest
+/// label needs (at least 250 px, at most half the chart).
+fn split_for_legend<'l, DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    labels: impl Iterator<Item = &'l str>,
+) -> Result<PlotAndLegend<DB>, DrawingAreaErrorKind<DB::ErrorType>> {
+    let mut widest = 0;
+    for label in labels {
+        widest = widest.max(root.estimate_text_size(label, &legend_font())?.0 as i32);
+    }
+    // The legends put their text 34-36 px in from the column's edge; 12 px to spare on the right.
+    let width = (widest + 36 + 12).clamp(250, SIZE.0 as i32 / 2);
+    Ok(root.split_horizontally(SIZE.0 as i32 - width))
+}
+
 fn draw_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     entries: &[(String, bool, usize, usize, RGBColor)],
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    let font = ("sans-serif", 14).into_font().color(&BLACK);
+    let font = legend_font();
     for (i, (label, dashed, mode, host, c)) in entries.iter().enumerate() {
         let (x, y) = (4, 70 + 22 * i as i32);
         let segments: &[(i32, i32)] = if *dashed { &[(0, 6), (10, 16), (20, 26)] } else { &[(0, 26)] };
@@ -292,7 +315,7 @@ fn draw_fits<DB: DrawingBackend>(
         decade *= 10.0;
     }
     ticks.sort_by(f64::total_cmp);
-    let (plot, legend) = root.split_horizontally(SIZE.0 as i32 - 250);
+    let (plot, legend) = split_for_legend(&root, series.iter().map(|f| f.series.label.as_str()))?;
     let mut chart = ChartBuilder::on(&plot)
         .caption(title, ("sans-serif", 20))
         .margin(14)
@@ -370,7 +393,7 @@ fn draw_bars<DB: DrawingBackend>(
     // Bars start at a floor one decade below the smallest value, so every bar is visible.
     let floor = 10f64.powf((lo / 3.0).log10().floor());
     let top = hi * 3.0;
-    let (plot, legend) = root.split_horizontally(SIZE.0 as i32 - 250);
+    let (plot, legend) = split_for_legend(&root, bars.iter().map(|b| b.label.as_str()))?;
     let n = groups.len() as f64;
     let mut chart = ChartBuilder::on(&plot)
         .caption(title, ("sans-serif", 20))
@@ -420,7 +443,7 @@ fn draw_bars<DB: DrawingBackend>(
         }
         entries.push((b.label.clone(), c));
     }
-    let font = ("sans-serif", 14).into_font().color(&BLACK);
+    let font = legend_font();
     for (g, name) in groups.iter().enumerate() {
         let (px, py) = chart.backend_coord(&(g as f64 + 0.5, floor));
         plot.draw(&Text::new(name.clone(), (px - 4 * name.len() as i32, py + 8), font.clone()))?;
@@ -551,5 +574,21 @@ mod bar_tests {
         .unwrap();
         assert!(!unmeasured.contains("OOM"));
         assert_ne!(render(&bars(Some("OOM"))), render(&bars(None)), "the stub is drawn");
+    }
+
+    #[test]
+    fn the_longest_legend_label_fits_inside_the_chart() {
+        let long = "openvm stark, prec. off (aggregated), H2";
+        let mut b = bars(None);
+        b[0].label = long.into();
+        let dir = tempfile::tempdir().unwrap();
+        bar_chart(dir.path(), "c", "t", "s", &["100".into(), "10000".into()], &b).unwrap();
+        let svg = std::fs::read_to_string(dir.path().join("c.svg")).unwrap();
+        let at = svg.find(&format!("\n{long}\n</text>")).expect("the label is drawn");
+        let tag = &svg[svg[..at].rfind("<text x=\"").unwrap() + 9..];
+        let x: i32 = tag[..tag.find('"').unwrap()].parse().unwrap();
+        let mut scratch = String::new();
+        let width = SVGBackend::with_string(&mut scratch, SIZE).into_drawing_area().estimate_text_size(long, &legend_font()).unwrap().0;
+        assert!(x + width as i32 <= SIZE.0 as i32, "the label ends at {} px, past the chart's {} px", x + width as i32, SIZE.0);
     }
 }

@@ -95,6 +95,55 @@ fn win_of(entries: &[Entry<'_>], m: usize, what: &'static str) -> Option<(System
     Some((system_of(e.key), Win { what, model: e.key.model.clone(), rows: e.key.rows, ahead }))
 }
 
+/// Each host's fastest speed probe per probe version (lower = faster machine).
+fn host_probes(data: &Data) -> BTreeMap<(usize, u32), f64> {
+    let mut probes: BTreeMap<(usize, u32), f64> = BTreeMap::new();
+    for (h, r) in &data.records {
+        if let Some(s) = r.sitting {
+            let p = probes.entry((*h, s.version)).or_insert(f64::INFINITY);
+            *p = p.min(s.probe_s);
+        }
+    }
+    probes
+}
+
+/// For each verdict cell, the contenders (backend and mode) measured in the same cell on
+/// another host but not on this one: one line per cell, each contender with its median time to
+/// a proof and, where both hosts ran the same speed probe, how much slower its host's probe was.
+fn measured_elsewhere(data: &Data, cells: &BTreeMap<(usize, String, ProofFamily, u32), Vec<Entry<'_>>>) -> Vec<String> {
+    let probes = host_probes(data);
+    let probe_ratio = |there: usize, here: usize| -> Option<f64> {
+        probes.iter().filter(|((h, _), _)| *h == there).find_map(|((_, v), p)| probes.get(&(here, *v)).map(|q| p / q))
+    };
+    let mut lines = Vec::new();
+    for ((host, model, family, rows), entries) in cells {
+        let here = |e: &Entry<'_>| entries.iter().any(|x| x.key.zkvm == e.key.zkvm && x.key.mode == e.key.mode);
+        let others: Vec<String> = cells
+            .iter()
+            .filter(|((h, m, f, r), _)| h != host && m == model && f == family && r == rows)
+            .flat_map(|(_, es)| es.iter())
+            .filter(|e| !here(e))
+            .filter_map(|e| e.stats[0].map(|s| (e, s.median)))
+            .map(|(e, v)| {
+                let speed = probe_ratio(e.key.host, *host)
+                    .map(|r| format!("; H{}'s speed probe {r:.2}× H{}'s", e.key.host + 1, host + 1))
+                    .unwrap_or_default();
+                format!(
+                    "{} on H{}: [{}](#{}) to a proof{speed}",
+                    name(e),
+                    e.key.host + 1,
+                    fmt_value(v, METRICS[0].unit),
+                    results_anchor(model)
+                )
+            })
+            .collect();
+        if !others.is_empty() {
+            lines.push(format!("H{} {model} {family} {} rows: {}", host + 1, thousands(*rows), others.join(", ")));
+        }
+    }
+    lines
+}
+
 /// The verdict section's markdown; empty when no real proofs were measured.
 pub fn verdict_markdown(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>>) -> String {
     // (host, model, family, rows) -> contenders.
@@ -161,6 +210,18 @@ pub fn verdict_markdown(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>
         }
     }
     let _ = writeln!(md);
+    let elsewhere = measured_elsewhere(data, &cells);
+    if !elsewhere.is_empty() {
+        let _ = writeln!(
+            md,
+            "**Measured on another machine only** (named beside the cell, never ranked in it: machines of the same \
+             description have proven the same input up to 1.9× apart; their speed probes are in [Machines](#machines)):\n"
+        );
+        for line in elsewhere {
+            let _ = writeln!(md, "- {line}");
+        }
+        let _ = writeln!(md);
+    }
 
     // Cost per row and crossovers, from the fits of "How cost grows".
     let fits = scaling::fits(data, groups);

@@ -431,3 +431,43 @@ fn the_estimate_prefers_a_measurement_on_any_machine_to_a_fit_or_scaling() {
     assert!((e.total_s - (100.1 * 3.0 + 500.1 + 500.1 + 201.0)).abs() < 1e-6, "{}", e.total_s);
     assert!(e.render().contains("estimated total: 0.4 h"), "{}", e.render());
 }
+
+#[test]
+fn a_contender_measured_on_another_machine_is_named_beside_the_cell_not_ranked_in_it() {
+    use zkml_harness::probe::Sitting;
+    use zkml_protocol::ProofFamily;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("results");
+    let entries =
+        [("a", "stark"), ("b", "compressed")].map(|(n, m)| (n.to_string(), info(n, m, ProofFamily::Aggregated))).into_iter().collect();
+    std::fs::create_dir_all(&dir).unwrap();
+    zkml_harness::bench::write_backends(&dir, &entries).unwrap();
+    // Two VMs of one description (only the kernel build differs), the second's probe 1.25x slower.
+    let run = |zkvm: &str, mode: &str, kernel: &str, probe_s: f64, wall: f64| {
+        let mut r = record(zkvm, Precompiles::On, 100, 1, wall, wall, 1000);
+        r.key.mode = mode.into();
+        r.host.kernel = kernel.into();
+        r.sitting = Some(Sitting { started_unix: 1_795_600_000 + (probe_s * 1000.0) as u64, probe_s, version: 2 });
+        r
+    };
+    append(&dir, &run("a", "stark", "v1", 0.4, 50.0)).unwrap();
+    append(&dir, &run("b", "compressed", "v1", 0.4, 20.0)).unwrap();
+    append(&dir, &run("a", "stark", "v2", 0.5, 60.0)).unwrap();
+    let data = Data::load(&[dir]).unwrap();
+    let md = std::fs::read_to_string(write_report(&data, &tmp.path().join("report")).unwrap()).unwrap();
+    let verdict = md.split("## Verdict").nth(1).expect("verdict").split("\n## ").next().unwrap();
+    // H1 ranks both; H2 measured a only and ranks it alone, never against H1's b.
+    let h1 = verdict.lines().find(|l| l.starts_with("| H1 | ridge | aggregated | 100 |")).expect("H1's cell");
+    assert!(h1.contains("**b compressed (ZK)** [20.0 s](#results-ridge) — 2.5× ahead of a"), "{h1}");
+    let h2 = verdict.lines().find(|l| l.starts_with("| H2 | ridge | aggregated | 100 |")).expect("H2's cell");
+    assert!(h2.contains("a stark (ZK) [60.0 s](#results-ridge) (only one measured)") && !h2.contains("b compressed"), "{h2}");
+    // b is named beside H2's cell with its time and the two machines' probe ratio; H1's cell
+    // lacks nothing, so it gets no line.
+    assert!(verdict.contains("**Measured on another machine only**"), "{verdict}");
+    let lines: Vec<&str> = verdict.lines().filter(|l| l.starts_with("- H")).collect();
+    assert_eq!(
+        lines,
+        ["- H2 ridge aggregated 100 rows: b compressed (ZK) on H1: [20.0 s](#results-ridge) to a proof; H1's speed probe 0.80× H2's"],
+        "{verdict}"
+    );
+}
