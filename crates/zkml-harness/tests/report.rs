@@ -125,10 +125,10 @@ fn tables_and_plots_are_computed_from_the_records() {
         assert!(svg.contains("\nzk m\n</text>") && svg.contains("\n100\n</text>") && svg.contains("\n1000\n</text>"), "{what}");
     }
     let bars = std::fs::read_to_string(out.join("plots/bars-prove-ridge-none.svg")).unwrap();
-    assert!(bars.contains("\n2\n</text>") && bars.contains("\n20\n</text>"), "medians 2 s and 20 s on the bars");
+    assert!(bars.contains("\n10\n</text>") && bars.contains("\n40\n</text>"), "medians 10 s and 40 s (time to a proof) on the bars");
     // The verdict is computed: one contender per cell here, so no ratio is invented.
     let verdict = md.split("## Verdict").nth(1).expect("verdict section").split("## Machines").next().unwrap();
-    assert!(verdict.contains("| ridge | none | 100 | zk m [2.0 s](#results-ridge) (only one measured)"), "{verdict}");
+    assert!(verdict.contains("| ridge | none | 100 | zk m [10.0 s](#results-ridge) (only one measured)"), "{verdict}");
     assert!(md.contains("<a id=\"results-ridge\"></a>"), "the verdict's links land on the model's table");
     assert!(verdict.contains("none measured: no proof here hides the rows"), "{verdict}");
     // Result directories are named relative to the report, never by absolute path.
@@ -470,4 +470,31 @@ fn a_contender_measured_on_another_machine_is_named_beside_the_cell_not_ranked_i
         ["- H2 ridge aggregated 100 rows: b compressed (ZK) on H1: [20.0 s](#results-ridge) to a proof; H1's speed probe 0.80× H2's"],
         "{verdict}"
     );
+}
+
+#[test]
+fn fastest_to_prove_ranks_the_time_to_a_proof_that_the_cost_fits_use() {
+    use zkml_protocol::ProofFamily;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("results");
+    let entries =
+        [("a", "stark"), ("b", "compressed")].map(|(n, m)| (n.to_string(), info(n, m, ProofFamily::Aggregated))).into_iter().collect();
+    std::fs::create_dir_all(&dir).unwrap();
+    zkml_harness::bench::write_backends(&dir, &entries).unwrap();
+    let run = |zkvm: &str, mode: &str, rows: u32, wall: f64, prove: f64| {
+        let mut r = record(zkvm, Precompiles::On, rows, 1, wall, prove, 1000);
+        r.key.mode = mode.into();
+        r
+    };
+    // a proves in 10 s after a 50-s set-up; b in 30 s after 10 s: b gives a proof first.
+    append(&dir, &run("a", "stark", 100, 60.0, 10.0)).unwrap();
+    append(&dir, &run("b", "compressed", 100, 40.0, 30.0)).unwrap();
+    let data = Data::load(&[dir]).unwrap();
+    let md = std::fs::read_to_string(write_report(&data, &tmp.path().join("report")).unwrap()).unwrap();
+    let verdict = md.split("## Verdict").nth(1).expect("verdict").split("\n## ").next().unwrap();
+    let cell = verdict.lines().find(|l| l.starts_with("| ridge | aggregated | 100 |")).expect("the cell");
+    let prove = cell.split(" | ").nth(3).unwrap();
+    assert_eq!(prove, "**b compressed (ZK)** [40.0 s](#results-ridge) — 1.5× ahead of a", "{cell}");
+    assert!(cell.ends_with("| **b compressed (ZK)** [40.0 s](#results-ridge) — 1.5× ahead of a |"), "the ZK column agrees: {cell}");
+    assert!(verdict.contains("\"Fastest to prove\" ranks the time to a proof"), "the measure is named: {verdict}");
 }
