@@ -541,8 +541,12 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
                                     on_else_off(rows).iter().find_map(|k| failure_tags.get(k)).copied()
                                 })
                                 .collect();
+                            // A size charted without the accelerator says so in the legend.
+                            let off = sizes.iter().any(|&rows| {
+                                !groups.contains_key(&key(rows, Precompiles::On)) && groups.contains_key(&key(rows, Precompiles::Off))
+                            });
                             plots::Bars {
-                                label: format!("{zkvm} {mode}"),
+                                label: format!("{zkvm} {mode}{}", if off && zkvm != "native" { ", prec. off" } else { "" }),
                                 backend: zkvm.clone(),
                                 family: family_index(zkvm, mode),
                                 values,
@@ -555,7 +559,7 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
                     let title = format!(
                         "{}, {family} proofs — {model}{}",
                         if what == "prove" { "Time to a proof" } else { "Verification time" },
-                        if multi_host { format!(" — {}", data.hosts[h].label()) } else { String::new() }
+                        if multi_host { format!(" — {}, {}", host_id(h), data.hosts[h].arch) } else { String::new() }
                     );
                     let labels: Vec<String> = sizes.iter().map(|r| r.to_string()).collect();
                     plots::bar_chart(&out.join("plots"), &name, &title, metric.unit, &labels, &bars)?;

@@ -68,8 +68,10 @@ fn fmt_value(x: f64, unit: &str) -> String {
     format!("{v} {unit}")
 }
 
+/// A contender's name; one ranked without its accelerator (the only setting measured) says so.
 fn name(e: &Entry<'_>) -> String {
-    format!("{} {}{}", e.key.zkvm, e.key.mode, if e.zk { " (ZK)" } else { "" })
+    let off = if e.key.precompiles == Precompiles::Off && e.key.zkvm != "native" { ", accelerator off" } else { "" };
+    format!("{} {}{}{off}", e.key.zkvm, e.key.mode, if e.zk { " (ZK)" } else { "" })
 }
 
 /// Entries with a value for metric `m`, best first.

@@ -453,6 +453,10 @@ fn a_contender_measured_on_another_machine_is_named_beside_the_cell_not_ranked_i
     append(&dir, &run("a", "stark", "v1", 0.4, 50.0)).unwrap();
     append(&dir, &run("b", "compressed", "v1", 0.4, 20.0)).unwrap();
     append(&dir, &run("a", "stark", "v2", 0.5, 60.0)).unwrap();
+    // At 1,000 rows H2 measured b only, and only without its accelerator: ranked, named so.
+    let mut off = run("b", "compressed", "v2", 0.5, 90.0);
+    (off.key.rows, off.key.precompiles) = (1000, Precompiles::Off);
+    append(&dir, &off).unwrap();
     let data = Data::load(&[dir]).unwrap();
     let md = std::fs::read_to_string(write_report(&data, &tmp.path().join("report")).unwrap()).unwrap();
     let verdict = md.split("## Verdict").nth(1).expect("verdict").split("\n## ").next().unwrap();
@@ -461,6 +465,12 @@ fn a_contender_measured_on_another_machine_is_named_beside_the_cell_not_ranked_i
     assert!(h1.contains("**b compressed (ZK)** [20.0 s](#results-ridge) — 2.5× ahead of a"), "{h1}");
     let h2 = verdict.lines().find(|l| l.starts_with("| H2 | ridge | aggregated | 100 |")).expect("H2's cell");
     assert!(h2.contains("a stark (ZK) [60.0 s](#results-ridge) (only one measured)") && !h2.contains("b compressed"), "{h2}");
+    let h2_1000 = verdict.lines().find(|l| l.starts_with("| H2 | ridge | aggregated | 1000 |")).expect("H2's 1,000-row cell");
+    assert!(h2_1000.contains("b compressed (ZK), accelerator off [90.0 s](#results-ridge) (only one measured)"), "{h2_1000}");
+    assert!(!h1.contains("accelerator off"), "{h1}");
+    let bars = |h: &str| std::fs::read_to_string(tmp.path().join(format!("report/plots/bars-prove-ridge-aggregated-{h}.svg"))).unwrap();
+    assert!(bars("H2").contains("\nb compressed, prec. off\n</text>"), "the bars' legend says so too");
+    assert!(bars("H1").contains("\nb compressed\n</text>"), "H1's b ran with its accelerator");
     // b is named beside H2's cell with its time and the two machines' probe ratio; H1's cell
     // lacks nothing, so it gets no line.
     assert!(verdict.contains("**Measured on another machine only**"), "{verdict}");
