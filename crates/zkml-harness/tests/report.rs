@@ -1,9 +1,10 @@
 //! Every table cell and plot of the report comes from the results file.
 
+use std::path::Path;
 use zkml_harness::hostinfo::HostInfo;
 use zkml_harness::report::{stats, write_report, Data, METRICS};
 use zkml_harness::results::{append, BackendSummary, RunKey, RunMetrics, RunRecord, RunStatus, SCHEMA_VERSION};
-use zkml_protocol::{Cycles, Phases, Precompiles};
+use zkml_protocol::{Cycles, Phases, Precompiles, ProofFamily};
 
 fn host() -> HostInfo {
     HostInfo {
@@ -148,7 +149,7 @@ fn stats_are_median_min_max() {
 }
 
 /// A backend's info with one proof mode, for `backends.json`.
-fn info(name: &str, mode: &str, family: zkml_protocol::ProofFamily) -> zkml_harness::bench::BackendEntry {
+fn info(name: &str, mode: &str, family: ProofFamily) -> zkml_harness::bench::BackendEntry {
     zkml_harness::bench::BackendEntry {
         available: true,
         reason: None,
@@ -172,24 +173,50 @@ fn info(name: &str, mode: &str, family: zkml_protocol::ProofFamily) -> zkml_harn
     }
 }
 
+/// `r` in proof mode `mode`.
+fn moded(mut r: RunRecord, mode: &str) -> RunRecord {
+    r.key.mode = mode.into();
+    r
+}
+
+/// A run of `zkvm` in proof mode `mode` with its accelerator, 1,000 cycles, one repetition.
+fn run(zkvm: &str, mode: &str, rows: u32, wall: f64, prove: f64) -> RunRecord {
+    moded(record(zkvm, Precompiles::On, rows, 1, wall, prove, 1000), mode)
+}
+
+/// `r` as a run that failed for `reason`: no metrics.
+fn failed(mut r: RunRecord, reason: &str) -> RunRecord {
+    r.status = RunStatus::Failed { reason: reason.into() };
+    r.metrics = None;
+    r
+}
+
+/// The report of `runs` by the systems `(name, proof mode, family)` described in
+/// `backends.json`, both written under `tmp` (`results/`, `report/`): its markdown.
+fn report_of(tmp: &Path, systems: &[(&str, &str, ProofFamily)], runs: &[RunRecord]) -> String {
+    let dir = tmp.join("results");
+    std::fs::create_dir_all(&dir).unwrap();
+    let entries = systems.iter().map(|&(n, m, f)| (n.to_string(), info(n, m, f))).collect();
+    zkml_harness::bench::write_backends(&dir, &entries).unwrap();
+    for r in runs {
+        append(&dir, r).unwrap();
+    }
+    let data = Data::load(&[dir]).unwrap();
+    std::fs::read_to_string(write_report(&data, &tmp.join("report")).unwrap()).unwrap()
+}
+
+/// The report's section under `heading`, up to the next one.
+fn section<'a>(md: &'a str, heading: &str) -> &'a str {
+    md.split(heading).nth(1).unwrap_or_else(|| panic!("no {heading}: {md}")).split("\n## ").next().unwrap()
+}
+
+const OOM: &str = "prove failed (exit 1): out of memory: resident set reached 21.9 GiB";
+
 #[test]
 fn ezkl_is_set_beside_the_fastest_aggregated_zkvm_with_the_crossover() {
-    use zkml_protocol::ProofFamily;
     let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("results");
-    let entries =
-        [("ezkl", "hashed", ProofFamily::Snark), ("vm", "stark", ProofFamily::Aggregated), ("seg", "app", ProofFamily::Segmented)]
-            .map(|(n, m, f)| (n.to_string(), info(n, m, f)))
-            .into_iter()
-            .collect();
-    std::fs::create_dir_all(&dir).unwrap();
-    zkml_harness::bench::write_backends(&dir, &entries).unwrap();
-    let with_mode = |mut r: RunRecord, mode: &str| {
-        r.key.mode = mode.into();
-        r
-    };
     // EZKL: 2 s + 0.1 s/row (12 s at 100 rows, 102 s at 1,000), out of memory at 10,000.
-    let mut small = with_mode(record("ezkl", Precompiles::On, 100, 1, 12.0, 5.0, 0), "hashed");
+    let mut small = moded(record("ezkl", Precompiles::On, 100, 1, 12.0, 5.0, 0), "hashed");
     small.metrics.as_mut().unwrap().notes =
         vec!["setup: graph 0.01 s, key generation 6.26 s (proving key 512.0 MiB on disk, verifying key 77.8 KiB)".into()];
     small.metrics.as_mut().unwrap().agreement = Some(zkml_protocol::Agreement {
@@ -201,84 +228,73 @@ fn ezkl_is_set_beside_the_fastest_aggregated_zkvm_with_the_crossover() {
         r2_tolerance: 0.001,
         within_tolerance: true,
     });
-    append(&dir, &small).unwrap();
-    append(&dir, &with_mode(record("ezkl", Precompiles::On, 1000, 1, 102.0, 50.0, 0), "hashed")).unwrap();
-    let mut oom = with_mode(record("ezkl", Precompiles::On, 10_000, 1, 0.0, 1.0, 0), "hashed");
-    oom.status = RunStatus::Failed { reason: "out of memory: the EZKL prover's resident set reached 22.0 GiB".into() };
-    oom.metrics = None;
-    append(&dir, &oom).unwrap();
+    let mut runs = vec![
+        small,
+        moded(record("ezkl", Precompiles::On, 1000, 1, 102.0, 50.0, 0), "hashed"),
+        failed(
+            moded(record("ezkl", Precompiles::On, 10_000, 1, 0.0, 1.0, 0), "hashed"),
+            "out of memory: the EZKL prover's resident set reached 22.0 GiB",
+        ),
+    ];
     // The aggregated zkVM: 50 s + 0.02 s/row; a faster segmented one must not be chosen.
     for (rows, wall) in [(100, 52.0), (1000, 70.0), (10_000, 250.0)] {
-        append(&dir, &with_mode(record("vm", Precompiles::On, rows, 1, wall, wall - 5.0, 1000), "stark")).unwrap();
-        append(&dir, &with_mode(record("seg", Precompiles::On, rows, 1, wall / 10.0, 1.0, 1000), "app")).unwrap();
+        runs.push(run("vm", "stark", rows, wall, wall - 5.0));
+        runs.push(run("seg", "app", rows, wall / 10.0, 1.0));
     }
-    let data = Data::load(&[dir]).unwrap();
-    let out = tmp.path().join("report");
-    let md = std::fs::read_to_string(write_report(&data, &out).unwrap()).unwrap();
-    let section = md.split("## EZKL beside the zkVMs").nth(1).expect("the EZKL section").split("\n## ").next().unwrap();
-    assert!(section.contains("| 100 | 12.0 | – / 5.0 | 0.050 | 256.0 | 0.10 | 0.50 |"), "proving key 512 MiB: {section}");
-    assert!(section.contains("| vm stark | 52.0 |") && !section.contains("seg app"), "{section}");
-    assert!(section.contains("| EZKL, 4.3× |"), "52 / 12: {section}");
-    assert!(section.contains("| vm, 1.5× |"), "102 / 70: {section}");
-    assert!(section.contains("**failed: out of memory") && section.contains("vm (EZKL did not finish)"), "{section}");
+    let systems =
+        [("ezkl", "hashed", ProofFamily::Snark), ("vm", "stark", ProofFamily::Aggregated), ("seg", "app", ProofFamily::Segmented)];
+    let md = report_of(tmp.path(), &systems, &runs);
+    let ezkl = section(&md, "## EZKL beside the zkVMs");
+    assert!(ezkl.contains("| 100 | 12.0 | – / 5.0 | 0.050 | 256.0 | 0.10 | 0.50 |"), "proving key 512 MiB: {ezkl}");
+    assert!(ezkl.contains("| vm stark | 52.0 |") && !ezkl.contains("seg app"), "{ezkl}");
+    assert!(ezkl.contains("| EZKL, 4.3× |"), "52 / 12: {ezkl}");
+    assert!(ezkl.contains("| vm, 1.5× |"), "102 / 70: {ezkl}");
+    assert!(ezkl.contains("**failed: out of memory") && ezkl.contains("vm (EZKL did not finish)"), "{ezkl}");
     // Every table row has exactly the header's number of cells (no stray pipes).
     let cells = |l: &str| l.matches('|').count();
-    assert!(section.contains("| Δ 2.0e-5 ≤ 1.0e-3 |"), "{section}");
-    let header = section.lines().find(|l| l.starts_with("| rows")).unwrap();
-    assert!(section.lines().filter(|l| l.starts_with("| ")).all(|l| cells(l) == cells(header)), "{section}");
-    assert!(section.contains("from 1000 rows on (of the sizes measured) a zkVM is faster"), "{section}");
+    assert!(ezkl.contains("| Δ 2.0e-5 ≤ 1.0e-3 |"), "{ezkl}");
+    let header = ezkl.lines().find(|l| l.starts_with("| rows")).unwrap();
+    assert!(ezkl.lines().filter(|l| l.starts_with("| ")).all(|l| cells(l) == cells(header)), "{ezkl}");
+    assert!(ezkl.contains("from 1000 rows on (of the sizes measured) a zkVM is faster"), "{ezkl}");
     // Fits: EZKL 2 s + 100 ms/row, vm ≈ 50 s + 20 ms/row: they cross at ≈600 rows.
-    assert!(section.contains("EZKL 2.0 s + 100.00 ms/row") && section.contains("(crosses EZKL at ≈"), "{section}");
+    assert!(ezkl.contains("EZKL 2.0 s + 100.00 ms/row") && ezkl.contains("(crosses EZKL at ≈"), "{ezkl}");
 }
 
 #[test]
 fn scaling_fits_every_system_with_residuals_failures_and_crossovers() {
-    use zkml_protocol::ProofFamily;
     let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("results");
-    let entries =
-        [("a", "stark", ProofFamily::Aggregated), ("b", "compressed", ProofFamily::Aggregated), ("c", "app", ProofFamily::Segmented)]
-            .map(|(n, m, f)| (n.to_string(), info(n, m, f)))
-            .into_iter()
-            .collect();
-    std::fs::create_dir_all(&dir).unwrap();
-    zkml_harness::bench::write_backends(&dir, &entries).unwrap();
-    let run = |zkvm: &str, mode: &str, rows: u32, rep: u32, wall: f64| {
-        let mut r = record(zkvm, Precompiles::On, rows, rep, wall, wall, 1000);
-        r.key.mode = mode.into();
-        r
-    };
+    let rep =
+        |zkvm: &str, mode: &str, rows: u32, rep: u32, wall: f64| moded(record(zkvm, Precompiles::On, rows, rep, wall, wall, 1000), mode);
     // a: exactly 50 s + 20 ms/row, two repetitions a size (one 1 s high, one 1 s low).
+    let mut runs = vec![];
     for rows in [100u32, 1000, 10_000] {
         let y = 50.0 + 0.02 * rows as f64;
-        append(&dir, &run("a", "stark", rows, 1, y + 1.0)).unwrap();
-        append(&dir, &run("a", "stark", rows, 2, y - 1.0)).unwrap();
+        runs.push(rep("a", "stark", rows, 1, y + 1.0));
+        runs.push(rep("a", "stark", rows, 2, y - 1.0));
     }
     // b: 10 s + 100 ms/row at two sizes, out of memory at 10,000: a crosses b at 500 rows.
-    append(&dir, &run("b", "compressed", 100, 1, 20.0)).unwrap();
-    append(&dir, &run("b", "compressed", 1000, 1, 110.0)).unwrap();
-    let mut oom = run("b", "compressed", 10_000, 1, 0.0);
-    oom.status = RunStatus::Failed { reason: "prove failed (exit 1): out of memory: resident set reached 21.9 GiB".into() };
-    oom.metrics = None;
-    append(&dir, &oom).unwrap();
+    runs.push(rep("b", "compressed", 100, 1, 20.0));
+    runs.push(rep("b", "compressed", 1000, 1, 110.0));
+    runs.push(failed(rep("b", "compressed", 10_000, 1, 0.0), OOM));
     // c: another family, cheaper everywhere: never a crossover with a or b.
-    append(&dir, &run("c", "app", 100, 1, 2.0)).unwrap();
-    append(&dir, &run("c", "app", 1000, 1, 3.0)).unwrap();
-    let data = Data::load(&[dir]).unwrap();
+    runs.push(rep("c", "app", 100, 1, 2.0));
+    runs.push(rep("c", "app", 1000, 1, 3.0));
+    let systems =
+        [("a", "stark", ProofFamily::Aggregated), ("b", "compressed", ProofFamily::Aggregated), ("c", "app", ProofFamily::Segmented)];
+    let md = report_of(tmp.path(), &systems, &runs);
     let out = tmp.path().join("report");
-    let md = std::fs::read_to_string(write_report(&data, &out).unwrap()).unwrap();
-    let section = md.split("## How cost grows").nth(1).expect("the scaling section").split("\n## ").next().unwrap();
-    let row = |name: &str| section.lines().find(|l| l.contains(&format!("| {name} |"))).unwrap_or_else(|| panic!("{name}: {section}"));
+    let cost = section(&md, "## How cost grows");
+    let row = |name: &str| cost.lines().find(|l| l.contains(&format!("| {name} |"))).unwrap_or_else(|| panic!("{name}: {cost}"));
     // a: the fit recovers 50 s + 20 ms/row; the residual is the ±1 s scatter; 1M rows ≈ 20,050 s = 5.6 h.
     let a = row("a stark");
     assert!(a.contains("| aggregated |") && a.contains("| 100, 1000, 10000 | 50.0 s | 20.00 ms | 1.0 s / 2 % | 5.6 h | – |"), "{a}");
     let b = row("b compressed");
     assert!(b.contains("| 100, 1000 | 10.0 s | 100.00 ms | – (2 sizes) |") && b.ends_with("| 10000 (OOM) |"), "{b}");
-    assert!(section.contains("a stark (aggregated) proves faster than b compressed from ≈500 rows on"), "{section}");
-    assert!(!section.contains("c app (segmented) proves faster"), "no crossing across families: {section}");
+    assert!(cost.contains("a stark (aggregated) proves faster than b compressed from ≈500 rows on"), "{cost}");
+    assert!(!cost.contains("c app (segmented) proves faster"), "no crossing across families: {cost}");
     let cells = |l: &str| l.matches('|').count();
-    let header = section.lines().find(|l| l.starts_with("| family")).unwrap();
-    assert!(section.lines().filter(|l| l.starts_with("| ")).all(|l| cells(l) == cells(header)), "{section}");
+    let header = cost.lines().find(|l| l.starts_with("| family")).unwrap();
+    assert!(cost.lines().filter(|l| l.starts_with("| ")).all(|l| cells(l) == cells(header)), "{cost}");
     // The chart: measured markers and fitted lines, one legend entry per system, x out to 1M rows.
     let svg = std::fs::read_to_string(out.join("plots/scaling-ridge.svg")).unwrap();
     assert!(md.contains("plots/scaling-ridge.png"));
@@ -290,7 +306,7 @@ fn scaling_fits_every_system_with_residuals_failures_and_crossovers() {
 
     // The verdict: winners per cell with the runner-up ratio, the fits and crossover, and one
     // paragraph per system, every number linked to its table.
-    let verdict = md.split("## Verdict").nth(1).expect("verdict").split("\n## ").next().unwrap();
+    let verdict = section(&md, "## Verdict");
     assert!(md.contains("<a id=\"cost-ridge\"></a>") && md.contains("<a id=\"results-ridge\"></a>"), "link targets");
     let cell = verdict.lines().find(|l| l.starts_with("| ridge | aggregated | 100 |")).expect("aggregated 100");
     assert!(cell.contains("**b compressed (ZK)** [20.0 s](#results-ridge) — 2.6× ahead of a"), "20 s vs 52 s: {cell}");
@@ -343,31 +359,16 @@ fn sittings_of_different_machine_speed_are_listed_and_flagged() {
 
 #[test]
 fn a_size_or_system_that_only_failed_keeps_its_slot_in_the_bar_charts() {
-    use zkml_protocol::ProofFamily;
     let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("results");
-    let entries =
-        [("a", "stark"), ("b", "compressed")].map(|(n, m)| (n.to_string(), info(n, m, ProofFamily::Aggregated))).into_iter().collect();
-    std::fs::create_dir_all(&dir).unwrap();
-    zkml_harness::bench::write_backends(&dir, &entries).unwrap();
-    let run = |zkvm: &str, mode: &str, rows: u32, ok: bool| {
-        let mut r = record(zkvm, Precompiles::On, rows, 1, 30.0, 30.0, 1000);
-        r.key.mode = mode.into();
-        if !ok {
-            r.status = RunStatus::Failed { reason: "prove failed (exit 1): out of memory: resident set reached 21.9 GiB".into() };
-            r.metrics = None;
-        }
-        r
-    };
     // a proves 100 rows; at 10,000 rows both systems ran out of memory; b never succeeded.
-    append(&dir, &run("a", "stark", 100, true)).unwrap();
-    append(&dir, &run("a", "stark", 10_000, false)).unwrap();
-    append(&dir, &run("b", "compressed", 100, false)).unwrap();
-    append(&dir, &run("b", "compressed", 10_000, false)).unwrap();
-    let data = Data::load(&[dir]).unwrap();
-    let out = tmp.path().join("report");
-    write_report(&data, &out).unwrap();
-    let svg = std::fs::read_to_string(out.join("plots/bars-prove-ridge-aggregated.svg")).unwrap();
+    let runs = [
+        run("a", "stark", 100, 30.0, 30.0),
+        failed(run("a", "stark", 10_000, 30.0, 30.0), OOM),
+        failed(run("b", "compressed", 100, 30.0, 30.0), OOM),
+        failed(run("b", "compressed", 10_000, 30.0, 30.0), OOM),
+    ];
+    report_of(tmp.path(), &[("a", "stark", ProofFamily::Aggregated), ("b", "compressed", ProofFamily::Aggregated)], &runs);
+    let svg = std::fs::read_to_string(tmp.path().join("report/plots/bars-prove-ridge-aggregated.svg")).unwrap();
     assert!(svg.contains("\n100\n</text>") && svg.contains("\n10000\n</text>"), "the size where every run failed is a group");
     assert!(svg.contains("\nb compressed\n</text>"), "the system that never succeeded is in the legend");
     assert_eq!(svg.matches("\nOOM\n</text>").count(), 3, "each failed slot is tagged");
@@ -435,31 +436,24 @@ fn the_estimate_prefers_a_measurement_on_any_machine_to_a_fit_or_scaling() {
 #[test]
 fn a_contender_measured_on_another_machine_is_named_beside_the_cell_not_ranked_in_it() {
     use zkml_harness::probe::Sitting;
-    use zkml_protocol::ProofFamily;
     let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("results");
-    let entries =
-        [("a", "stark"), ("b", "compressed")].map(|(n, m)| (n.to_string(), info(n, m, ProofFamily::Aggregated))).into_iter().collect();
-    std::fs::create_dir_all(&dir).unwrap();
-    zkml_harness::bench::write_backends(&dir, &entries).unwrap();
     // Two VMs of one description (only the kernel build differs), the second's probe 1.25x slower.
-    let run = |zkvm: &str, mode: &str, kernel: &str, probe_s: f64, wall: f64| {
-        let mut r = record(zkvm, Precompiles::On, 100, 1, wall, wall, 1000);
-        r.key.mode = mode.into();
+    let on = |kernel: &str, probe_s: f64, mut r: RunRecord| {
         r.host.kernel = kernel.into();
         r.sitting = Some(Sitting { started_unix: 1_795_600_000 + (probe_s * 1000.0) as u64, probe_s, version: 2 });
         r
     };
-    append(&dir, &run("a", "stark", "v1", 0.4, 50.0)).unwrap();
-    append(&dir, &run("b", "compressed", "v1", 0.4, 20.0)).unwrap();
-    append(&dir, &run("a", "stark", "v2", 0.5, 60.0)).unwrap();
     // At 1,000 rows H2 measured b only, and only without its accelerator: ranked, named so.
-    let mut off = run("b", "compressed", "v2", 0.5, 90.0);
-    (off.key.rows, off.key.precompiles) = (1000, Precompiles::Off);
-    append(&dir, &off).unwrap();
-    let data = Data::load(&[dir]).unwrap();
-    let md = std::fs::read_to_string(write_report(&data, &tmp.path().join("report")).unwrap()).unwrap();
-    let verdict = md.split("## Verdict").nth(1).expect("verdict").split("\n## ").next().unwrap();
+    let mut off = run("b", "compressed", 1000, 90.0, 90.0);
+    off.key.precompiles = Precompiles::Off;
+    let runs = [
+        on("v1", 0.4, run("a", "stark", 100, 50.0, 50.0)),
+        on("v1", 0.4, run("b", "compressed", 100, 20.0, 20.0)),
+        on("v2", 0.5, run("a", "stark", 100, 60.0, 60.0)),
+        on("v2", 0.5, off),
+    ];
+    let md = report_of(tmp.path(), &[("a", "stark", ProofFamily::Aggregated), ("b", "compressed", ProofFamily::Aggregated)], &runs);
+    let verdict = section(&md, "## Verdict");
     // H1 ranks both; H2 measured a only and ranks it alone, never against H1's b.
     let h1 = verdict.lines().find(|l| l.starts_with("| H1 | ridge | aggregated | 100 |")).expect("H1's cell");
     assert!(h1.contains("**b compressed (ZK)** [20.0 s](#results-ridge) — 2.5× ahead of a"), "{h1}");
@@ -484,24 +478,11 @@ fn a_contender_measured_on_another_machine_is_named_beside_the_cell_not_ranked_i
 
 #[test]
 fn fastest_to_prove_ranks_the_time_to_a_proof_that_the_cost_fits_use() {
-    use zkml_protocol::ProofFamily;
     let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("results");
-    let entries =
-        [("a", "stark"), ("b", "compressed")].map(|(n, m)| (n.to_string(), info(n, m, ProofFamily::Aggregated))).into_iter().collect();
-    std::fs::create_dir_all(&dir).unwrap();
-    zkml_harness::bench::write_backends(&dir, &entries).unwrap();
-    let run = |zkvm: &str, mode: &str, rows: u32, wall: f64, prove: f64| {
-        let mut r = record(zkvm, Precompiles::On, rows, 1, wall, prove, 1000);
-        r.key.mode = mode.into();
-        r
-    };
     // a proves in 10 s after a 50-s set-up; b in 30 s after 10 s: b gives a proof first.
-    append(&dir, &run("a", "stark", 100, 60.0, 10.0)).unwrap();
-    append(&dir, &run("b", "compressed", 100, 40.0, 30.0)).unwrap();
-    let data = Data::load(&[dir]).unwrap();
-    let md = std::fs::read_to_string(write_report(&data, &tmp.path().join("report")).unwrap()).unwrap();
-    let verdict = md.split("## Verdict").nth(1).expect("verdict").split("\n## ").next().unwrap();
+    let runs = [run("a", "stark", 100, 60.0, 10.0), run("b", "compressed", 100, 40.0, 30.0)];
+    let md = report_of(tmp.path(), &[("a", "stark", ProofFamily::Aggregated), ("b", "compressed", ProofFamily::Aggregated)], &runs);
+    let verdict = section(&md, "## Verdict");
     let cell = verdict.lines().find(|l| l.starts_with("| ridge | aggregated | 100 |")).expect("the cell");
     let prove = cell.split(" | ").nth(3).unwrap();
     assert_eq!(prove, "**b compressed (ZK)** [40.0 s](#results-ridge) — 1.5× ahead of a", "{cell}");
