@@ -578,7 +578,7 @@ mod bar_tests {
 
     #[test]
     fn the_longest_legend_label_fits_inside_the_chart() {
-        let long = "openvm stark, prec. off (aggregated), H2";
+        let long = "openvm stark, precompiles off (aggregated), H2";
         let mut b = bars(None);
         b[0].label = long.into();
         let dir = tempfile::tempdir().unwrap();

@@ -255,9 +255,7 @@ fn series_label(k: &GroupKey, multi_host: bool, modes: usize) -> String {
     if modes > 1 {
         write!(s, " {}", k.mode).unwrap();
     }
-    if k.zkvm != "native" {
-        write!(s, ", prec. {}", k.precompiles).unwrap();
-    }
+    s.push_str(results::precompiles_note(&k.zkvm, k.precompiles));
     if multi_host {
         write!(s, " @{}", host_id(k.host)).unwrap();
     }
@@ -546,7 +544,10 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
                                 !groups.contains_key(&key(rows, Precompiles::On)) && groups.contains_key(&key(rows, Precompiles::Off))
                             });
                             plots::Bars {
-                                label: format!("{zkvm} {mode}{}", if off && zkvm != "native" { ", prec. off" } else { "" }),
+                                label: format!(
+                                    "{zkvm} {mode}{}",
+                                    results::precompiles_note(zkvm, if off { Precompiles::Off } else { Precompiles::On })
+                                ),
                                 backend: zkvm.clone(),
                                 family: family_index(zkvm, mode),
                                 values,
@@ -583,7 +584,7 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
                 let off = GroupKey { precompiles: Precompiles::Off, ..k.clone() };
                 if let (Some(on_s), Some(off_runs)) = (data.metric_stats(runs, k.rows, &METRICS[0]), groups.get(&off)) {
                     if let Some(off_s) = data.metric_stats(off_runs, k.rows, &METRICS[0]) {
-                        let label = series_label(k, multi_host, n_modes).replace(", prec. on", "");
+                        let label = series_label(k, multi_host, n_modes);
                         let r = off_s.median / on_s.median;
                         speed
                             .entry(label.clone())

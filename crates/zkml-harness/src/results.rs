@@ -36,6 +36,17 @@ impl RunKey {
     }
 }
 
+/// What a system's name adds when it ran without its accelerator (`", precompiles off"`);
+/// nothing with it, or for the native baseline, which has none. One wording for every table,
+/// chart legend and sentence of the report.
+pub fn precompiles_note(zkvm: &str, p: Precompiles) -> &'static str {
+    if p == Precompiles::Off && zkvm != "native" {
+        ", precompiles off"
+    } else {
+        ""
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "lowercase")]
 pub enum RunStatus {

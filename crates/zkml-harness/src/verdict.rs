@@ -70,7 +70,7 @@ fn fmt_value(x: f64, unit: &str) -> String {
 
 /// A contender's name; one ranked without its accelerator (the only setting measured) says so.
 fn name(e: &Entry<'_>) -> String {
-    let off = if e.key.precompiles == Precompiles::Off && e.key.zkvm != "native" { ", accelerator off" } else { "" };
+    let off = crate::results::precompiles_note(&e.key.zkvm, e.key.precompiles);
     format!("{} {}{}{off}", e.key.zkvm, e.key.mode, if e.zk { " (ZK)" } else { "" })
 }
 
@@ -357,7 +357,7 @@ pub fn verdict_markdown(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>
             .iter()
             .filter(|(k, _)| &system_of(k) == system)
             .map(|(k, t)| {
-                let off = if k.precompiles == Precompiles::Off { ", accelerator off" } else { "" };
+                let off = crate::results::precompiles_note(&k.zkvm, k.precompiles);
                 format!("{} {} rows ({t}{off})", k.model, thousands(k.rows))
             })
             .collect();

@@ -112,7 +112,7 @@ fn tables_and_plots_are_computed_from_the_records() {
     let svg = std::fs::read_to_string(out.join("plots/precompile-speedup-ridge.svg")).unwrap();
     assert_eq!(svg.matches("\nzk\n</text>").count(), 1, "speedup series legend");
     let svg = std::fs::read_to_string(out.join("plots/prove_time-ridge.svg")).unwrap();
-    for label in ["zk, prec. on", "zk, prec. off"] {
+    for label in ["zk", "zk, precompiles off"] {
         assert_eq!(svg.matches(&format!("\n{label}\n</text>")).count(), 1, "{label}");
     }
     // The baseline's microseconds stay off the time axes (they are in the tables).
@@ -460,10 +460,10 @@ fn a_contender_measured_on_another_machine_is_named_beside_the_cell_not_ranked_i
     let h2 = verdict.lines().find(|l| l.starts_with("| H2 | ridge | aggregated | 100 |")).expect("H2's cell");
     assert!(h2.contains("a stark (ZK) [60.0 s](#results-ridge) (only one measured)") && !h2.contains("b compressed"), "{h2}");
     let h2_1000 = verdict.lines().find(|l| l.starts_with("| H2 | ridge | aggregated | 1000 |")).expect("H2's 1,000-row cell");
-    assert!(h2_1000.contains("b compressed (ZK), accelerator off [90.0 s](#results-ridge) (only one measured)"), "{h2_1000}");
-    assert!(!h1.contains("accelerator off"), "{h1}");
+    assert!(h2_1000.contains("b compressed (ZK), precompiles off [90.0 s](#results-ridge) (only one measured)"), "{h2_1000}");
+    assert!(!h1.contains("precompiles off"), "{h1}");
     let bars = |h: &str| std::fs::read_to_string(tmp.path().join(format!("report/plots/bars-prove-ridge-aggregated-{h}.svg"))).unwrap();
-    assert!(bars("H2").contains("\nb compressed, prec. off\n</text>"), "the bars' legend says so too");
+    assert!(bars("H2").contains("\nb compressed, precompiles off\n</text>"), "the bars' legend says so too");
     assert!(bars("H1").contains("\nb compressed\n</text>"), "H1's b ran with its accelerator");
     // b is named beside H2's cell with its time and the two machines' probe ratio; H1's cell
     // lacks nothing, so it gets no line.
