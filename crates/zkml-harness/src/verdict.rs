@@ -114,6 +114,19 @@ fn host_probes(data: &Data) -> BTreeMap<(usize, u32), f64> {
     probes
 }
 
+/// The largest ratio between two hosts' median times to a proof of one configuration (system,
+/// model, rows, precompiles); `None` when no configuration was proven on two hosts.
+fn host_spread(cells: &BTreeMap<(usize, String, ProofFamily, u32), Vec<Entry<'_>>>) -> Option<f64> {
+    let mut range: BTreeMap<GroupKey, (f64, f64, usize)> = BTreeMap::new();
+    for e in cells.values().flatten() {
+        if let Some(s) = e.stats[PROVE] {
+            let r = range.entry(GroupKey { host: 0, ..e.key.clone() }).or_insert((f64::INFINITY, 0.0, 0));
+            *r = (r.0.min(s.median), r.1.max(s.median), r.2 + 1);
+        }
+    }
+    range.values().filter(|&&(lo, _, hosts)| hosts > 1 && lo > 0.0).map(|&(lo, hi, _)| hi / lo).reduce(f64::max)
+}
+
 /// For each verdict cell, the contenders (backend and mode) measured in the same cell on
 /// another host but not on this one: one line per cell, each contender with its median time to
 /// a proof and, where both hosts ran the same speed probe, how much slower its host's probe was.
@@ -133,7 +146,7 @@ fn measured_elsewhere(data: &Data, cells: &BTreeMap<(usize, String, ProofFamily,
             .filter_map(|e| e.stats[PROVE].map(|s| (e, s.median)))
             .map(|(e, v)| {
                 let speed = probe_ratio(e.key.host, *host)
-                    .map(|r| format!("; H{}'s speed probe {r:.2}× H{}'s", e.key.host + 1, host + 1))
+                    .map(|r| format!(" (H{}'s speed probe {r:.2}× H{}'s)", e.key.host + 1, host + 1))
                     .unwrap_or_default();
                 format!(
                     "{} on H{}: [{}](#{}) to a proof{speed}",
@@ -145,7 +158,7 @@ fn measured_elsewhere(data: &Data, cells: &BTreeMap<(usize, String, ProofFamily,
             })
             .collect();
         if !others.is_empty() {
-            lines.push(format!("H{} {model} {family} {} rows: {}", host + 1, thousands(*rows), others.join(", ")));
+            lines.push(format!("H{} {model} {family} {} rows: {}", host + 1, thousands(*rows), others.join("; ")));
         }
     }
     lines
@@ -220,10 +233,13 @@ pub fn verdict_markdown(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>
     let _ = writeln!(md);
     let elsewhere = measured_elsewhere(data, &cells);
     if !elsewhere.is_empty() {
+        let apart = host_spread(&cells)
+            .map(|r| format!("machines of the same description proved one configuration up to {r:.1}× apart here; "))
+            .unwrap_or_default();
         let _ = writeln!(
             md,
-            "**Measured on another machine only** (named beside the cell, never ranked in it: machines of the same \
-             description have proven the same input up to 1.9× apart; their speed probes are in [Machines](#machines)):\n"
+            "**Measured on another machine only** (named beside the cell, never ranked in it: {apart}their speed probes \
+             are in [Machines](#machines)):\n"
         );
         for line in elsewhere {
             let _ = writeln!(md, "- {line}");

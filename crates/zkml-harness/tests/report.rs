@@ -468,10 +468,11 @@ fn a_contender_measured_on_another_machine_is_named_beside_the_cell_not_ranked_i
     // b is named beside H2's cell with its time and the two machines' probe ratio; H1's cell
     // lacks nothing, so it gets no line.
     assert!(verdict.contains("**Measured on another machine only**"), "{verdict}");
+    assert!(verdict.contains("proved one configuration up to 1.2× apart here"), "a stark: 60 s on H2, 50 s on H1: {verdict}");
     let lines: Vec<&str> = verdict.lines().filter(|l| l.starts_with("- H")).collect();
     assert_eq!(
         lines,
-        ["- H2 ridge aggregated 100 rows: b compressed (ZK) on H1: [20.0 s](#results-ridge) to a proof; H1's speed probe 0.80× H2's"],
+        ["- H2 ridge aggregated 100 rows: b compressed (ZK) on H1: [20.0 s](#results-ridge) to a proof (H1's speed probe 0.80× H2's)"],
         "{verdict}"
     );
 }
