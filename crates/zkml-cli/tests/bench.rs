@@ -62,8 +62,12 @@ fn failures_and_timeouts_are_recorded_and_the_sweep_goes_on_then_resumes() {
         assert!(r["host"]["cpu_model"].is_string() && r["host"]["ram_bytes"].as_u64().unwrap() > 0);
         assert_eq!(r["repetitions"], 2);
     }
-    for r in by("crashy") {
+    for r in by("crashy").into_iter().chain(by("broken")) {
         assert_eq!(r["status"]["state"], "failed");
+        // The attempt's cost is kept: its wall time and the prover's peak memory.
+        assert!(r["status"]["after_s"].as_f64().unwrap() > 0.0 && r["status"]["peak_rss_bytes"].as_u64().unwrap() > 0, "{r}");
+    }
+    for r in by("crashy") {
         assert!(r["status"]["reason"].as_str().unwrap().contains("signal 9"), "{r}");
     }
     for r in by("broken") {
@@ -76,6 +80,10 @@ fn failures_and_timeouts_are_recorded_and_the_sweep_goes_on_then_resumes() {
     // The report lists the failures with their reasons.
     let report = std::fs::read_to_string(d.join("results/report/README.md")).unwrap();
     assert!(report.contains("signal 9") && report.contains("timeout after") && report.contains("out of cheese"), "{report}");
+    assert!(report.contains("| failed after ") && report.contains(" GiB): prove failed (exit 1): out of cheese"), "{report}");
+    // The header counts what the failures cost: two timeouts of at least 1 s each.
+    let failed_s: f64 = report.split(" s in runs that failed or timed out").next().unwrap().rsplit(", ").next().unwrap().parse().unwrap();
+    assert!(failed_s >= 2.0, "{report}");
 
     // Rerunning resumes: nothing left to do.
     let out = bench(d, &sweep);

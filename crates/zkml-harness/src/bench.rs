@@ -2,7 +2,7 @@
 //! process, every result appended to `runs.jsonl` as it lands.
 
 use crate::hostinfo::{git_revision, HostInfo};
-use crate::measure::Limits;
+use crate::measure::{Limits, Measured};
 use crate::probe::{self, Sitting};
 use crate::process::{prove_args, CallOutcome, ProcessBackend};
 use crate::registry::{resolve, BackendHandle};
@@ -430,8 +430,15 @@ enum RunOutcome {
     Interrupted,
 }
 
-fn failed(reason: impl Into<String>) -> RunOutcome {
-    RunOutcome::Done { status: RunStatus::Failed { reason: reason.into() }, metrics: None, real_proof: false }
+/// A failed run, measured as far as it got (the prover, and the verifier where it ran): its
+/// wall time and the prover's peak memory are kept with the reason.
+fn failed(reason: impl Into<String>, prove: &Measured, verify: Option<&Measured>) -> RunOutcome {
+    let status = RunStatus::Failed {
+        reason: reason.into(),
+        after_s: Some(prove.wall_s + verify.map_or(0.0, |v| v.wall_s)),
+        peak_rss_bytes: Some(prove.peak_rss_bytes),
+    };
+    RunOutcome::Done { status, metrics: None, real_proof: false }
 }
 
 /// Proves, then verifies in a second process; both measured from outside.
@@ -442,7 +449,7 @@ fn measure_run(p: &Planned<'_>, proof: &Path, log: &Path, opts: &SweepOptions<'_
     let (outcome, prove_m) = p.target.process.call_measured::<ProveReport>(&args, limits, Some(log), false)?;
     let report = match outcome {
         CallOutcome::Ok(r) => r,
-        CallOutcome::Failed(reason) => return Ok(failed(reason)),
+        CallOutcome::Failed(reason) => return Ok(failed(reason, &prove_m, None)),
         CallOutcome::TimedOut => {
             return Ok(RunOutcome::Done { status: RunStatus::Timeout { after_s: prove_m.wall_s }, metrics: None, real_proof: false })
         }
@@ -450,24 +457,26 @@ fn measure_run(p: &Planned<'_>, proof: &Path, log: &Path, opts: &SweepOptions<'_
     };
     let proven = match report.claim.claim() {
         Ok(c) => c,
-        Err(e) => return Ok(failed(format!("unreadable claim in the prove report: {e}"))),
+        Err(e) => return Ok(failed(format!("unreadable claim in the prove report: {e}"), &prove_m, None)),
     };
     let words = zkml_core::words_from_bytes(&std::fs::read(&p.input.path)?)?;
     let agreement = match crate::workflow::check_claim(&p.target.info, &words, &p.input.expected, &proven) {
         Ok(a) => a,
-        Err(e) => return Ok(failed(format!("{e:#}"))),
+        Err(e) => return Ok(failed(format!("{e:#}"), &prove_m, None)),
     };
     let proof_arg = crate::process::path_str(proof)?;
     let (outcome, verify_m) =
         p.target.process.call_measured::<VerifyReport>(&["verify", "--proof", &proof_arg], limits, Some(log), true)?;
     let verify = match outcome {
         CallOutcome::Ok(v) => v,
-        CallOutcome::Failed(reason) => return Ok(failed(format!("verification: {reason}"))),
-        CallOutcome::TimedOut => return Ok(failed(format!("verification timed out after {:.0}s", verify_m.wall_s))),
+        CallOutcome::Failed(reason) => return Ok(failed(format!("verification: {reason}"), &prove_m, Some(&verify_m))),
+        CallOutcome::TimedOut => {
+            return Ok(failed(format!("verification timed out after {:.0}s", verify_m.wall_s), &prove_m, Some(&verify_m)))
+        }
         CallOutcome::Interrupted => return Ok(RunOutcome::Interrupted),
     };
     if !verify.valid {
-        return Ok(failed(format!("the proof did not verify: {}", verify.reason.unwrap_or_default())));
+        return Ok(failed(format!("the proof did not verify: {}", verify.reason.unwrap_or_default()), &prove_m, Some(&verify_m)));
     }
     let claim = &report.claim;
     let khz = match (&report.cycles, report.phases.prove_s) {

@@ -367,12 +367,16 @@ pub struct Bars {
     pub values: Vec<Option<Point>>,
     /// Per group: `Some(tag)` (e.g. `OOM`) where every run of the configuration failed.
     pub failed: Vec<Option<&'static str>>,
+    /// Per group: the bar (or failure stub) is marked with `*`, which the chart's `mark_note`
+    /// explains below the legend (e.g. a configuration run without its accelerator).
+    pub marked: Vec<bool>,
 }
 
 /// A grouped bar chart on a log value axis: one group per category (e.g. a test-set size),
-/// one bar per series, min–max whiskers, the median written above each bar.
-pub fn bar_chart(dir: &Path, name: &str, title: &str, unit: &str, groups: &[String], bars: &[Bars]) -> anyhow::Result<()> {
-    png_and_svg!(dir, name, |area| draw_bars(area, title, unit, groups, bars))
+/// one bar per series, min–max whiskers, the median written above each bar; a marked bar's
+/// median ends in `*`, explained by `mark_note` under the legend where any bar is marked.
+pub fn bar_chart(dir: &Path, name: &str, title: &str, unit: &str, groups: &[String], bars: &[Bars], mark_note: &str) -> anyhow::Result<()> {
+    png_and_svg!(dir, name, |area| draw_bars(area, title, unit, groups, bars, mark_note))
 }
 
 fn draw_bars<DB: DrawingBackend>(
@@ -381,6 +385,7 @@ fn draw_bars<DB: DrawingBackend>(
     unit: &str,
     groups: &[String],
     bars: &[Bars],
+    mark_note: &str,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     root.fill(&WHITE)?;
     let pts: Vec<&Point> = bars.iter().flat_map(|b| b.values.iter().flatten()).filter(|p| p.y > 0.0 && p.lo > 0.0).collect();
@@ -393,7 +398,8 @@ fn draw_bars<DB: DrawingBackend>(
     // Bars start at a floor one decade below the smallest value, so every bar is visible.
     let floor = 10f64.powf((lo / 3.0).log10().floor());
     let top = hi * 3.0;
-    let (plot, legend) = split_for_legend(&root, bars.iter().map(|b| b.label.as_str()))?;
+    let marked = bars.iter().any(|b| b.marked.contains(&true));
+    let (plot, legend) = split_for_legend(&root, bars.iter().map(|b| b.label.as_str()).chain(marked.then_some(mark_note)))?;
     let n = groups.len() as f64;
     let mut chart = ChartBuilder::on(&plot)
         .caption(title, ("sans-serif", 20))
@@ -418,6 +424,7 @@ fn draw_bars<DB: DrawingBackend>(
     for (i, b) in bars.iter().enumerate() {
         let c = lighten(colour(&b.backend), 0.3 * b.family as f64);
         for (g, v) in b.values.iter().enumerate() {
+            let mark = if b.marked.get(g).copied().unwrap_or(false) { "*" } else { "" };
             let x0 = g as f64 + 0.1 + width * i as f64;
             let x1 = x0 + width * 0.92;
             let Some(p) = v.filter(|p| p.y > 0.0) else {
@@ -429,7 +436,8 @@ fn draw_bars<DB: DrawingBackend>(
                     chart.draw_series(std::iter::once(Rectangle::new([(x0, floor), (x1, stub)], full.stroke_width(2))))?;
                     let (px, py) = chart.backend_coord(&((x0 + x1) / 2.0, stub));
                     let tag_font = ("sans-serif", 13).into_font().color(&BLACK);
-                    plot.draw(&Text::new(tag, (px - 3 * tag.len() as i32 - 2, py - 16), tag_font))?;
+                    let tag = format!("{tag}{mark}");
+                    plot.draw(&Text::new(tag.clone(), (px - 3 * tag.len() as i32 - 2, py - 16), tag_font))?;
                 }
                 continue;
             };
@@ -439,7 +447,7 @@ fn draw_bars<DB: DrawingBackend>(
                 chart.draw_series(std::iter::once(ErrorBar::new_vertical(xm, p.lo, p.y, p.hi, BLACK.stroke_width(1), 6)))?;
             }
             let (px, py) = chart.backend_coord(&(xm, p.hi));
-            plot.draw(&Text::new(tick(p.y), (px - 12, py - 16), small.clone()))?;
+            plot.draw(&Text::new(format!("{}{mark}", tick(p.y)), (px - 12, py - 16), small.clone()))?;
         }
         entries.push((b.label.clone(), c));
     }
@@ -452,6 +460,9 @@ fn draw_bars<DB: DrawingBackend>(
         let y = 70 + 22 * i as i32;
         legend.draw(&Rectangle::new([(4, y - 7), (26, y + 7)], c.mix(0.85).filled()))?;
         legend.draw(&Text::new(label.clone(), (36, y - 8), font.clone()))?;
+    }
+    if marked {
+        legend.draw(&Text::new(mark_note.to_string(), (4, 70 + 22 * entries.len() as i32 - 8), font.clone()))?;
     }
     root.present()
 }
@@ -541,6 +552,7 @@ mod bar_tests {
                 family: 1,
                 values: vec![Some(p), Some(p)],
                 failed: vec![None, None],
+                marked: vec![false, false],
             },
             Bars {
                 label: "ezkl hashed".into(),
@@ -548,6 +560,7 @@ mod bar_tests {
                 family: 2,
                 values: vec![Some(p), None],
                 failed: vec![None, failed],
+                marked: vec![false, false],
             },
         ]
     }
@@ -555,20 +568,21 @@ mod bar_tests {
     /// The pixels of the chart's PNG.
     fn render(b: &[Bars]) -> Vec<u8> {
         let dir = tempfile::tempdir().unwrap();
-        bar_chart(dir.path(), "c", "t", "s", &["100".into(), "10000".into()], b).unwrap();
+        bar_chart(dir.path(), "c", "t", "s", &["100".into(), "10000".into()], b, "* note").unwrap();
         let svg = std::fs::read_to_string(dir.path().join("c.svg")).unwrap();
         assert!(svg.contains("openvm stark") && svg.contains("ezkl hashed"), "legend");
+        assert!(!svg.contains("* note") && !svg.contains("*\n"), "nothing marked, nothing explained");
         std::fs::read(dir.path().join("c.png")).unwrap()
     }
 
     #[test]
     fn a_failed_configuration_is_marked_not_left_blank() {
         let dir = tempfile::tempdir().unwrap();
-        bar_chart(dir.path(), "c", "t", "s", &["100".into(), "10000".into()], &bars(Some("OOM"))).unwrap();
+        bar_chart(dir.path(), "c", "t", "s", &["100".into(), "10000".into()], &bars(Some("OOM")), "* note").unwrap();
         let svg = std::fs::read_to_string(dir.path().join("c.svg")).unwrap();
         assert!(svg.contains("OOM"), "the failure's tag is written in its slot: {svg}");
         let unmeasured = std::fs::read_to_string({
-            bar_chart(dir.path(), "d", "t", "s", &["100".into(), "10000".into()], &bars(None)).unwrap();
+            bar_chart(dir.path(), "d", "t", "s", &["100".into(), "10000".into()], &bars(None), "* note").unwrap();
             dir.path().join("d.svg")
         })
         .unwrap();
@@ -582,7 +596,7 @@ mod bar_tests {
         let mut b = bars(None);
         b[0].label = long.into();
         let dir = tempfile::tempdir().unwrap();
-        bar_chart(dir.path(), "c", "t", "s", &["100".into(), "10000".into()], &b).unwrap();
+        bar_chart(dir.path(), "c", "t", "s", &["100".into(), "10000".into()], &b, "* note").unwrap();
         let svg = std::fs::read_to_string(dir.path().join("c.svg")).unwrap();
         let at = svg.find(&format!("\n{long}\n</text>")).expect("the label is drawn");
         let tag = &svg[svg[..at].rfind("<text x=\"").unwrap() + 9..];

@@ -242,6 +242,17 @@ pub fn thousands(n: u32) -> String {
     out
 }
 
+/// A machine-time total: seconds, minutes or hours, whichever reads best.
+fn fmt_duration(s: f64) -> String {
+    if s >= 3600.0 {
+        format!("{:.2} h", s / 3600.0)
+    } else if s >= 60.0 {
+        format!("{:.1} min", s / 60.0)
+    } else {
+        format!("{s:.0} s")
+    }
+}
+
 fn fmt_stats(s: Option<Stats>) -> String {
     match s {
         None => "–".into(),
@@ -337,6 +348,19 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
         data.records.len() - ok,
         data.sources.iter().map(|s| format!("`{}`", relative_to(s, out).display())).collect::<Vec<_>>().join(", ")
     )?;
+    // What the records cost the machine: every run's wall time to succeed, fail or time out.
+    let spent: Vec<(bool, Option<f64>)> =
+        data.records.iter().map(|(_, r)| (r.status.is_ok(), r.status.spent_s(r.metrics.as_ref()))).collect();
+    let total = |ok: bool| fmt_duration(spent.iter().filter(|(o, _)| *o == ok).filter_map(|(_, t)| *t).sum::<f64>());
+    let unknown = spent.iter().filter(|(_, t)| t.is_none()).count();
+    write!(md, "Machine time in these records: {} proving and verifying in runs that succeeded", total(true))?;
+    if spent.iter().any(|(ok, _)| !ok) {
+        write!(md, ", {} in runs that failed or timed out", total(false))?;
+    }
+    if unknown > 0 {
+        write!(md, " ({unknown} failed runs recorded before their duration was kept are not counted)")?;
+    }
+    writeln!(md, ".\n")?;
     let revisions = data.revisions();
     if revisions.len() > 1 {
         writeln!(
@@ -507,22 +531,33 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
                         .iter()
                         .filter(|c| c.0 == family)
                         .map(|(_, zkvm, mode)| {
-                            let key = |rows, precompiles| GroupKey {
-                                host: h,
-                                model: model.clone(),
-                                zkvm: zkvm.clone(),
-                                precompiles,
-                                mode: mode.clone(),
-                                rows,
-                            };
-                            // The accelerated configuration where the system has one.
-                            let on_else_off = |rows| [Precompiles::On, Precompiles::Off].map(|p| key(rows, p));
-                            let runs_at = |rows| on_else_off(rows).iter().find_map(|k| groups.get(k));
-                            let values = sizes
+                            // Each size's slot shows the accelerated configuration where the
+                            // system has one, else the one without; a failure (every run of it
+                            // failed) where neither succeeded.
+                            let shown: Vec<Option<GroupKey>> = sizes
                                 .iter()
                                 .map(|&rows| {
-                                    data.metric_stats(runs_at(rows)?, rows, metric).map(|s| Point {
-                                        x: rows as f64,
+                                    let keys = [Precompiles::On, Precompiles::Off].map(|precompiles| GroupKey {
+                                        host: h,
+                                        model: model.clone(),
+                                        zkvm: zkvm.clone(),
+                                        precompiles,
+                                        mode: mode.clone(),
+                                        rows,
+                                    });
+                                    let found = keys
+                                        .iter()
+                                        .find(|k| groups.contains_key(*k))
+                                        .or_else(|| keys.iter().find(|k| failure_tags.contains_key(*k)));
+                                    found.cloned()
+                                })
+                                .collect();
+                            let values = shown
+                                .iter()
+                                .map(|k| {
+                                    let k = k.as_ref()?;
+                                    data.metric_stats(groups.get(k)?, k.rows, metric).map(|s| Point {
+                                        x: k.rows as f64,
                                         y: s.median,
                                         lo: s.min,
                                         hi: s.max,
@@ -530,26 +565,20 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
                                 })
                                 .collect();
                             // No successful run but a failed one: its kind marks the empty slot.
-                            let failed = sizes
+                            let failed = shown
                                 .iter()
-                                .map(|&rows| {
-                                    if runs_at(rows).is_some() {
-                                        return None;
-                                    }
-                                    on_else_off(rows).iter().find_map(|k| failure_tags.get(k)).copied()
-                                })
+                                .map(|k| k.as_ref().filter(|k| !groups.contains_key(*k)).and_then(|k| failure_tags.get(k)).copied())
                                 .collect();
-                            // A size charted without the accelerator says so in the legend.
-                            let off = sizes.iter().any(|&rows| {
-                                !groups.contains_key(&key(rows, Precompiles::On)) && groups.contains_key(&key(rows, Precompiles::Off))
-                            });
+                            // Slots without the accelerator (a bar, or a failure's stub): the legend
+                            // says so where all of them were; where only some were, each is marked.
+                            let off: Vec<bool> =
+                                shown.iter().map(|k| k.as_ref().is_some_and(|k| k.precompiles == Precompiles::Off)).collect();
+                            let all_off = off.contains(&true) && shown.iter().zip(&off).all(|(k, &o)| o || k.is_none());
                             plots::Bars {
-                                label: format!(
-                                    "{zkvm} {mode}{}",
-                                    results::precompiles_note(zkvm, if off { Precompiles::Off } else { Precompiles::On })
-                                ),
+                                label: results::system_name(zkvm, mode, if all_off { Precompiles::Off } else { Precompiles::On }),
                                 backend: zkvm.clone(),
                                 family: family_index(zkvm, mode),
+                                marked: if all_off { vec![false; sizes.len()] } else { off },
                                 values,
                                 failed,
                             }
@@ -563,7 +592,7 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
                         if multi_host { format!(" — {}, {}", host_id(h), data.hosts[h].arch) } else { String::new() }
                     );
                     let labels: Vec<String> = sizes.iter().map(|r| r.to_string()).collect();
-                    plots::bar_chart(&out.join("plots"), &name, &title, metric.unit, &labels, &bars)?;
+                    plots::bar_chart(&out.join("plots"), &name, &title, metric.unit, &labels, &bars, "* precompiles off")?;
                     writeln!(md, "![{title}](plots/{name}.png)")?;
                 }
             }

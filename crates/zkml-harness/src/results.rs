@@ -47,15 +47,44 @@ pub fn precompiles_note(zkvm: &str, p: Precompiles) -> &'static str {
     }
 }
 
+/// A system's name as every table, legend and sentence of the report writes it: zkVM, mode and,
+/// where it ran without its accelerator, [`precompiles_note`].
+pub fn system_name(zkvm: &str, mode: &str, p: Precompiles) -> String {
+    format!("{zkvm} {mode}{}", precompiles_note(zkvm, p))
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "lowercase")]
 pub enum RunStatus {
     Ok,
-    Failed { reason: String },
-    Timeout { after_s: f64 },
+    Failed {
+        reason: String,
+        /// Wall time the attempt took before it failed (prove, plus verify where that was
+        /// reached), and the prover's peak resident set: an out-of-memory attempt costs machine
+        /// time too. Absent in records written before they were kept.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after_s: Option<f64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        peak_rss_bytes: Option<u64>,
+    },
+    Timeout {
+        after_s: f64,
+    },
 }
 
 impl RunStatus {
+    /// A failure for `reason`, its duration not known.
+    pub fn failed(reason: impl Into<String>) -> Self {
+        RunStatus::Failed { reason: reason.into(), after_s: None, peak_rss_bytes: None }
+    }
+    /// Wall time the run took to succeed, fail or time out, where recorded.
+    pub fn spent_s(&self, metrics: Option<&RunMetrics>) -> Option<f64> {
+        match self {
+            RunStatus::Ok => metrics.map(|m| m.prove_wall_s + m.verify_wall_s.unwrap_or(0.0)),
+            RunStatus::Failed { after_s, .. } => *after_s,
+            RunStatus::Timeout { after_s } => Some(*after_s),
+        }
+    }
     pub fn is_ok(&self) -> bool {
         matches!(self, RunStatus::Ok)
     }
@@ -64,7 +93,7 @@ impl RunStatus {
     pub fn chart_tag(&self) -> Option<&'static str> {
         match self {
             RunStatus::Ok => None,
-            RunStatus::Failed { reason } if reason.contains("out of memory") => Some("OOM"),
+            RunStatus::Failed { reason, .. } if reason.contains("out of memory") => Some("OOM"),
             RunStatus::Failed { .. } => Some("failed"),
             RunStatus::Timeout { .. } => Some("timeout"),
         }
@@ -72,7 +101,16 @@ impl RunStatus {
     pub fn short(&self) -> String {
         match self {
             RunStatus::Ok => "ok".into(),
-            RunStatus::Failed { reason } => format!("failed: {reason}"),
+            RunStatus::Failed { reason, after_s, peak_rss_bytes } => {
+                let mut s = "failed".to_string();
+                if let Some(t) = after_s {
+                    s.push_str(&format!(" after {t:.0}s"));
+                }
+                if let Some(b) = peak_rss_bytes {
+                    s.push_str(&format!(" (peak {:.1} GiB)", *b as f64 / (1u64 << 30) as f64));
+                }
+                format!("{s}: {reason}")
+            }
             RunStatus::Timeout { after_s } => format!("timeout after {after_s:.0}s"),
         }
     }

@@ -64,7 +64,7 @@ impl Fit {
         self.fixed + self.per_row * rows
     }
     pub fn name(&self) -> String {
-        format!("{} {}{}", self.key.zkvm, self.key.mode, crate::results::precompiles_note(&self.key.zkvm, self.key.precompiles))
+        crate::results::system_name(&self.key.zkvm, &self.key.mode, self.key.precompiles)
     }
 }
 

@@ -70,8 +70,8 @@ fn fmt_value(x: f64, unit: &str) -> String {
 
 /// A contender's name; one ranked without its accelerator (the only setting measured) says so.
 fn name(e: &Entry<'_>) -> String {
-    let off = crate::results::precompiles_note(&e.key.zkvm, e.key.precompiles);
-    format!("{} {}{}{off}", e.key.zkvm, e.key.mode, if e.zk { " (ZK)" } else { "" })
+    let name = crate::results::system_name(&e.key.zkvm, &e.key.mode, e.key.precompiles);
+    format!("{name}{}", if e.zk { " (ZK)" } else { "" })
 }
 
 /// Entries with a value for metric `m`, best first.

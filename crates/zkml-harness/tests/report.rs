@@ -70,7 +70,7 @@ fn tables_and_plots_are_computed_from_the_records() {
         append(&dir, &record("zk", Precompiles::On, 1000, rep, 40.0, 10.0 * r, 1_000_000)).unwrap();
     }
     let mut failed = record("zk", Precompiles::Off, 1000, 1, 0.0, 1.0, 0);
-    failed.status = RunStatus::Failed { reason: "prove was killed by signal 9 (SIGKILL: out of memory?)".into() };
+    failed.status = RunStatus::failed("prove was killed by signal 9 (SIGKILL: out of memory?)");
     failed.metrics = None;
     append(&dir, &failed).unwrap();
     // A torn last line (a crash mid-write) is skipped and reported, not fatal.
@@ -186,7 +186,7 @@ fn run(zkvm: &str, mode: &str, rows: u32, wall: f64, prove: f64) -> RunRecord {
 
 /// `r` as a run that failed for `reason`: no metrics.
 fn failed(mut r: RunRecord, reason: &str) -> RunRecord {
-    r.status = RunStatus::Failed { reason: reason.into() };
+    r.status = RunStatus::failed(reason);
     r.metrics = None;
     r
 }
@@ -375,6 +375,38 @@ fn a_size_or_system_that_only_failed_keeps_its_slot_in_the_bar_charts() {
 }
 
 #[test]
+fn a_bar_charted_without_its_accelerator_is_marked_where_its_series_mixes_settings() {
+    let tmp = tempfile::tempdir().unwrap();
+    // b ran with its accelerator at 100 rows, without it at 1,000 (and with it nowhere there);
+    // c ran without it at every size.
+    let off = |mut r: RunRecord| {
+        r.key.precompiles = Precompiles::Off;
+        r
+    };
+    let runs = [
+        run("b", "compressed", 100, 20.0, 20.0),
+        off(run("b", "compressed", 1000, 90.0, 90.0)),
+        off(run("c", "stark", 100, 40.0, 40.0)),
+        off(run("c", "stark", 1000, 70.0, 70.0)),
+    ];
+    let md = report_of(tmp.path(), &[("b", "compressed", ProofFamily::Aggregated), ("c", "stark", ProofFamily::Aggregated)], &runs);
+    let svg = std::fs::read_to_string(tmp.path().join("report/plots/bars-prove-ridge-aggregated.svg")).unwrap();
+    // b's legend names no setting (it had both); its one bar without the accelerator is marked.
+    assert!(svg.contains("\nb compressed\n</text>"), "{svg}");
+    assert_eq!(svg.matches("*\n</text>").count(), 1, "one bar is marked: {svg}");
+    assert!(svg.contains("\n90*\n</text>"), "b's 1,000-row bar is: {svg}");
+    // c ran without it throughout: its legend says so, its bars need no mark.
+    assert!(svg.contains("\nc stark, precompiles off\n</text>"), "{svg}");
+    assert!(svg.contains("\n* precompiles off\n</text>"), "the mark is explained: {svg}");
+    // The verdict names each cell's own setting.
+    let verdict = section(&md, "## Verdict");
+    let at =
+        |rows: &str| verdict.lines().find(|l| l.starts_with(&format!("| ridge | aggregated | {rows} |"))).expect("the cell").to_string();
+    assert!(at("100").contains("**b compressed (ZK)** [20.0 s]"), "{}", at("100"));
+    assert!(at("1000").contains("**c stark, precompiles off (ZK)** [70.0 s]"), "{}", at("1000"));
+}
+
+#[test]
 fn the_estimate_prefers_a_measurement_on_any_machine_to_a_fit_or_scaling() {
     use zkml_harness::estimate::{estimate, Basis};
     let tmp = tempfile::tempdir().unwrap();
@@ -394,7 +426,7 @@ fn the_estimate_prefers_a_measurement_on_any_machine_to_a_fit_or_scaling() {
     // 20,000.
     append(&dir, &on_host_b(record("zk", Precompiles::On, 10_000, 1, 500.0, 490.0, 1000))).unwrap();
     let mut oom = on_host_b(record("zk", Precompiles::On, 20_000, 1, 0.0, 1.0, 0));
-    oom.status = RunStatus::Failed { reason: "out of memory".into() };
+    oom.status = RunStatus::failed("out of memory");
     oom.metrics = None;
     append(&dir, &oom).unwrap();
     let data = Data::load(&[dir]).unwrap();
@@ -460,7 +492,7 @@ fn a_contender_measured_on_another_machine_is_named_beside_the_cell_not_ranked_i
     let h2 = verdict.lines().find(|l| l.starts_with("| H2 | ridge | aggregated | 100 |")).expect("H2's cell");
     assert!(h2.contains("a stark (ZK) [60.0 s](#results-ridge) (only one measured)") && !h2.contains("b compressed"), "{h2}");
     let h2_1000 = verdict.lines().find(|l| l.starts_with("| H2 | ridge | aggregated | 1000 |")).expect("H2's 1,000-row cell");
-    assert!(h2_1000.contains("b compressed (ZK), precompiles off [90.0 s](#results-ridge) (only one measured)"), "{h2_1000}");
+    assert!(h2_1000.contains("b compressed, precompiles off (ZK) [90.0 s](#results-ridge) (only one measured)"), "{h2_1000}");
     assert!(!h1.contains("precompiles off"), "{h1}");
     let bars = |h: &str| std::fs::read_to_string(tmp.path().join(format!("report/plots/bars-prove-ridge-aggregated-{h}.svg"))).unwrap();
     assert!(bars("H2").contains("\nb compressed, precompiles off\n</text>"), "the bars' legend says so too");
