@@ -351,10 +351,11 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
     // What the records cost the machine: every run's wall time to succeed, fail or time out.
     let spent: Vec<(bool, Option<f64>)> =
         data.records.iter().map(|(_, r)| (r.status.is_ok(), r.status.spent_s(r.metrics.as_ref()))).collect();
-    let total = |ok: bool| fmt_duration(spent.iter().filter(|(o, _)| *o == ok).filter_map(|(_, t)| *t).sum::<f64>());
+    let known = |ok: bool| spent.iter().filter(|(o, _)| *o == ok).filter_map(|(_, t)| *t).collect::<Vec<f64>>();
+    let total = |ok: bool| fmt_duration(known(ok).iter().fold(0.0, |a, b| a + b));
     let unknown = spent.iter().filter(|(_, t)| t.is_none()).count();
     write!(md, "Machine time in these records: {} proving and verifying in runs that succeeded", total(true))?;
-    if spent.iter().any(|(ok, _)| !ok) {
+    if !known(false).is_empty() {
         write!(md, ", {} in runs that failed or timed out", total(false))?;
     }
     if unknown > 0 {
@@ -514,9 +515,6 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
             // Configurations that only failed keep their slot: a size (or a system) where every
             // run ran out of memory is shown as such, not left out of the chart.
             let charted = || groups.keys().chain(failure_tags.keys()).filter(|k| &k.model == model && k.host == h && k.zkvm != "native");
-            let mut sizes: Vec<u32> = charted().map(|k| k.rows).collect();
-            sizes.sort();
-            sizes.dedup();
             let mut contenders: Vec<(ProofFamily, String, String)> =
                 charted().map(|k| (mode_info(data, &k.zkvm, &k.mode).0, k.zkvm.clone(), k.mode.clone())).collect();
             contenders.sort();
@@ -525,6 +523,10 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
             families.dedup();
             // One pair of charts per proof family: like with like.
             for family in families {
+                // The sizes this family was charted at (another family's sizes would be empty groups).
+                let mut sizes: Vec<u32> = charted().filter(|k| mode_info(data, &k.zkvm, &k.mode).0 == family).map(|k| k.rows).collect();
+                sizes.sort();
+                sizes.dedup();
                 // Proving as the verdict ranks it: time to a proof (set-up included).
                 for (metric, what) in [(&METRICS[1], "prove"), (&METRICS[2], "verify")] {
                     let bars: Vec<plots::Bars> = contenders

@@ -388,9 +388,19 @@ fn a_bar_charted_without_its_accelerator_is_marked_where_its_series_mixes_settin
         off(run("b", "compressed", 1000, 90.0, 90.0)),
         off(run("c", "stark", 100, 40.0, 40.0)),
         off(run("c", "stark", 1000, 70.0, 70.0)),
+        // A SNARK at a size no aggregated proof was charted at.
+        run("e", "hashed", 5000, 30.0, 30.0),
     ];
-    let md = report_of(tmp.path(), &[("b", "compressed", ProofFamily::Aggregated), ("c", "stark", ProofFamily::Aggregated)], &runs);
+    let md = report_of(
+        tmp.path(),
+        &[("b", "compressed", ProofFamily::Aggregated), ("c", "stark", ProofFamily::Aggregated), ("e", "hashed", ProofFamily::Snark)],
+        &runs,
+    );
     let svg = std::fs::read_to_string(tmp.path().join("report/plots/bars-prove-ridge-aggregated.svg")).unwrap();
+    // Groups are the family's own sizes: no empty 5,000-row group among the aggregated proofs.
+    assert!(svg.contains("\n1000\n</text>") && !svg.contains("\n5000\n</text>"), "{svg}");
+    let snark = std::fs::read_to_string(tmp.path().join("report/plots/bars-prove-ridge-snark.svg")).unwrap();
+    assert!(snark.contains("\n5000\n</text>") && !snark.contains("\n1000\n</text>"), "{snark}");
     // b's legend names no setting (it had both); its one bar without the accelerator is marked.
     assert!(svg.contains("\nb compressed\n</text>"), "{svg}");
     assert_eq!(svg.matches("*\n</text>").count(), 1, "one bar is marked: {svg}");
