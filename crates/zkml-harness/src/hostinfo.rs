@@ -41,13 +41,7 @@ impl HostInfo {
     /// A short label for tables and plot legends: `x86_64 · Intel Xeon ... · 2 cores · 24 GiB`.
     pub fn label(&self) -> String {
         let gpu = if self.gpus.is_empty() { String::new() } else { format!(" · {}", self.gpus.join(", ")) };
-        format!(
-            "{} · {} · {} cores · {:.0} GiB{gpu}",
-            self.arch,
-            self.cpu_model,
-            self.logical_cores,
-            self.ram_bytes as f64 / (1u64 << 30) as f64
-        )
+        format!("{} · {} · {} cores · {:.0} GiB{gpu}", self.arch, self.cpu_model, self.logical_cores, crate::measure::gib(self.ram_bytes))
     }
 }
 

@@ -21,6 +21,11 @@ pub enum Ending {
     Interrupted,
 }
 
+/// `bytes` in GiB (2^30 bytes), the unit every memory figure is reported in.
+pub fn gib(bytes: u64) -> f64 {
+    bytes as f64 / (1u64 << 30) as f64
+}
+
 /// A finished child process and what it cost.
 #[derive(Debug)]
 pub struct Measured {

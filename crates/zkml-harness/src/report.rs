@@ -48,7 +48,7 @@ pub const METRICS: [Metric; 7] = [
         id: "peak_rss",
         title: "Peak memory of the prove process",
         unit: "GiB",
-        get: |m, _| positive(m.prove_peak_rss_bytes as f64 / (1u64 << 30) as f64),
+        get: |m, _| positive(crate::measure::gib(m.prove_peak_rss_bytes)),
     },
     Metric {
         id: "cycles_per_row",
@@ -351,11 +351,10 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
     // What the records cost the machine: every run's wall time to succeed, fail or time out.
     let spent: Vec<(bool, Option<f64>)> =
         data.records.iter().map(|(_, r)| (r.status.is_ok(), r.status.spent_s(r.metrics.as_ref()))).collect();
-    let known = |ok: bool| spent.iter().filter(|(o, _)| *o == ok).filter_map(|(_, t)| *t).collect::<Vec<f64>>();
-    let total = |ok: bool| fmt_duration(known(ok).iter().fold(0.0, |a, b| a + b));
+    let total = |ok: bool| fmt_duration(spent.iter().filter(|(o, _)| *o == ok).filter_map(|(_, t)| *t).fold(0.0, |a, b| a + b));
     let unknown = spent.iter().filter(|(_, t)| t.is_none()).count();
     write!(md, "Machine time in these records: {} proving and verifying in runs that succeeded", total(true))?;
-    if !known(false).is_empty() {
+    if spent.iter().any(|(ok, t)| !ok && t.is_some()) {
         write!(md, ", {} in runs that failed or timed out", total(false))?;
     }
     if unknown > 0 {

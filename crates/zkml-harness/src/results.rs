@@ -107,7 +107,7 @@ impl RunStatus {
                     s.push_str(&format!(" after {t:.0}s"));
                 }
                 if let Some(b) = peak_rss_bytes {
-                    s.push_str(&format!(" (peak {:.1} GiB)", *b as f64 / (1u64 << 30) as f64));
+                    s.push_str(&format!(" (peak {:.1} GiB)", crate::measure::gib(*b)));
                 }
                 format!("{s}: {reason}")
             }

@@ -136,7 +136,7 @@ pub fn versus_markdown(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>>
                         cell(med(&ezkl_runs, |m| m.phases.prove_s), 1),
                         cell(med(&ezkl_runs, |m| m.phases.verify_s), 3),
                         cell(med(&ezkl_runs, |m| Some(m.proof_bytes as f64 / 1024.0)), 1),
-                        cell(med(&ezkl_runs, |m| Some(m.prove_peak_rss_bytes as f64 / (1u64 << 30) as f64)), 2),
+                        cell(med(&ezkl_runs, |m| Some(crate::measure::gib(m.prove_peak_rss_bytes))), 2),
                         cell(med(&ezkl_runs, proving_key_gib), 2),
                     )
                 };
@@ -173,7 +173,7 @@ pub fn versus_markdown(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>>
                                 cell(Some(wall), 1),
                                 cell(med(runs, |m| m.phases.verify_s), 3),
                                 cell(med(runs, |m| Some(m.proof_bytes as f64 / 1024.0)), 1),
-                                cell(med(runs, |m| Some(m.prove_peak_rss_bytes as f64 / (1u64 << 30) as f64)), 2),
+                                cell(med(runs, |m| Some(crate::measure::gib(m.prove_peak_rss_bytes))), 2),
                             ),
                             verdict,
                         )
