@@ -1,8 +1,9 @@
 //! How long a sweep will take, before it runs: every planned run's expected prove + verify
 //! time from earlier run records (the same configuration measured at that size, else the
-//! system's fit over the sizes it was measured at, else scaled from its one measured size), and
-//! the total — with [`crate::bench::BenchConfig::single_rep_above_s`] applied, so that a configuration
-//! expected to exceed it is counted once.
+//! system's fit over the sizes one machine measured it at, else scaled from the measured size
+//! nearest the planned one), and the total — with
+//! [`crate::bench::BenchConfig::single_rep_above_s`] applied, so that a configuration expected
+//! to exceed it is counted once.
 
 use crate::report::{stats, Data, GroupKey};
 use crate::results::{RunKey, RunRecord};
@@ -16,7 +17,7 @@ pub enum Basis {
     Measured(usize),
     /// The system's fit over these sizes.
     Fit(Vec<u32>),
-    /// Proportional to the rows from the one size measured.
+    /// Proportional to the rows from the measured size nearest the planned one (by ratio).
     Scaled(u32),
     /// No record of this system, or it failed at this size before (`OOM`, `timeout`, `failed`).
     Unknown(Option<&'static str>),
@@ -86,27 +87,43 @@ pub fn estimate(plan: &[&RunKey], single_rep_above_s: Option<u64>, data: &Data) 
             stats(&v).map(|s| (Basis::Measured(v.len()), Some(s.median)))
         });
         let failed = || hosts.clone().find_map(|host| tags.get(&GroupKey::of(host, k)).map(|tag| (Basis::Unknown(Some(*tag)), None)));
-        // The same system at other sizes on one machine: fitted (two or more), or scaled (one).
-        let from_sizes = |fit: bool| {
+        // The same system at other sizes on one machine.
+        let points_on = |host: usize| -> Vec<(f64, f64)> {
+            let system = GroupKey::of(host, k).system();
+            groups
+                .iter()
+                .filter(|(g, _)| g.system() == system)
+                .flat_map(|(g, runs)| runs.iter().filter_map(|r| wall(r)).map(|w| (g.rows as f64, w)))
+                .collect()
+        };
+        // Fitted where one machine measured two sizes or more.
+        let fitted = || {
             hosts.clone().find_map(|host| {
-                let system = GroupKey::of(host, k).system();
-                let points: Vec<(f64, f64)> = groups
-                    .iter()
-                    .filter(|(g, _)| g.system() == system)
-                    .flat_map(|(g, runs)| runs.iter().filter_map(|r| wall(r)).map(|w| (g.rows as f64, w)))
-                    .collect();
+                let points = points_on(host);
+                let (fixed, per_row) = linear_fit(&points)?;
                 let sizes: BTreeSet<u32> = points.iter().map(|p| p.0 as u32).collect();
-                if fit {
-                    let (fixed, per_row) = linear_fit(&points)?;
-                    return Some((Basis::Fit(sizes.into_iter().collect()), Some((fixed + per_row * k.rows as f64).max(0.0))));
-                }
-                let size = sizes.into_iter().next()?;
-                let v: Vec<f64> = points.iter().map(|p| p.1).collect();
-                stats(&v).map(|s| (Basis::Scaled(size), Some(s.median * k.rows as f64 / size as f64)))
+                Some((Basis::Fit(sizes.into_iter().collect()), Some((fixed + per_row * k.rows as f64).max(0.0))))
             })
         };
-        let (basis, seconds) =
-            measured.or_else(failed).or_else(|| from_sizes(true)).or_else(|| from_sizes(false)).unwrap_or((Basis::Unknown(None), None));
+        // Else proportional to the rows from the measured size nearest the planned one (by
+        // ratio, over every machine): scaling 100 rows to 10,000 multiplies a fixed cost a
+        // hundredfold, scaling 1,000 multiplies it only tenfold.
+        let scaled = || {
+            let distance = |size: u32| (k.rows.max(1) as f64 / size.max(1) as f64).ln().abs();
+            hosts
+                .clone()
+                .flat_map(|host| {
+                    let points = points_on(host);
+                    let sizes: BTreeSet<u32> = points.iter().map(|p| p.0 as u32).collect();
+                    sizes.into_iter().map(move |size| (host, size))
+                })
+                .min_by(|a, b| distance(a.1).total_cmp(&distance(b.1)))
+                .and_then(|(host, size)| {
+                    let v: Vec<f64> = points_on(host).iter().filter(|p| p.0 as u32 == size).map(|p| p.1).collect();
+                    stats(&v).map(|s| (Basis::Scaled(size), Some(s.median * k.rows as f64 / size as f64)))
+                })
+        };
+        let (basis, seconds) = measured.or_else(failed).or_else(fitted).or_else(scaled).unwrap_or((Basis::Unknown(None), None));
         let planned = reps[&label];
         let counted = match (seconds, single_rep_above_s) {
             (Some(s), Some(limit)) if s > limit as f64 => planned.min(1),

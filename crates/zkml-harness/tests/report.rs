@@ -439,6 +439,10 @@ fn the_estimate_prefers_a_measurement_on_any_machine_to_a_fit_or_scaling() {
     oom.status = RunStatus::failed("out of memory");
     oom.metrics = None;
     append(&dir, &oom).unwrap();
+    // A third system measured once on each machine, 100 rows on A and 1,000 on B: 10,000 rows
+    // scale from B's 1,000 (tenfold), not from A's 100 (a hundredfold, fixed cost and all).
+    append(&dir, &record("third", Precompiles::On, 100, 1, 50.0, 49.0, 1000)).unwrap();
+    append(&dir, &on_host_b(record("third", Precompiles::On, 1000, 1, 80.0, 79.0, 1000))).unwrap();
     let data = Data::load(&[dir]).unwrap();
     assert_eq!(data.hosts.len(), 2);
 
@@ -451,6 +455,7 @@ fn the_estimate_prefers_a_measurement_on_any_machine_to_a_fit_or_scaling() {
         planned("zk", Precompiles::Off, 1000),
         planned("zk", Precompiles::On, 20_000),
         planned("other", Precompiles::On, 100),
+        planned("third", Precompiles::On, 10_000),
     ]
     .concat();
     let plan: Vec<&RunKey> = keys.iter().collect();
@@ -468,11 +473,12 @@ fn the_estimate_prefers_a_measurement_on_any_machine_to_a_fit_or_scaling() {
             (Basis::Scaled(100), Some(201.0), 3, 1),
             (Basis::Unknown(Some("OOM")), None, 3, 3),
             (Basis::Unknown(None), None, 3, 3),
+            (Basis::Scaled(1000), Some(801.0), 3, 1),
         ]
     );
     assert_eq!(e.unknown, 2);
-    assert!((e.total_s - (100.1 * 3.0 + 500.1 + 500.1 + 201.0)).abs() < 1e-6, "{}", e.total_s);
-    assert!(e.render().contains("estimated total: 0.4 h"), "{}", e.render());
+    assert!((e.total_s - (100.1 * 3.0 + 500.1 + 500.1 + 201.0 + 801.0)).abs() < 1e-6, "{}", e.total_s);
+    assert!(e.render().contains("estimated total: 0.6 h"), "{}", e.render());
 }
 
 #[test]
