@@ -110,18 +110,12 @@ pub fn estimate(plan: &[&RunKey], single_rep_above_s: Option<u64>, data: &Data) 
         // hundredfold, scaling 1,000 multiplies it only tenfold.
         let scaled = || {
             let distance = |size: u32| (k.rows.max(1) as f64 / size.max(1) as f64).ln().abs();
-            hosts
-                .clone()
-                .flat_map(|host| {
-                    let points = points_on(host);
-                    let sizes: BTreeSet<u32> = points.iter().map(|p| p.0 as u32).collect();
-                    sizes.into_iter().map(move |size| (host, size))
-                })
-                .min_by(|a, b| distance(a.1).total_cmp(&distance(b.1)))
-                .and_then(|(host, size)| {
-                    let v: Vec<f64> = points_on(host).iter().filter(|p| p.0 as u32 == size).map(|p| p.1).collect();
-                    stats(&v).map(|s| (Basis::Scaled(size), Some(s.median * k.rows as f64 / size as f64)))
-                })
+            groups
+                .iter()
+                .filter(|(g, _)| g.system() == GroupKey::of(g.host, k).system())
+                .filter_map(|(g, runs)| stats(&runs.iter().filter_map(|r| wall(r)).collect::<Vec<_>>()).map(|s| (g.rows, s.median)))
+                .min_by(|a, b| distance(a.0).total_cmp(&distance(b.0)))
+                .map(|(size, median)| (Basis::Scaled(size), Some(median * k.rows as f64 / size as f64)))
         };
         let (basis, seconds) = measured.or_else(failed).or_else(fitted).or_else(scaled).unwrap_or((Basis::Unknown(None), None));
         let planned = reps[&label];
