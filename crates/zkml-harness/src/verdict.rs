@@ -127,14 +127,59 @@ fn host_spread(cells: &BTreeMap<(usize, String, ProofFamily, u32), Vec<Entry<'_>
     range.values().filter(|&&(lo, _, hosts)| hosts > 1 && lo > 0.0).map(|&(lo, hi, _)| hi / lo).reduce(f64::max)
 }
 
+/// How much longer one host took than another on the configurations both proved (time to a
+/// proof): the pace at which a time measured on one translates to the other, from the records
+/// themselves, where the speed probe may not tell two machines apart.
+struct Pace {
+    /// Median of (time here / time there) over the configurations used.
+    ratio: f64,
+    min: f64,
+    max: f64,
+    n: usize,
+    /// Whether only the contender's own backend and mode were used (else every shared one).
+    same_system: bool,
+}
+
+/// Each configuration (the key with host 0) proven on more than one host: host -> median time
+/// to a proof.
+fn times_by_host(cells: &BTreeMap<(usize, String, ProofFamily, u32), Vec<Entry<'_>>>) -> BTreeMap<GroupKey, BTreeMap<usize, f64>> {
+    let mut times: BTreeMap<GroupKey, BTreeMap<usize, f64>> = BTreeMap::new();
+    for e in cells.values().flatten() {
+        if let Some(s) = e.stats[PROVE].filter(|s| s.median > 0.0) {
+            times.entry(GroupKey { host: 0, ..e.key.clone() }).or_default().insert(e.key.host, s.median);
+        }
+    }
+    times.retain(|_, hosts| hosts.len() > 1);
+    times
+}
+
+/// The pace of host `here` against host `there` for contender `e` (measured on `there`): from
+/// the configurations of `e`'s backend and mode both hosts proved, else from every one.
+fn pace(times: &BTreeMap<GroupKey, BTreeMap<usize, f64>>, there: usize, here: usize, e: &GroupKey) -> Option<Pace> {
+    let shared = |same: bool| -> Vec<f64> {
+        times
+            .iter()
+            .filter(|(k, _)| !same || (k.zkvm == e.zkvm && k.mode == e.mode))
+            .filter_map(|(_, hosts)| Some(hosts.get(&here)? / hosts.get(&there)?))
+            .collect()
+    };
+    let (ratios, same_system) = match shared(true) {
+        own if !own.is_empty() => (own, true),
+        _ => (shared(false), false),
+    };
+    crate::report::stats(&ratios).map(|s| Pace { ratio: s.median, min: s.min, max: s.max, n: s.n, same_system })
+}
+
 /// For each verdict cell, the contenders (backend and mode) measured in the same cell on
 /// another host but not on this one: one line per cell, each contender with its median time to
-/// a proof and, where both hosts ran the same speed probe, how much slower its host's probe was.
+/// a proof, how much slower its host's speed probe was where both ran the same one, and the
+/// time translated to this host's pace where the two hosts proved a configuration in common.
 fn measured_elsewhere(data: &Data, cells: &BTreeMap<(usize, String, ProofFamily, u32), Vec<Entry<'_>>>) -> Vec<String> {
     let probes = host_probes(data);
     let probe_ratio = |there: usize, here: usize| -> Option<f64> {
         probes.iter().filter(|((h, _), _)| *h == there).find_map(|((_, v), p)| probes.get(&(here, *v)).map(|q| p / q))
     };
+    let times = times_by_host(cells);
     let mut lines = Vec::new();
     for ((host, model, family, rows), entries) in cells {
         let here = |e: &Entry<'_>| entries.iter().any(|x| x.key.zkvm == e.key.zkvm && x.key.mode == e.key.mode);
@@ -145,16 +190,27 @@ fn measured_elsewhere(data: &Data, cells: &BTreeMap<(usize, String, ProofFamily,
             .filter(|e| !here(e))
             .filter_map(|e| e.stats[PROVE].map(|s| (e, s.median)))
             .map(|(e, v)| {
-                let speed = probe_ratio(e.key.host, *host)
-                    .map(|r| format!(" (H{}'s speed probe {r:.2}× H{}'s)", e.key.host + 1, host + 1))
-                    .unwrap_or_default();
-                format!(
-                    "{} on H{}: [{}](#{}) to a proof{speed}",
-                    name(e),
-                    e.key.host + 1,
-                    fmt_value(v, METRICS[PROVE].unit),
-                    results_anchor(model)
-                )
+                let (there, unit) = (e.key.host, METRICS[PROVE].unit);
+                let mut notes: Vec<String> = Vec::new();
+                if let Some(r) = probe_ratio(there, *host) {
+                    notes.push(format!("H{}'s speed probe {r:.2}× H{}'s", there + 1, host + 1));
+                }
+                if let Some(p) = pace(&times, there, *host, e.key) {
+                    let range = if p.n > 1 { format!(" ({:.2}–{:.2}×)", p.min, p.max) } else { String::new() };
+                    let basis = if p.same_system { format!("{} {}'s", e.key.zkvm, e.key.mode) } else { "the".to_string() };
+                    notes.push(format!(
+                        "≈{} at H{}'s pace: H{} took {:.2}× H{}'s time{range} on {basis} {} configuration{} both proved",
+                        fmt_value(v * p.ratio, unit),
+                        host + 1,
+                        host + 1,
+                        p.ratio,
+                        there + 1,
+                        p.n,
+                        if p.n == 1 { "" } else { "s" }
+                    ));
+                }
+                let notes = if notes.is_empty() { String::new() } else { format!(" ({})", notes.join("; ")) };
+                format!("{} on H{}: [{}](#{}) to a proof{notes}", name(e), there + 1, fmt_value(v, unit), results_anchor(model))
             })
             .collect();
         if !others.is_empty() {
@@ -239,7 +295,8 @@ pub fn verdict_markdown(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>
         let _ = writeln!(
             md,
             "**Measured on another machine only** (named beside the cell, never ranked in it: {apart}their speed probes \
-             are in [Machines](#machines)):\n"
+             are in [Machines](#machines); \"at H*n*'s pace\" scales a time by how much longer machine H*n* took on the \
+             configurations both machines proved — the contender's own where there are any):\n"
         );
         for line in elsewhere {
             let _ = writeln!(md, "- {line}");

@@ -491,6 +491,10 @@ fn a_contender_measured_on_another_machine_is_named_beside_the_cell_not_ranked_i
         r.sitting = Some(Sitting { started_unix: 1_795_600_000 + (probe_s * 1000.0) as u64, probe_s, version: 2 });
         r
     };
+    let poly2 = |mut r: RunRecord| {
+        r.key.model = "poly2".into();
+        r
+    };
     // At 1,000 rows H2 measured b only, and only without its accelerator: ranked, named so.
     let mut off = run("b", "compressed", 1000, 90.0, 90.0);
     off.key.precompiles = Precompiles::Off;
@@ -499,8 +503,15 @@ fn a_contender_measured_on_another_machine_is_named_beside_the_cell_not_ranked_i
         on("v1", 0.4, run("b", "compressed", 100, 20.0, 20.0)),
         on("v2", 0.5, run("a", "stark", 100, 60.0, 60.0)),
         on("v2", 0.5, off),
+        // b on poly2 at 300 rows on both machines: H2 took 1.5x H1's time (a at 100 rows: 1.2x).
+        on("v1", 0.4, poly2(run("b", "compressed", 300, 30.0, 30.0))),
+        on("v2", 0.5, poly2(run("b", "compressed", 300, 45.0, 45.0))),
+        // c on H1 only: translated at the pace of every configuration both proved.
+        on("v1", 0.4, run("c", "stark", 100, 70.0, 70.0)),
     ];
-    let md = report_of(tmp.path(), &[("a", "stark", ProofFamily::Aggregated), ("b", "compressed", ProofFamily::Aggregated)], &runs);
+    let systems =
+        [("a", "stark", ProofFamily::Aggregated), ("b", "compressed", ProofFamily::Aggregated), ("c", "stark", ProofFamily::Aggregated)];
+    let md = report_of(tmp.path(), &systems, &runs);
     let verdict = section(&md, "## Verdict");
     // H1 ranks both; H2 measured a only and ranks it alone, never against H1's b.
     let h1 = verdict.lines().find(|l| l.starts_with("| H1 | ridge | aggregated | 100 |")).expect("H1's cell");
@@ -516,11 +527,16 @@ fn a_contender_measured_on_another_machine_is_named_beside_the_cell_not_ranked_i
     // b is named beside H2's cell with its time and the two machines' probe ratio; H1's cell
     // lacks nothing, so it gets no line.
     assert!(verdict.contains("**Measured on another machine only**"), "{verdict}");
-    assert!(verdict.contains("proved one configuration up to 1.2× apart here"), "a stark: 60 s on H2, 50 s on H1: {verdict}");
+    assert!(verdict.contains("proved one configuration up to 1.5× apart here"), "b compressed: 45 s on H2, 30 s on H1: {verdict}");
     let lines: Vec<&str> = verdict.lines().filter(|l| l.starts_with("- H")).collect();
     assert_eq!(
         lines,
-        ["- H2 ridge aggregated 100 rows: b compressed (ZK) on H1: [20.0 s](#results-ridge) to a proof (H1's speed probe 0.80× H2's)"],
+        // Translated at b's own pace between the machines (1.5x at 300 rows), not at every
+        // shared configuration's (median of 1.2x and 1.5x).
+        ["- H2 ridge aggregated 100 rows: b compressed (ZK) on H1: [20.0 s](#results-ridge) to a proof (H1's speed probe 0.80× H2's; \
+             ≈30.0 s at H2's pace: H2 took 1.50× H1's time on b compressed's 1 configuration both proved); \
+             c stark (ZK) on H1: [70.0 s](#results-ridge) to a proof (H1's speed probe 0.80× H2's; ≈94.5 s at H2's pace: \
+             H2 took 1.35× H1's time (1.20–1.50×) on the 2 configurations both proved)"],
         "{verdict}"
     );
 }
