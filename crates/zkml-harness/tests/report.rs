@@ -527,7 +527,24 @@ fn a_contender_measured_on_another_machine_is_named_beside_the_cell_not_ranked_i
     // b is named beside H2's cell with its time and the two machines' probe ratio; H1's cell
     // lacks nothing, so it gets no line.
     assert!(verdict.contains("**Measured on another machine only**"), "{verdict}");
-    assert!(verdict.contains("proved one configuration up to 1.5× apart here"), "b compressed: 45 s on H2, 30 s on H1: {verdict}");
+    assert!(
+        verdict.contains("machines of the same description proved one configuration up to 1.5× apart here"),
+        "b compressed: 45 s on H2, 30 s on H1: {verdict}"
+    );
+    // Were H2 another CPU model, the report would not call the two machines alike.
+    let other_cpu: Vec<RunRecord> = runs
+        .iter()
+        .cloned()
+        .map(|mut r| {
+            if r.host.kernel == "v2" {
+                r.host.cpu_model = "Intel(R) Xeon(R) Processor".into();
+            }
+            r
+        })
+        .collect();
+    let tmp2 = tempfile::tempdir().unwrap();
+    let md2 = report_of(tmp2.path(), &systems, &other_cpu);
+    assert!(md2.contains("these machines (of different CPU models) proved one configuration up to 1.5× apart"), "{md2}");
     let lines: Vec<&str> = verdict.lines().filter(|l| l.starts_with("- H")).collect();
     assert_eq!(
         lines,
