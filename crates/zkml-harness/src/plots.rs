@@ -390,8 +390,17 @@ fn draw_bars<DB: DrawingBackend>(
     root.fill(&WHITE)?;
     let pts: Vec<&Point> = bars.iter().flat_map(|b| b.values.iter().flatten()).filter(|p| p.y > 0.0 && p.lo > 0.0).collect();
     if pts.is_empty() || groups.is_empty() {
-        // (Failures alone give no scale to draw on; the tables name them.)
-        return nothing_to_draw(&root, title, NO_MEASUREMENT);
+        // Failures alone give no scale to draw on: the placeholder names them (the tables too).
+        let failures: Vec<String> = bars
+            .iter()
+            .flat_map(|b| b.failed.iter().zip(groups).filter_map(move |(tag, g)| tag.map(|t| format!("{}, {g} rows: {t}", b.label))))
+            .collect();
+        if failures.is_empty() {
+            return nothing_to_draw(&root, title, NO_MEASUREMENT);
+        }
+        let lines: Vec<&str> =
+            std::iter::once("nothing to draw: every run here failed").chain(failures.iter().map(String::as_str)).collect();
+        return nothing_to_draw(&root, title, &lines);
     }
     let lo = pts.iter().map(|p| p.lo).fold(f64::MAX, f64::min);
     let hi = pts.iter().map(|p| p.hi).fold(f64::MIN, f64::max);

@@ -571,3 +571,25 @@ fn fastest_to_prove_ranks_the_time_to_a_proof_that_the_cost_fits_use() {
     assert!(cell.ends_with("| **b compressed (ZK)** [40.0 s](#results-ridge) — 1.5× ahead of a |"), "the ZK column agrees: {cell}");
     assert!(verdict.contains("\"Fastest to prove\" ranks the time to a proof"), "the measure is named: {verdict}");
 }
+
+#[test]
+fn a_bar_chart_whose_every_run_failed_names_the_failures() {
+    use zkml_harness::plots::{bar_chart, Bars};
+    let tmp = tempfile::tempdir().unwrap();
+    let failed = Bars {
+        label: "sp1 compressed".into(),
+        backend: "sp1".into(),
+        family: 1,
+        values: vec![None],
+        failed: vec![Some("OOM")],
+        marked: vec![false],
+    };
+    bar_chart(tmp.path(), "only-failures", "Time to a proof", "s", &["10000".into()], &[failed], "").unwrap();
+    let svg = std::fs::read_to_string(tmp.path().join("only-failures.svg")).unwrap();
+    assert!(svg.contains("every run here failed") && svg.contains("sp1 compressed, 10000 rows: OOM"), "{svg}");
+    assert!(!svg.contains("no other backend has this measurement"), "{svg}");
+    // With nothing at all, the chart says why it is empty.
+    bar_chart(tmp.path(), "empty", "Time to a proof", "s", &["10000".into()], &[], "").unwrap();
+    let svg = std::fs::read_to_string(tmp.path().join("empty.svg")).unwrap();
+    assert!(svg.contains("no other backend has this measurement"), "{svg}");
+}
