@@ -116,15 +116,11 @@ fn host_probes(data: &Data) -> BTreeMap<(usize, u32), f64> {
 
 /// The largest ratio between two hosts' median times to a proof of one configuration (system,
 /// model, rows, precompiles); `None` when no configuration was proven on two hosts.
-fn host_spread(cells: &BTreeMap<(usize, String, ProofFamily, u32), Vec<Entry<'_>>>) -> Option<f64> {
-    let mut range: BTreeMap<GroupKey, (f64, f64, usize)> = BTreeMap::new();
-    for e in cells.values().flatten() {
-        if let Some(s) = e.stats[PROVE] {
-            let r = range.entry(GroupKey { host: 0, ..e.key.clone() }).or_insert((f64::INFINITY, 0.0, 0));
-            *r = (r.0.min(s.median), r.1.max(s.median), r.2 + 1);
-        }
-    }
-    range.values().filter(|&&(lo, _, hosts)| hosts > 1 && lo > 0.0).map(|&(lo, hi, _)| hi / lo).reduce(f64::max)
+fn host_spread(times: &BTreeMap<GroupKey, BTreeMap<usize, f64>>) -> Option<f64> {
+    times
+        .values()
+        .map(|hosts| hosts.values().copied().fold(0.0, f64::max) / hosts.values().copied().fold(f64::INFINITY, f64::min))
+        .reduce(f64::max)
 }
 
 /// How much longer one host took than another on the configurations both proved (time to a
@@ -174,12 +170,15 @@ fn pace(times: &BTreeMap<GroupKey, BTreeMap<usize, f64>>, there: usize, here: us
 /// another host but not on this one: one line per cell, each contender with its median time to
 /// a proof, how much slower its host's speed probe was where both ran the same one, and the
 /// time translated to this host's pace where the two hosts proved a configuration in common.
-fn measured_elsewhere(data: &Data, cells: &BTreeMap<(usize, String, ProofFamily, u32), Vec<Entry<'_>>>) -> Vec<String> {
+fn measured_elsewhere(
+    data: &Data,
+    cells: &BTreeMap<(usize, String, ProofFamily, u32), Vec<Entry<'_>>>,
+    times: &BTreeMap<GroupKey, BTreeMap<usize, f64>>,
+) -> Vec<String> {
     let probes = host_probes(data);
     let probe_ratio = |there: usize, here: usize| -> Option<f64> {
         probes.iter().filter(|((h, _), _)| *h == there).find_map(|((_, v), p)| probes.get(&(here, *v)).map(|q| p / q))
     };
-    let times = times_by_host(cells);
     let mut lines = Vec::new();
     for ((host, model, family, rows), entries) in cells {
         let here = |e: &Entry<'_>| entries.iter().any(|x| x.key.zkvm == e.key.zkvm && x.key.mode == e.key.mode);
@@ -195,7 +194,7 @@ fn measured_elsewhere(data: &Data, cells: &BTreeMap<(usize, String, ProofFamily,
                 if let Some(r) = probe_ratio(there, *host) {
                     notes.push(format!("H{}'s speed probe {r:.2}× H{}'s", there + 1, host + 1));
                 }
-                if let Some(p) = pace(&times, there, *host, e.key) {
+                if let Some(p) = pace(times, there, *host, e.key) {
                     let range = if p.n > 1 { format!(" ({:.2}–{:.2}×)", p.min, p.max) } else { String::new() };
                     let basis = if p.same_system { format!("{} {}'s", e.key.zkvm, e.key.mode) } else { "the".to_string() };
                     notes.push(format!(
@@ -287,14 +286,16 @@ pub fn verdict_markdown(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>
         }
     }
     let _ = writeln!(md);
-    let elsewhere = measured_elsewhere(data, &cells);
+    let times = times_by_host(&cells);
+    let elsewhere = measured_elsewhere(data, &cells, &times);
     if !elsewhere.is_empty() {
         // "Of the same description" only where they are: same architecture, CPU model and cores.
         let described = |h: &crate::hostinfo::HostInfo| (h.arch.clone(), h.cpu_model.clone(), h.logical_cores);
         let alike = data.hosts.windows(2).all(|w| described(&w[0]) == described(&w[1]));
         let machines = if alike { "machines of the same description" } else { "these machines (of different CPU models)" };
-        let apart =
-            host_spread(&cells).map(|r| format!("{machines} proved one configuration up to {r:.1}× apart here; ")).unwrap_or_default();
+        let apart = host_spread(&times_by_host(&cells))
+            .map(|r| format!("{machines} proved one configuration up to {r:.1}× apart here; "))
+            .unwrap_or_default();
         let _ = writeln!(
             md,
             "**Measured on another machine only** (named beside the cell, never ranked in it: {apart}their speed probes \
