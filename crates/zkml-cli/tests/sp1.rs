@@ -23,6 +23,10 @@ fn sp1_proves_verifies_and_rejects_tampering() {
     assert!(proven["cycles"]["total"].as_u64().unwrap() > 10_000, "{proven}");
     assert!(proven["phases"]["setup_s"].as_f64().unwrap() > 0.0 && proven["phases"]["prove_s"].as_f64().unwrap() > 0.0);
     assert!(proven["proof_bytes"].as_u64().unwrap() > 100_000);
+    // The record says what the prover ran under: the pipeline the host chose, and that the user set nothing.
+    let notes: Vec<&str> = proven["notes"].as_array().unwrap().iter().filter_map(|n| n.as_str()).collect();
+    assert!(notes.contains(&"memory settings: none set by the user"), "{notes:?}");
+    assert!(notes.iter().any(|n| n.starts_with("prover pipeline: SP1_WORKER_NUM_CORE_WORKERS=") && n.contains("GiB budget")), "{notes:?}");
 
     let v = ok(&repo, &["verify", &p("s.proof"), "--model", &p("m.json"), "--require-proof", "--json"]);
     assert_eq!(json(&v)["report"]["valid"], true);

@@ -24,6 +24,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use zkml_core::{commit, Claim, GuestInput, Metrics, SoftwareSha256, CLAIM_VERSION};
 use zkml_protocol::backend::header;
+use zkml_protocol::memory_guard::gib;
 use zkml_protocol::*;
 
 pub const NAME: &str = "ezkl";
@@ -115,8 +116,8 @@ impl Ezkl {
             bail!(
                 "out of memory: the EZKL prover's resident set reached {:.1} GiB, above the memory guard's limit of {:.1} GiB \
                  (ZKML_MAX_RSS_MB; default 95% of the memory available at start); killed",
-                peak.max_rss as f64 / GIB,
-                limit as f64 / GIB
+                gib(peak.max_rss),
+                gib(limit)
             );
         }
         let bytes = match std::fs::read(&result) {
@@ -139,8 +140,6 @@ impl Ezkl {
             .clone()
     }
 }
-
-const GIB: f64 = (1u64 << 30) as f64;
 
 /// Samples a child's resident set and kills it above `limit`.
 struct MemoryWatch {

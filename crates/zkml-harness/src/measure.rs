@@ -22,9 +22,7 @@ pub enum Ending {
 }
 
 /// `bytes` in GiB (2^30 bytes), the unit every memory figure is reported in.
-pub fn gib(bytes: u64) -> f64 {
-    bytes as f64 / (1u64 << 30) as f64
-}
+pub use zkml_protocol::memory_guard::gib;
 
 /// A finished child process and what it cost.
 #[derive(Debug)]

@@ -7,6 +7,14 @@
 use crate::reports::ErrorReport;
 use std::time::Duration;
 
+/// One GiB in bytes: memory is budgeted and reported in GiB everywhere.
+pub const GIB: u64 = 1 << 30;
+
+/// Bytes as GiB, for messages.
+pub fn gib(bytes: u64) -> f64 {
+    bytes as f64 / GIB as f64
+}
+
 /// The limit in bytes: `ZKML_MAX_RSS_MB` if set (0 disables the guard), else 95 % of the memory
 /// available when the process started. A value that is not a whole number of MiB is an error,
 /// never a silent fallback to the default.
@@ -40,6 +48,12 @@ pub fn concurrency_within(budget: u64, per_unit: u64, max: u64, units: u64) -> u
     (budget / per_unit.max(1)).clamp(1, max.max(1)).min(units.max(1))
 }
 
+/// The largest of `sizes` (e.g. trace elements per shard) whose estimated memory,
+/// `fixed + per_unit × size` bytes, fits within `budget`; `None` when none does.
+pub fn largest_within(budget: u64, fixed: u64, per_unit: u64, sizes: &[u64]) -> Option<u64> {
+    sizes.iter().copied().filter(|&size| fixed.saturating_add(per_unit.saturating_mul(size)) <= budget).max()
+}
+
 /// The process's resident set in bytes, if the platform says.
 pub fn rss_bytes() -> Option<u64> {
     let text = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -60,8 +74,8 @@ pub fn spawn(what: &'static str) -> anyhow::Result<()> {
                 let error = format!(
                     "{what}: out of memory: resident set {:.1} GiB exceeded the limit {:.1} GiB (ZKML_MAX_RSS_MB; default 95% of \
                      the memory available at start); stopped before the machine ran out",
-                    rss as f64 / (1u64 << 30) as f64,
-                    limit as f64 / (1u64 << 30) as f64
+                    gib(rss),
+                    gib(limit)
                 );
                 eprintln!("error: {error}");
                 println!("{}", serde_json::to_string_pretty(&ErrorReport { error }).expect("serialises"));
@@ -78,7 +92,6 @@ mod tests {
 
     #[test]
     fn concurrency_fits_the_budget_and_the_work() {
-        const GIB: u64 = 1 << 30;
         // This project's 24 GB machine (guard limit ~21.9 GiB), 12 GiB per shard proof: one at a time.
         assert_eq!(concurrency_within(21 * GIB + GIB / 2, 12 * GIB, 4, 3), 1);
         // A bigger machine: as many as fit, capped by the SDK's default and by the work there is.
@@ -88,6 +101,23 @@ mod tests {
         // Never zero, even when one unit does not fit (the memory guard then decides).
         assert_eq!(concurrency_within(GIB, 12 * GIB, 4, 5), 1);
         assert_eq!(concurrency_within(64 * GIB, 0, 0, 0), 1);
+    }
+
+    #[test]
+    fn the_largest_size_whose_estimate_fits() {
+        let sizes = [3 << 27, 1 << 28, 1 << 27, 1 << 26, 1 << 25];
+        // 12 GiB fixed + 80 bytes per element (5 GiB per 2^26): on this project's 24 GB machine
+        // (limit ~21.8 GiB) 2^27 (22 GiB) does not fit, 2^26 (17 GiB) does.
+        assert_eq!(largest_within(21 * GIB + 8 * GIB / 10, 12 * GIB, 80, &sizes), Some(1 << 26));
+        assert_eq!(largest_within(22 * GIB, 12 * GIB, 80, &sizes), Some(1 << 27), "exactly at the budget fits");
+        assert_eq!(largest_within(40 * GIB, 12 * GIB, 80, &sizes), Some(1 << 28));
+        assert_eq!(largest_within(64 * GIB, 12 * GIB, 80, &sizes), Some(3 << 27));
+        // Nothing fits: the caller decides (the memory guard then ends the run cleanly).
+        assert_eq!(largest_within(12 * GIB, 12 * GIB, 80, &sizes), None);
+        assert_eq!(largest_within(64 * GIB, 0, 1, &[]), None);
+        // No overflow on absurd estimates.
+        assert_eq!(largest_within(u64::MAX - 1, 1, u64::MAX, &[2]), None);
+        assert!((gib(3 * GIB / 2) - 1.5).abs() < 1e-12);
     }
 
     #[test]

@@ -77,9 +77,10 @@ fn save_vk(vk: &SP1VerifyingKey, elf_hash: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The SDK's sharding and memory knobs (read by `SP1CoreOpts` from the environment) in effect,
-/// recorded with every proof so that a measurement says what it was taken under.
-fn memory_settings() -> String {
+/// The SDK's sharding and memory knobs (read by `SP1CoreOpts` from the environment) that the
+/// user set, read before the host sets its own (the "prover pipeline" note): recorded with every
+/// proof so that a measurement says what it was taken under.
+fn user_memory_settings() -> String {
     const KNOBS: [&str; 7] = [
         "SHARD_SIZE",
         "ELEMENT_THRESHOLD",
@@ -91,7 +92,7 @@ fn memory_settings() -> String {
     ];
     let set: Vec<String> = KNOBS.iter().filter_map(|k| std::env::var(k).ok().map(|v| format!("{k}={v}"))).collect();
     if set.is_empty() {
-        "SDK defaults".into()
+        "none set by the user".into()
     } else {
         set.join(" ")
     }
@@ -130,10 +131,32 @@ const RECURSION_PROOF_BYTES: u64 = 6 << 30;
 /// Cycles per shard at the SDK's default trace threshold, as measured here (a 4.4M-cycle run
 /// made 2 shards; 1.1M cycles made 1): an estimate, used only to size the pipeline.
 const CYCLES_PER_SHARD: u64 = 2_500_000;
-/// A third of the SDK's default trace elements per shard (2^28 + 2^27): used when several shards
-/// must be proven one at a time. Ridge at 10,000 rows (2.7M cycles) then proved in 736 s at a
-/// 20.4 GiB peak on the 24 GiB machine; at the default threshold it ran out of memory at 21.7 GiB.
-const SMALL_SHARD_ELEMENTS: u64 = 1 << 27;
+/// The SDK's default trace elements per shard (sp1-core-executor 6.10.0 `ELEMENT_THRESHOLD`).
+const SDK_ELEMENT_THRESHOLD: u64 = (1 << 28) + (1 << 27);
+/// Trace elements per shard the host may choose when several shards are proven one at a time,
+/// largest first: the SDK's default, then halvings down to a twelfth of it.
+const ELEMENT_THRESHOLDS: [u64; 5] = [SDK_ELEMENT_THRESHOLD, 1 << 28, 1 << 27, 1 << 26, 1 << 25];
+/// The peak of a run proving full shards one at a time ≈ a fixed part (the prover and its
+/// recursion programs, the recursion proof beside the shard) + bytes per trace element of the
+/// shard in flight. Measured on this project's 24 GB machines: 2^27 elements per shard peaked at
+/// 20.2 GiB (ridge, 10,000 rows), 21.1 GiB (poly2, 1,000 rows, software SHA-256) and ran out of
+/// memory above 21.9 GiB (poly2, 10,000 rows); 2^26 peaked at 15.8 GiB (poly2, 10,000 rows,
+/// 7 shards). 12 GiB + 80 bytes per element (5 GiB per 2^26) puts 2^27 at 22 GiB and 2^26 at
+/// 17 GiB: at or above every peak measured.
+const SHARD_FIXED_BYTES: u64 = 12 * memory_guard::GIB;
+const BYTES_PER_TRACE_ELEMENT: u64 = 80;
+
+/// `n` as a power of two, or the sum of two (how SP1 writes its thresholds), else the number.
+fn elements(n: u64) -> String {
+    if n.is_power_of_two() {
+        format!("2^{}", n.trailing_zeros())
+    } else if (n - (1 << (63 - n.leading_zeros()))).is_power_of_two() {
+        let high = 63 - n.leading_zeros();
+        format!("2^{high}+2^{}", (n - (1 << high)).trailing_zeros())
+    } else {
+        n.to_string()
+    }
+}
 
 impl Pipeline {
     fn choose(cycles: u64, budget: Option<u64>) -> Pipeline {
@@ -152,22 +175,29 @@ impl Pipeline {
         let recursion_budget = budget.saturating_sub(core_workers * SHARD_PROOF_BYTES);
         let recursion_workers =
             memory_guard::concurrency_within(recursion_budget, RECURSION_PROOF_BYTES, SDK_RECURSION_PROVER_WORKERS, u64::MAX);
-        // Several shards proven one at a time: smaller shards keep one in flight, with the
-        // recursion beside it, inside a 24 GiB machine.
-        let element_threshold = (shards > 1 && core_workers == 1).then_some(SMALL_SHARD_ELEMENTS);
-        Pipeline {
-            shards,
-            core_workers,
-            recursion_workers,
-            element_threshold,
-            reason: format!(
-                "~{shards} shard(s) from {cycles} cycles; {:.1} GiB budget: ~{} GiB per core shard proof, ~{} GiB per recursion proof beside them{}",
-                budget as f64 / (1u64 << 30) as f64,
-                SHARD_PROOF_BYTES >> 30,
-                RECURSION_PROOF_BYTES >> 30,
-                if element_threshold.is_some() { "; several shards one at a time: a third of the default trace elements per shard" } else { "" }
-            ),
+        let mut reason = format!(
+            "~{shards} shard(s) from {cycles} cycles; {:.1} GiB budget: ~{} GiB per core shard proof, ~{} GiB per recursion proof beside them",
+            memory_guard::gib(budget),
+            SHARD_PROOF_BYTES >> 30,
+            RECURSION_PROOF_BYTES >> 30,
+        );
+        // Several shards proven one at a time fill each shard to the threshold: the largest
+        // shard whose estimated peak fits the budget (the smallest offered when none does; the
+        // memory guard then ends the run cleanly).
+        let mut element_threshold = None;
+        if shards > 1 && core_workers == 1 {
+            let fits = memory_guard::largest_within(budget, SHARD_FIXED_BYTES, BYTES_PER_TRACE_ELEMENT, &ELEMENT_THRESHOLDS);
+            let chosen = fits.unwrap_or(ELEMENT_THRESHOLDS[ELEMENT_THRESHOLDS.len() - 1]);
+            let estimate = memory_guard::gib(SHARD_FIXED_BYTES + BYTES_PER_TRACE_ELEMENT * chosen);
+            reason.push_str(&format!(
+                "; several shards one at a time: {} trace elements per shard (SDK default {}), {} (~{estimate:.0} GiB estimated)",
+                elements(chosen),
+                elements(SDK_ELEMENT_THRESHOLD),
+                if fits.is_some() { "the largest that fits" } else { "the smallest offered, though over the budget" },
+            ));
+            element_threshold = (chosen != SDK_ELEMENT_THRESHOLD).then_some(chosen);
         }
+        Pipeline { shards, core_workers, recursion_workers, element_threshold, reason }
     }
 
     /// The `SP1_WORKER_*` (and shard size) settings this pipeline means.
@@ -190,7 +220,7 @@ impl Pipeline {
         self.env()
             .iter()
             .map(|(k, v)| match std::env::var(k) {
-                Ok(theirs) => format!("{k}={theirs} (set by the user)"),
+                Ok(theirs) => format!("{k}={theirs} (set by the user; the host's choice was {v})"),
                 Err(_) => {
                     // Before the prover and its runtime exist; no other thread reads the environment.
                     std::env::set_var(k, v.to_string());
@@ -286,6 +316,7 @@ impl Backend for Sp1 {
         })?;
         let claim = claim_from_public_values(pv.as_slice())?;
         let pipeline = Pipeline::choose(report.total_instruction_count(), memory_guard::limit_bytes()?);
+        let user_settings = user_memory_settings();
         let pipeline_settings = pipeline.apply();
         runtime()?.block_on(async {
             // The prover client's start-up is a fixed cost of every process, not of this
@@ -319,7 +350,7 @@ impl Backend for Sp1 {
             if let Some(n) = shards {
                 notes.push(format!("{n} shard proofs"));
             }
-            notes.push(format!("memory settings: {}", memory_settings()));
+            notes.push(format!("memory settings: {user_settings}"));
             notes.push(format!("prover pipeline: {} ({})", pipeline_settings.join(" "), pipeline.reason));
             let info = self.info();
             Ok(ProveOutput {
