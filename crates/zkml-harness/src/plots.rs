@@ -70,19 +70,29 @@ fn register_font() {
 
 const SIZE: (u32, u32) = (960, 600);
 
+/// Where the legend's first line sits and how far apart its lines are (px).
+const LEGEND_TOP: u32 = 70;
+const LEGEND_LINE: u32 = 22;
+
+/// A chart's size: 960×600, taller where the legend's `lines` need it (a merged report of
+/// several machines can have thirty series), so that no entry falls off the image.
+fn chart_size(lines: usize) -> (u32, u32) {
+    (SIZE.0, SIZE.1.max(LEGEND_TOP + LEGEND_LINE * lines as u32 + 20))
+}
+
 /// Draws one chart twice, into `dir/name.png` and `dir/name.svg`, with the same drawing
 /// expression over `area` (a generic `DrawingArea`, so a closure cannot stand in for it).
 macro_rules! png_and_svg {
-    ($dir:expr, $name:expr, |$area:ident| $draw:expr) => {{
+    ($dir:expr, $name:expr, $size:expr, |$area:ident| $draw:expr) => {{
         register_font();
         let png = $dir.join(format!("{}.png", $name));
         let svg = $dir.join(format!("{}.svg", $name));
         {
-            let $area = BitMapBackend::new(&png, SIZE).into_drawing_area();
+            let $area = BitMapBackend::new(&png, $size).into_drawing_area();
             $draw.map_err(|e| anyhow::anyhow!("{}: {e}", png.display()))?;
         }
         {
-            let $area = SVGBackend::new(&svg, SIZE).into_drawing_area();
+            let $area = SVGBackend::new(&svg, $size).into_drawing_area();
             $draw.map_err(|e| anyhow::anyhow!("{}: {e}", svg.display()))?;
         }
         Ok(())
@@ -91,7 +101,7 @@ macro_rules! png_and_svg {
 
 /// Draws `series` into `dir/name.png` and `dir/name.svg`. With no data, the chart says so.
 pub fn line_chart(dir: &Path, name: &str, title: &str, unit: &str, series: &[Series]) -> anyhow::Result<()> {
-    png_and_svg!(dir, name, |area| draw_lines(area, title, unit, series))
+    png_and_svg!(dir, name, chart_size(series.len()), |area| draw_lines(area, title, unit, series))
 }
 
 fn pad_log(lo: f64, hi: f64) -> (f64, f64) {
@@ -135,7 +145,8 @@ fn nothing_to_draw<DB: DrawingBackend>(
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     root.titled(title, ("sans-serif", 22))?;
     let style = ("sans-serif", 18).into_font().color(&BLACK).pos(Pos::new(HPos::Center, VPos::Center));
-    let (x, top) = (SIZE.0 as i32 / 2, SIZE.1 as i32 / 2 - 13 * why.len() as i32);
+    let (width, height) = root.dim_in_pixel();
+    let (x, top) = (width as i32 / 2, height as i32 / 2 - 13 * why.len() as i32);
     for (i, line) in why.iter().enumerate() {
         root.draw(&Text::new(*line, (x, top + 26 * i as i32), style.clone()))?;
     }
@@ -229,7 +240,7 @@ fn draw_legend<DB: DrawingBackend>(
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let font = legend_font();
     for (i, (label, dashed, mode, host, c)) in entries.iter().enumerate() {
-        let (x, y) = (4, 70 + 22 * i as i32);
+        let (x, y) = (4, (LEGEND_TOP + LEGEND_LINE * i as u32) as i32);
         let segments: &[(i32, i32)] = if *dashed { &[(0, 6), (10, 16), (20, 26)] } else { &[(0, 26)] };
         for (a, b) in segments {
             area.draw(&PathElement::new(vec![(x + a, y), (x + b, y)], c.stroke_width(2)))?;
@@ -261,7 +272,7 @@ pub struct FitLine {
 /// size out to `x_max` (or to where the system failed), on log-log axes: how a cost grows past
 /// what was measured. The x axis is labelled at the measured sizes and at the decades beyond.
 pub fn fit_chart(dir: &Path, name: &str, title: &str, unit: &str, series: &[FitLine], x_max: f64) -> anyhow::Result<()> {
-    png_and_svg!(dir, name, |area| draw_fits(area, title, unit, series, x_max))
+    png_and_svg!(dir, name, chart_size(series.len()), |area| draw_fits(area, title, unit, series, x_max))
 }
 
 /// Row counts for an axis label: "100", "10k", "1M".
@@ -376,7 +387,8 @@ pub struct Bars {
 /// one bar per series, min–max whiskers, the median written above each bar; a marked bar's
 /// median ends in `*`, explained by `mark_note` under the legend where any bar is marked.
 pub fn bar_chart(dir: &Path, name: &str, title: &str, unit: &str, groups: &[String], bars: &[Bars], mark_note: &str) -> anyhow::Result<()> {
-    png_and_svg!(dir, name, |area| draw_bars(area, title, unit, groups, bars, mark_note))
+    // One legend line per bar series, and the note under them.
+    png_and_svg!(dir, name, chart_size(bars.len() + 1), |area| draw_bars(area, title, unit, groups, bars, mark_note))
 }
 
 fn draw_bars<DB: DrawingBackend>(
@@ -466,12 +478,12 @@ fn draw_bars<DB: DrawingBackend>(
         plot.draw(&Text::new(name.clone(), (px - 4 * name.len() as i32, py + 8), font.clone()))?;
     }
     for (i, (label, c)) in entries.iter().enumerate() {
-        let y = 70 + 22 * i as i32;
+        let y = (LEGEND_TOP + LEGEND_LINE * i as u32) as i32;
         legend.draw(&Rectangle::new([(4, y - 7), (26, y + 7)], c.mix(0.85).filled()))?;
         legend.draw(&Text::new(label.clone(), (36, y - 8), font.clone()))?;
     }
     if marked {
-        legend.draw(&Text::new(mark_note.to_string(), (4, 70 + 22 * entries.len() as i32 - 8), font.clone()))?;
+        legend.draw(&Text::new(mark_note.to_string(), (4, (LEGEND_TOP + LEGEND_LINE * entries.len() as u32) as i32 - 8), font.clone()))?;
     }
     root.present()
 }
@@ -597,6 +609,29 @@ mod bar_tests {
         .unwrap();
         assert!(!unmeasured.contains("OOM"));
         assert_ne!(render(&bars(Some("OOM"))), render(&bars(None)), "the stub is drawn");
+    }
+
+    #[test]
+    fn a_legend_of_thirty_series_stays_inside_the_image() {
+        let series: Vec<Series> = (0..30)
+            .map(|i| {
+                let mut s = Series::new(format!("system {i} @H{}", i % 4 + 1), "risc0", Precompiles::On, i % 3, i % 4);
+                s.points.push(Point { x: 100.0, y: 1.0 + i as f64, lo: 1.0 + i as f64, hi: 1.0 + i as f64 });
+                s
+            })
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        line_chart(dir.path(), "l", "t", "s", &series).unwrap();
+        let svg = std::fs::read_to_string(dir.path().join("l.svg")).unwrap();
+        let height: u32 = svg.split("height=\"").nth(1).and_then(|h| h.split('"').next()).unwrap().parse().unwrap();
+        let last = svg.find("\nsystem 29 @H2\n</text>").expect("the last entry is drawn");
+        let tag = &svg[svg[..last].rfind("<text ").unwrap()..];
+        let y: u32 = tag.split("y=\"").nth(1).and_then(|v| v.split('"').next()).unwrap().parse().unwrap();
+        assert!(height > SIZE.1, "the chart grew for its legend: {height} px");
+        assert!(y + 20 <= height, "the last legend entry at y = {y} px is inside the {height} px image");
+        // A chart with a short legend keeps the standard size.
+        line_chart(dir.path(), "s", "t", "s", &series[..3]).unwrap();
+        assert!(std::fs::read_to_string(dir.path().join("s.svg")).unwrap().contains(&format!("height=\"{}\"", SIZE.1)));
     }
 
     #[test]
