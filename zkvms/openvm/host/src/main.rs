@@ -48,36 +48,9 @@ fn log_stacked_height() -> usize {
     std::env::var("ZKML_OPENVM_LOG_STACKED_HEIGHT").ok().and_then(|s| s.parse().ok()).unwrap_or(DEFAULT_LOG_STACKED_HEIGHT)
 }
 
-/// OpenVM cuts an execution into segments whose *estimated* proving memory stays under
-/// `segmentation_max_memory` (the SDK's default: 15 GiB). The estimate leaves out the prover's
-/// own working set: here, ridge with the SHA-256 accelerator at 50,000 and 100,000 rows (segments
-/// full at the default) ran out of memory at 21.2 and 21.5 GiB, where 10,000 rows (one segment,
-/// not full) peaked at 13.8 GiB. So the host caps each segment's estimate at half the memory
-/// guard's budget (the SDK's default when that is larger or no budget is known); the cap is not
-/// part of the keys, and each proof records it.
-fn segment_max_memory() -> anyhow::Result<(usize, String)> {
-    let sdk_default = openvm_sdk::openvm_circuit::arch::execution_mode::metered::segment_ctx::DEFAULT_MAX_MEMORY as u64;
-    Ok(match memory_guard::limit_bytes()? {
-        Some(budget) if budget / 2 < sdk_default => (
-            (budget / 2) as usize,
-            format!(
-                "segments of at most {:.1} GiB estimated proving memory: half the {:.1} GiB memory budget (SDK default {:.0} GiB)",
-                memory_guard::gib(budget / 2),
-                memory_guard::gib(budget),
-                memory_guard::gib(sdk_default)
-            ),
-        ),
-        _ => (
-            sdk_default as usize,
-            format!("segments of at most {:.0} GiB estimated proving memory (SDK default)", memory_guard::gib(sdk_default)),
-        ),
-    })
-}
-
 /// RV32IM + IO + the SHA-2 extension, with room for the claim as public values. Both guests
 /// (precompiles on and off) run on this same VM, so they share keys and differ only in code.
-/// Segments sized to the memory budget ([`segment_max_memory`]); the cap is not part of any key.
-fn app_config() -> anyhow::Result<AppConfig<SdkVmConfig>> {
+fn app_config() -> AppConfig<SdkVmConfig> {
     let mut vm = SdkVmConfig::builder()
         .system(Default::default())
         .rv32i(Default::default())
@@ -87,12 +60,11 @@ fn app_config() -> anyhow::Result<AppConfig<SdkVmConfig>> {
         .build()
         .optimize();
     vm.system.config = vm.system.config.clone().with_public_values(PUBLIC_VALUES);
-    vm.system.config.segmentation_max_memory = segment_max_memory()?.0;
-    Ok(AppConfig::new(vm, app_params_with_100_bits_security(log_stacked_height())))
+    AppConfig::new(vm, app_params_with_100_bits_security(log_stacked_height()))
 }
 
 fn sdk() -> anyhow::Result<Sdk> {
-    Sdk::new(app_config()?, AggregationSystemParams::default()).map_err(|e| anyhow!("openvm sdk: {e}"))
+    Sdk::new(app_config(), AggregationSystemParams::default()).map_err(|e| anyhow!("openvm sdk: {e}"))
 }
 
 /// Where keys derived from our own configuration are cached (a verifier trusts only these).
@@ -253,10 +225,6 @@ impl OpenVm {
         notes: Vec<String>,
     ) -> ProveOutput {
         let info = self.info();
-        let mut notes = notes;
-        if let Ok((_, why)) = segment_max_memory() {
-            notes.push(why);
-        }
         ProveOutput {
             report: ProveReport {
                 backend: NAME.into(),
