@@ -293,9 +293,8 @@ pub fn verdict_markdown(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>
         let described = |h: &crate::hostinfo::HostInfo| (h.arch.clone(), h.cpu_model.clone(), h.logical_cores);
         let alike = data.hosts.windows(2).all(|w| described(&w[0]) == described(&w[1]));
         let machines = if alike { "machines of the same description" } else { "these machines (of different CPU models)" };
-        let apart = host_spread(&times_by_host(&cells))
-            .map(|r| format!("{machines} proved one configuration up to {r:.1}× apart here; "))
-            .unwrap_or_default();
+        let apart =
+            host_spread(&times).map(|r| format!("{machines} proved one configuration up to {r:.1}× apart here; ")).unwrap_or_default();
         let _ = writeln!(
             md,
             "**Measured on another machine only** (named beside the cell, never ranked in it: {apart}their speed probes \
