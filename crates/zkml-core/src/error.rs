@@ -53,6 +53,9 @@ pub enum CoreError {
     StandardisedOutOfRange { row: u64, feature: u32 },
     /// A prediction, or a partial sum of a polynomial, beyond `i32` at the target's scale.
     PredictionOutOfRange { row: u64 },
+    /// A hidden unit of an MLP at or beyond `2^10` (real units): the row lies far outside
+    /// what the network was trained on (or the model belongs to other data).
+    ActivationOutOfRange { row: u64, layer: u32, unit: u32 },
 }
 
 impl fmt::Display for CoreError {
@@ -99,6 +102,10 @@ impl fmt::Display for CoreError {
             CoreError::PredictionOutOfRange { row } => write!(
                 f,
                 "test row {row}: prediction (or a partial sum of the polynomial) beyond ±2^31 at the target's scale, 128 times the training range (model does not match the data?)"
+            ),
+            CoreError::ActivationOutOfRange { row, layer, unit } => write!(
+                f,
+                "test row {row}: hidden layer {layer}, unit {unit}: activation at or beyond 1024, the fixed-point bound (model does not match the data?)"
             ),
         }
     }

@@ -15,6 +15,8 @@
 //! | standardised feature `z` (at 2^16) | `|z| < 2^10` standard deviations |
 //! | prediction and each Horner partial sum (target's scale) | `i32` |
 //! | features | 32; degree <= 3 |
+//! | trees (gbdt) | `2^12` trees of depth <= 10; leaves `i32`, bias `2^60` at the accumulator |
+//! | MLP | <= 8 layers of <= 1024 units; weights `2^24`, biases `2^60`; activations `< 2^10` (real) |
 //! | test rows | `2^31` |
 //! Every `i32` test value is within bounds; a standardised feature or a prediction beyond
 //! them is a [`CoreError`] naming the row (and feature); nothing wraps silently.
@@ -29,7 +31,9 @@ pub mod commit;
 pub mod error;
 pub mod eval;
 pub mod fixed;
+pub mod mlp;
 pub mod model;
+pub mod trees;
 pub mod wire;
 
 pub use claim::{Claim, CLAIM_LEN, CLAIM_VERSION};
@@ -38,7 +42,9 @@ pub use commit::Sha256;
 pub use commit::SoftwareSha256;
 pub use error::{CoreError, Section};
 pub use eval::{evaluate, evaluate_words, guest_claim, Metrics};
+pub use mlp::{FixedLayer, MlpView};
 pub use model::{expand, n_terms, FixedModel, ModelKind, ModelView, MAX_DEGREE, MAX_FEATURES};
+pub use trees::{FixedTrees, TreesView};
 pub use wire::{
     aligned_words, decode_model, decode_test_set, encode_guest_input, encode_model, encode_test_set, words_as_bytes, words_from_bytes,
     GuestInput, MAX_ROWS,

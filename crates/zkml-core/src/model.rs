@@ -2,6 +2,8 @@
 
 use crate::error::CoreError;
 use crate::fixed::{mul_hi_round, round_shift_i64, Z_BOUND_BITS, Z_FRAC_BITS};
+use crate::mlp::{FixedLayer, MlpView};
+use crate::trees::{FixedTrees, TreesView};
 use alloc::vec::Vec;
 
 /// Most features a model may have. Degree 3 over 32 features is 6,545 weights.
@@ -9,8 +11,9 @@ pub const MAX_FEATURES: u32 = 32;
 /// Highest polynomial degree supported.
 pub const MAX_DEGREE: u32 = 3;
 
-/// How the weights were trained. Evaluation only depends on `degree`; the kind is carried
-/// into the claim so that a verifier knows what was proven.
+/// The model family. Linear and ridge share one evaluation (degree 1), a polynomial's depends
+/// on its degree; trees and the MLP have their own. The kind is carried into the claim so that
+/// a verifier knows what was proven.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[repr(u32)]
 pub enum ModelKind {
@@ -20,6 +23,10 @@ pub enum ModelKind {
     Ridge = 1,
     /// Ridge regression on a polynomial expansion of the standardised features.
     PolyRidge = 2,
+    /// Gradient-boosted regression trees (see [`crate::trees`]); degree 0.
+    Gbdt = 3,
+    /// A multilayer perceptron with ReLU (see [`crate::mlp`]); degree 0.
+    Mlp = 4,
 }
 
 impl ModelKind {
@@ -28,12 +35,19 @@ impl ModelKind {
             0 => Some(ModelKind::Linear),
             1 => Some(ModelKind::Ridge),
             2 => Some(ModelKind::PolyRidge),
+            3 => Some(ModelKind::Gbdt),
+            4 => Some(ModelKind::Mlp),
             _ => None,
         }
     }
 
     pub fn code(self) -> u32 {
         self as u32
+    }
+
+    /// Whether the model's parameters are an affine function of monomials (bias + weights).
+    pub fn is_affine(self) -> bool {
+        matches!(self, ModelKind::Linear | ModelKind::Ridge | ModelKind::PolyRidge)
     }
 
     /// Short name used on the command line and in reports: `linear`, `ridge`, `poly2`, ...
@@ -44,6 +58,8 @@ impl ModelKind {
             (ModelKind::PolyRidge, 2) => "poly2",
             (ModelKind::PolyRidge, 3) => "poly3",
             (ModelKind::PolyRidge, _) => "poly",
+            (ModelKind::Gbdt, _) => "gbdt",
+            (ModelKind::Mlp, _) => "mlp",
         }
     }
 }
@@ -117,6 +133,10 @@ pub struct ModelView<'a> {
     pub(crate) weights: &'a [i32],
     /// Bits the accumulator is rounded by to reach the target's scale.
     pub(crate) out_shift: u32,
+    /// Trees only.
+    pub(crate) trees: Option<TreesView<'a>>,
+    /// MLP only.
+    pub(crate) mlp: Option<MlpView<'a>>,
 }
 
 /// Rounds a sum of products by `shift` bits (back to the weights' scale inside a polynomial,
@@ -139,12 +159,14 @@ fn mul(w: i32, z: i32) -> i64 {
 }
 
 /// Fractional bits of a model's accumulator: `weight_frac_bits` for degree 1 (folded weights
-/// times raw values), `weight_frac_bits + Z_FRAC_BITS` for a polynomial (weights times `z`).
-pub const fn accumulator_frac_bits(degree: u32, weight_frac_bits: u32) -> u32 {
-    if degree == 1 {
-        weight_frac_bits
-    } else {
-        weight_frac_bits + Z_FRAC_BITS
+/// times raw values) and for trees (leaves), `weight_frac_bits + Z_FRAC_BITS` for a polynomial
+/// (weights times `z`) and for the MLP's output layer (weights times activations).
+pub fn accumulator_frac_bits(kind: ModelKind, degree: u32, weight_frac_bits: u32) -> u32 {
+    match kind {
+        ModelKind::Gbdt => weight_frac_bits,
+        ModelKind::Mlp => weight_frac_bits + Z_FRAC_BITS,
+        _ if degree == 1 => weight_frac_bits,
+        _ => weight_frac_bits + Z_FRAC_BITS,
     }
 }
 
@@ -166,7 +188,28 @@ impl ModelView<'_> {
             z_shifts: self.z_shifts.to_vec(),
             bias: self.bias,
             weights: self.weights.to_vec(),
+            trees: self.trees.map(|t| t.to_owned_trees()),
+            layers: self.mlp.map(|m| m.to_owned_layers()).unwrap_or_default(),
         }
+    }
+
+    /// Scratch slots [`Self::predict`] needs: one per feature, or the MLP's two activation
+    /// buffers.
+    pub fn scratch_len(&self) -> usize {
+        match &self.mlp {
+            Some(m) => 2 * m.max_width(),
+            None => self.n_features as usize,
+        }
+    }
+
+    /// The trees, if this is a forest.
+    pub fn trees(&self) -> Option<&TreesView<'_>> {
+        self.trees.as_ref()
+    }
+
+    /// The network, if this is an MLP.
+    pub fn mlp(&self) -> Option<&MlpView<'_>> {
+        self.mlp.as_ref()
     }
 
     /// Standardises one row: `z_j = round((x_j - mean_j) * inv_std_j / 2^32) * 2^shift_j` at
@@ -192,7 +235,10 @@ impl ModelView<'_> {
     }
 
     /// Predicts one row at the target's scale. `x` holds the row's features at their column
-    /// scales; `z` (one slot per feature) is scratch space reused between rows.
+    /// scales; `z` ([`Self::scratch_len`] slots) is scratch space reused between rows.
+    ///
+    /// Trees: the bias plus one leaf per tree ([`TreesView::sum_leaves`]), rounded once. MLP:
+    /// the standardised row through every layer ([`MlpView`]), the output rounded once.
     ///
     /// Degree 1 (linear, ridge): the standardisation is folded into the weights, so the
     /// prediction is `bias + Σ v_j x_j`, one 32×32→64 multiply-accumulate per feature in `i64`
@@ -207,7 +253,17 @@ impl ModelView<'_> {
     /// sum is rounded to the target's scale instead.
     #[inline]
     pub fn predict(&self, row: u64, x: &[i32], z: &mut [i32]) -> Result<i32, CoreError> {
-        let n = z.len();
+        let n = self.n_features as usize;
+        if let Some(trees) = &self.trees {
+            let mut padded = [0i32; crate::model::MAX_FEATURES as usize];
+            padded[..n].copy_from_slice(&x[..n]);
+            return settle(self.bias + trees.sum_leaves(&padded), self.out_shift, row);
+        }
+        if let Some(mlp) = &self.mlp {
+            self.standardise(row, x, &mut z[..n])?;
+            return settle(mlp.forward(row, z)?, self.out_shift, row);
+        }
+        let z = &mut z[..n];
         let w = self.weights;
         let mut acc = self.bias;
         if self.degree == 1 {
@@ -278,12 +334,44 @@ pub struct FixedModel {
     pub z_shifts: Vec<u32>,
     /// The bias at the accumulator's scale, `|bias| <= 2^60`.
     pub bias: i64,
-    /// One weight per monomial in the order of [`expand`].
+    /// One weight per monomial in the order of [`expand`] (affine kinds; empty otherwise).
     pub weights: Vec<i32>,
+    /// Gradient-boosted trees only (`bias` is then the base score at `weight_frac_bits`).
+    pub trees: Option<FixedTrees>,
+    /// MLP only: the layers, the output layer last (`bias` is then 0, `weight_frac_bits` the
+    /// output layer's `frac_bits`; `means`, `inv_stds`, `z_shifts` standardise the inputs).
+    pub layers: Vec<FixedLayer>,
 }
 
 impl FixedModel {
     pub fn n_features(&self) -> u32 {
         self.column_frac_bits.len().saturating_sub(1) as u32
+    }
+
+    /// A linear, ridge or polynomial model (no trees, no layers).
+    #[allow(clippy::too_many_arguments)]
+    pub fn affine(
+        kind: ModelKind,
+        degree: u32,
+        column_frac_bits: Vec<u32>,
+        weight_frac_bits: u32,
+        standardisation: (Vec<i32>, Vec<i32>, Vec<u32>),
+        bias: i64,
+        weights: Vec<i32>,
+    ) -> Self {
+        let (means, inv_stds, z_shifts) = standardisation;
+        FixedModel {
+            kind,
+            degree,
+            column_frac_bits,
+            weight_frac_bits,
+            means,
+            inv_stds,
+            z_shifts,
+            bias,
+            weights,
+            trees: None,
+            layers: Vec::new(),
+        }
     }
 }

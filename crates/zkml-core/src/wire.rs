@@ -7,7 +7,14 @@
 //!                 | weight_frac_bits | column_frac_bits: u32 × (n_features + 1)
 //!                 | (degree >= 2 only: means: i32 × n_features | inv_stds: i32 × n_features
 //!                    | z_shifts: u32 × n_features)
-//!                 | bias: i64 (low word first) | weights: i32 × n_weights
+//!                 | bias: i64 (low word first) | weights: i32 × n_weights     (linear, ridge, poly)
+//! model (gbdt)  = same header (degree 0, n_weights = body words) | column_frac_bits
+//!                 | n_trees | depth | bias: i64
+//!                 | per tree: (feature: u32, threshold: i32) × (2^depth - 1) | leaves: i32 × 2^depth
+//! model (mlp)   = same header (degree 0, n_weights = body words, weight_frac_bits = the output
+//!                 layer's) | column_frac_bits | means | inv_stds | z_shifts
+//!                 | n_layers | widths: u32 × (n_layers + 1) | frac_bits: u32 × n_layers
+//!                 | per layer: biases: i64 × units | weights: i32 × units × inputs (row-major)
 //! test set      = "ZKMLDAT2" | n_rows: u32 | n_features: u32 | salt: [u8; 32]
 //!                 | column_frac_bits: u32 × (n_features + 1)
 //!                 | rows: n_rows × (features: i32 × n_features, target: i32)
@@ -25,9 +32,11 @@
 
 use crate::error::{CoreError, Section};
 use crate::fixed::{MAX_COLUMN_FRAC_BITS, Z_FRAC_BITS};
+use crate::mlp::{self, MlpView};
 use crate::model::{
     accumulator_frac_bits, n_terms, FixedModel, ModelKind, ModelView, MAX_ABS_BIAS, MAX_ABS_FOLDED_WEIGHT, MAX_DEGREE, MAX_FEATURES,
 };
+use crate::trees::{self, TreesView};
 use alloc::vec::Vec;
 
 pub const INPUT_MAGIC: [u8; 8] = *b"ZKMLIN02";
@@ -89,29 +98,58 @@ pub fn words_as_bytes(words: &[u32]) -> &[u8] {
 #[cfg(target_endian = "big")]
 compile_error!("zkml-core's wire format is little-endian; big-endian hosts are not supported");
 
-/// Words of the standardisation parameters of a model of `degree` over `nf` features.
-fn standardisation_words(degree: u32, nf: usize) -> usize {
-    if degree == 1 {
-        0
-    } else {
-        3 * nf
+/// Words of the standardisation parameters of a model: a polynomial's and an MLP's inputs are
+/// standardised; degree 1 folds it into the weights and trees compare raw values.
+fn standardisation_words(kind: ModelKind, degree: u32, nf: usize) -> usize {
+    match kind {
+        ModelKind::Mlp => 3 * nf,
+        ModelKind::PolyRidge if degree >= 2 => 3 * nf,
+        _ => 0,
+    }
+}
+
+/// Words of a model's body (after the standardisation): bias and weights of an affine model;
+/// `n_trees, depth, bias, trees` of a forest; `n_layers, widths, frac_bits, layers` of an MLP.
+fn body_words(model: &FixedModel) -> usize {
+    match model.kind {
+        ModelKind::Gbdt => 4 + model.trees.as_ref().map_or(0, |t| t.n_trees() * trees::words_per_tree(t.depth)),
+        ModelKind::Mlp => {
+            let widths: Vec<u32> = model.layers.first().map(|l| l.n_in).into_iter().chain(model.layers.iter().map(|l| l.n_out)).collect();
+            2 + 2 * model.layers.len() + mlp::layer_words(&widths) as usize
+        }
+        _ => 2 + model.weights.len(),
     }
 }
 
 /// Encodes a model section.
+///
+/// The header's `n_weights` is the number of weights of an affine model (its body is the
+/// bias's two words and the weights) and the number of body words of a forest or an MLP.
 pub fn encode_model(model: &FixedModel) -> Result<Vec<u32>, CoreError> {
     validate_model(model)?;
     let nf = model.n_features() as usize;
-    let mut w = Vec::with_capacity(MODEL_HEADER_WORDS + nf + 1 + standardisation_words(model.degree, nf) + 2 + model.weights.len());
+    let body = body_words(model);
+    let mut w = Vec::with_capacity(MODEL_HEADER_WORDS + nf + 1 + standardisation_words(model.kind, model.degree, nf) + body);
+    let n_params = if model.kind.is_affine() { model.weights.len() } else { body };
     w.extend_from_slice(&magic_words(&MODEL_MAGIC));
-    w.extend_from_slice(&[model.kind.code(), model.degree, nf as u32, model.weights.len() as u32, Z_FRAC_BITS, model.weight_frac_bits]);
+    w.extend_from_slice(&[model.kind.code(), model.degree, nf as u32, n_params as u32, Z_FRAC_BITS, model.weight_frac_bits]);
     w.extend_from_slice(&model.column_frac_bits);
     w.extend(model.means.iter().map(|&v| v as u32));
     w.extend(model.inv_stds.iter().map(|&v| v as u32));
     w.extend_from_slice(&model.z_shifts);
-    w.push(model.bias as u64 as u32);
-    w.push((model.bias as u64 >> 32) as u32);
-    w.extend(model.weights.iter().map(|&v| v as u32));
+    let bias = [model.bias as u64 as u32, (model.bias as u64 >> 32) as u32];
+    match (&model.trees, model.kind) {
+        (Some(trees), _) => {
+            w.extend_from_slice(&[trees.n_trees() as u32, trees.depth]);
+            w.extend_from_slice(&bias);
+            trees.encode_into(&mut w);
+        }
+        (None, ModelKind::Mlp) => mlp::encode_layers(&model.layers, &mut w),
+        _ => {
+            w.extend_from_slice(&bias);
+            w.extend(model.weights.iter().map(|&v| v as u32));
+        }
+    }
     Ok(w)
 }
 
@@ -124,49 +162,24 @@ fn check_column_scales(section: Section, scales: &[u32]) -> Result<(), CoreError
 
 /// The rounding shift from the accumulator to the target's scale, if the model's scales
 /// give one in 1..=62.
-fn out_shift(degree: u32, weight_frac_bits: u32, target_frac_bits: u32) -> Option<u32> {
+fn out_shift(kind: ModelKind, degree: u32, weight_frac_bits: u32, target_frac_bits: u32) -> Option<u32> {
     if weight_frac_bits > 2 * MAX_COLUMN_FRAC_BITS {
         return None;
     }
-    accumulator_frac_bits(degree, weight_frac_bits).checked_sub(target_frac_bits).filter(|s| (1..=62).contains(s))
+    accumulator_frac_bits(kind, degree, weight_frac_bits).checked_sub(target_frac_bits).filter(|s| (1..=62).contains(s))
 }
 
-fn validate_model(model: &FixedModel) -> Result<(), CoreError> {
+fn validate_standardisation(model: &FixedModel, nf: usize) -> Result<(), CoreError> {
     let s = Section::Model;
-    let nf = model.n_features();
-    if nf == 0 || nf > MAX_FEATURES {
-        return Err(CoreError::Unsupported { section: s, field: "n_features", value: nf as u64 });
-    }
-    if model.degree == 0 || model.degree > MAX_DEGREE {
-        return Err(CoreError::Unsupported { section: s, field: "degree", value: model.degree as u64 });
-    }
-    if model.kind != ModelKind::PolyRidge && model.degree != 1 {
-        return Err(CoreError::Unsupported { section: s, field: "degree of a linear model", value: model.degree as u64 });
-    }
-    let standardised = if model.degree == 1 { 0 } else { nf as usize };
+    let standardised = standardisation_words(model.kind, model.degree, nf) / 3;
     let lengths = [
         ("means length", model.means.len(), standardised),
         ("inv_stds length", model.inv_stds.len(), standardised),
         ("z_shifts length", model.z_shifts.len(), standardised),
-        ("n_weights", model.weights.len(), n_terms(nf, model.degree) as usize),
     ];
     for (field, got, want) in lengths {
         if got != want {
             return Err(CoreError::Unsupported { section: s, field, value: got as u64 });
-        }
-    }
-    check_column_scales(s, &model.column_frac_bits)?;
-    if out_shift(model.degree, model.weight_frac_bits, model.column_frac_bits[nf as usize]).is_none() {
-        return Err(CoreError::Unsupported { section: s, field: "weight_frac_bits", value: model.weight_frac_bits as u64 });
-    }
-    if model.bias.unsigned_abs() > MAX_ABS_BIAS as u64 {
-        return Err(CoreError::ModelParameterOutOfRange { field: "bias", index: 0, value: model.bias });
-    }
-    if model.degree == 1 {
-        for (i, &v) in model.weights.iter().enumerate() {
-            if v.unsigned_abs() > MAX_ABS_FOLDED_WEIGHT as u32 {
-                return Err(CoreError::ModelParameterOutOfRange { field: "weights", index: i as u32, value: v as i64 });
-            }
         }
     }
     for (i, &v) in model.inv_stds.iter().enumerate() {
@@ -182,6 +195,113 @@ fn validate_model(model: &FixedModel) -> Result<(), CoreError> {
     Ok(())
 }
 
+fn validate_model(model: &FixedModel) -> Result<(), CoreError> {
+    let s = Section::Model;
+    let nf = model.n_features();
+    if nf == 0 || nf > MAX_FEATURES {
+        return Err(CoreError::Unsupported { section: s, field: "n_features", value: nf as u64 });
+    }
+    let affine = model.kind.is_affine();
+    if affine && (model.degree == 0 || model.degree > MAX_DEGREE) || !affine && model.degree != 0 {
+        return Err(CoreError::Unsupported { section: s, field: "degree", value: model.degree as u64 });
+    }
+    if model.kind != ModelKind::PolyRidge && affine && model.degree != 1 {
+        return Err(CoreError::Unsupported { section: s, field: "degree of a linear model", value: model.degree as u64 });
+    }
+    validate_standardisation(model, nf as usize)?;
+    let want_weights = if affine { n_terms(nf, model.degree) as usize } else { 0 };
+    if model.weights.len() != want_weights {
+        return Err(CoreError::Unsupported { section: s, field: "n_weights", value: model.weights.len() as u64 });
+    }
+    if model.trees.is_some() != (model.kind == ModelKind::Gbdt) {
+        return Err(CoreError::Unsupported { section: s, field: "trees of a model of this kind", value: model.kind.code() as u64 });
+    }
+    if model.layers.is_empty() == (model.kind == ModelKind::Mlp) {
+        return Err(CoreError::Unsupported { section: s, field: "layers of a model of this kind", value: model.layers.len() as u64 });
+    }
+    check_column_scales(s, &model.column_frac_bits)?;
+    if out_shift(model.kind, model.degree, model.weight_frac_bits, model.column_frac_bits[nf as usize]).is_none() {
+        return Err(CoreError::Unsupported { section: s, field: "weight_frac_bits", value: model.weight_frac_bits as u64 });
+    }
+    if model.bias.unsigned_abs() > MAX_ABS_BIAS as u64 || (model.kind == ModelKind::Mlp && model.bias != 0) {
+        return Err(CoreError::ModelParameterOutOfRange { field: "bias", index: 0, value: model.bias });
+    }
+    if let Some(trees) = &model.trees {
+        trees.validate(nf)?;
+    }
+    if model.kind == ModelKind::Mlp {
+        mlp::validate_layers(&model.layers, nf)?;
+        let last = model.layers[model.layers.len() - 1].frac_bits;
+        if last != model.weight_frac_bits {
+            return Err(CoreError::Unsupported {
+                section: s,
+                field: "weight_frac_bits (not the output layer's)",
+                value: model.weight_frac_bits as u64,
+            });
+        }
+    }
+    if affine && model.degree == 1 {
+        for (i, &v) in model.weights.iter().enumerate() {
+            if v.unsigned_abs() > MAX_ABS_FOLDED_WEIGHT as u32 {
+                return Err(CoreError::ModelParameterOutOfRange { field: "weights", index: i as u32, value: v as i64 });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The body of a forest or an MLP (after the standardisation), checked against the header's
+/// word count `n_params` before any size is computed from it: the trees or layers it holds.
+fn decode_body(
+    kind: ModelKind,
+    nf: u32,
+    n_params: u32,
+    body: &[u32],
+) -> Result<(Option<TreesView<'_>>, Option<MlpView<'_>>, i64), CoreError> {
+    let s = Section::Model;
+    let bad = |field: &'static str, value: u64| CoreError::Unsupported { section: s, field, value };
+    need(s, body, n_params as usize)?;
+    let body = &body[..n_params as usize];
+    match kind {
+        ModelKind::Gbdt => {
+            need(s, body, 4)?;
+            let (n_trees, depth) = (body[0], body[1]);
+            if depth == 0 || depth > trees::MAX_TREE_DEPTH {
+                return Err(bad("tree depth", depth as u64));
+            }
+            if n_trees == 0 || n_trees > trees::MAX_TREES {
+                return Err(bad("number of trees", n_trees as u64));
+            }
+            if n_params as u64 != 4 + n_trees as u64 * trees::words_per_tree(depth) as u64 {
+                return Err(bad("n_weights (words of the trees)", n_params as u64));
+            }
+            let bias = (body[2] as u64 | (body[3] as u64) << 32) as i64;
+            Ok((Some(TreesView::new(depth, n_trees, &body[4..])), None, bias))
+        }
+        ModelKind::Mlp => {
+            need(s, body, 1)?;
+            let n_layers = body[0];
+            if n_layers == 0 || n_layers > mlp::MAX_LAYERS {
+                return Err(bad("number of layers", n_layers as u64));
+            }
+            let l = n_layers as usize;
+            need(s, body, 2 + 2 * l)?;
+            let (widths, frac_bits) = (&body[1..2 + l], &body[2 + l..2 + 2 * l]);
+            if widths[0] != nf {
+                return Err(bad("MLP inputs (not the number of features)", widths[0] as u64));
+            }
+            if let Some(&w) = widths.iter().find(|&&w| w == 0 || w > mlp::MAX_WIDTH) {
+                return Err(bad("layer width", w as u64));
+            }
+            if n_params as u64 != 2 + 2 * l as u64 + mlp::layer_words(widths) {
+                return Err(bad("n_weights (words of the layers)", n_params as u64));
+            }
+            Ok((None, Some(MlpView::new(widths, frac_bits, &body[2 + 2 * l..])), 0))
+        }
+        _ => unreachable!("affine models have no body to decode"),
+    }
+}
+
 /// Decodes a model section in place and validates every parameter.
 pub fn decode_model(words: &[u32]) -> Result<ModelView<'_>, CoreError> {
     let s = Section::Model;
@@ -195,24 +315,32 @@ pub fn decode_model(words: &[u32]) -> Result<ModelView<'_>, CoreError> {
     if nf == 0 || nf > MAX_FEATURES {
         return Err(CoreError::Unsupported { section: s, field: "n_features", value: nf as u64 });
     }
-    if degree == 0 || degree > MAX_DEGREE {
+    let affine = kind.is_affine();
+    if affine && (degree == 0 || degree > MAX_DEGREE) || !affine && degree != 0 {
         return Err(CoreError::Unsupported { section: s, field: "degree", value: degree as u64 });
     }
-    if nw != n_terms(nf, degree) {
+    if affine && nw != n_terms(nf, degree) {
         return Err(CoreError::Unsupported { section: s, field: "n_weights", value: nw as u64 });
     }
-    let (nf_us, nw_us) = (nf as usize, nw as usize);
-    let std_words = standardisation_words(degree, nf_us);
-    let total = MODEL_HEADER_WORDS + nf_us + 1 + std_words + 2 + nw_us;
-    need(s, words, total)?;
-    if words.len() > total {
-        return Err(CoreError::TrailingBytes { section: s, extra_bytes: (words.len() - total) as u64 * 4 });
+    let nf_us = nf as usize;
+    let std_words = standardisation_words(kind, degree, nf_us);
+    let body_len = if affine { 2 + nw as usize } else { nw as usize };
+    let total = MODEL_HEADER_WORDS as u64 + nf as u64 + 1 + std_words as u64 + body_len as u64;
+    need(s, words, total as usize)?;
+    if words.len() as u64 > total {
+        return Err(CoreError::TrailingBytes { section: s, extra_bytes: (words.len() as u64 - total) * 4 });
     }
     let (scales, body) = words[MODEL_HEADER_WORDS..].split_at(nf_us + 1);
     let (standardisation, body) = body.split_at(std_words);
     let (means, rest) = standardisation.split_at(std_words / 3);
     let (inv_stds, shifts) = rest.split_at(std_words / 3);
-    let (bias, weights) = body.split_at(2);
+    let (trees, mlp, bias, weights) = if affine {
+        let (bias, weights) = body.split_at(2);
+        (None, None, (bias[0] as u64 | (bias[1] as u64) << 32) as i64, weights)
+    } else {
+        let (trees, mlp, bias) = decode_body(kind, nf, nw, body)?;
+        (trees, mlp, bias, &body[..0])
+    };
     let view = ModelView {
         kind,
         degree,
@@ -222,9 +350,11 @@ pub fn decode_model(words: &[u32]) -> Result<ModelView<'_>, CoreError> {
         means: bytemuck::cast_slice(means),
         inv_stds: bytemuck::cast_slice(inv_stds),
         z_shifts: shifts,
-        bias: (bias[0] as u64 | (bias[1] as u64) << 32) as i64,
+        bias,
         weights: bytemuck::cast_slice(weights),
-        out_shift: out_shift(degree, weight_frac, scales[nf_us]).unwrap_or(0),
+        out_shift: out_shift(kind, degree, weight_frac, scales[nf_us]).unwrap_or(0),
+        trees,
+        mlp,
     };
     validate_model(&view.to_owned_model())?;
     Ok(view)

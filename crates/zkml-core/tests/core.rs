@@ -11,6 +11,8 @@ const F: u32 = 16;
 fn model(kind: ModelKind, degree: u32, nf: usize, weights: Vec<i32>) -> FixedModel {
     let poly = degree > 1;
     FixedModel {
+        trees: None,
+        layers: Vec::new(),
         kind,
         degree,
         column_frac_bits: vec![F; nf + 1],
@@ -79,6 +81,8 @@ fn standardisation_and_target_scale_are_applied() {
     // 2^(16+32)/64 = 2^42, stored as inv_std 2^30 with shift 12 (z = round(d / 4) * 2^12);
     // target read at 2^8, weights at 2^10: y_hat = 100 + 8 z + 0.5 z^2.
     let m = FixedModel {
+        trees: None,
+        layers: Vec::new(),
         kind: ModelKind::PolyRidge,
         degree: 2,
         column_frac_bits: vec![4, 8],
@@ -105,6 +109,8 @@ fn standardisation_and_target_scale_are_applied() {
     // Degree 1 folds it: y_hat = 100 + 8 (x - 10) / 4 = 80 + 2 x, with the weight at
     // 2^(12 - 4) and the bias at 2^12 (products at 2^12, rounded by 4 bits to the target).
     let m = FixedModel {
+        trees: None,
+        layers: Vec::new(),
         kind: ModelKind::Ridge,
         degree: 1,
         column_frac_bits: vec![4, 8],
@@ -353,6 +359,8 @@ fn random_model(nf: usize, degree: u32, next: &mut impl FnMut(i64) -> i64, value
     let poly = degree > 1;
     let weight_bound = if poly { weight_bound } else { weight_bound.min(1 << 25) };
     FixedModel {
+        trees: None,
+        layers: Vec::new(),
         kind: if poly { ModelKind::PolyRidge } else { ModelKind::Ridge },
         degree,
         column_frac_bits: (0..nf).map(|_| next(20).unsigned_abs() as u32).chain([8]).collect(),

@@ -218,6 +218,8 @@ mod tests {
 
     fn models() -> [FixedModel; 2] {
         let ridge = FixedModel {
+            trees: None,
+            layers: Vec::new(),
             kind: ModelKind::Ridge,
             degree: 1,
             column_frac_bits: vec![10, 14, 9],
@@ -229,6 +231,8 @@ mod tests {
             weights: vec![1_500_000, -7_000_000],
         };
         let poly = FixedModel {
+            trees: None,
+            layers: Vec::new(),
             kind: ModelKind::PolyRidge,
             degree: 2,
             column_frac_bits: vec![10, 14, 9],

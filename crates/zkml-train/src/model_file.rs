@@ -113,6 +113,8 @@ impl ModelFile {
     /// The fixed-point model (what the guest evaluates).
     pub fn fixed_model(&self) -> FixedModel {
         FixedModel {
+            trees: None,
+            layers: Vec::new(),
             kind: self.model.kind(),
             degree: self.degree,
             column_frac_bits: self.fixed_point.column_frac_bits.clone(),

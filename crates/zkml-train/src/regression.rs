@@ -163,6 +163,8 @@ impl TrainedModel {
         let bias = fixed::to_fixed_bits(self.weights[0], weight_scale + zkml_core::fixed::Z_FRAC_BITS, zkml_core::model::MAX_ABS_BIAS)
             .ok_or_else(|| err(format!("bias = {} is beyond the format's bound", self.weights[0])))?;
         Ok(FixedModel {
+            trees: None,
+            layers: Vec::new(),
             kind,
             degree,
             column_frac_bits: scales,
@@ -203,6 +205,8 @@ impl TrainedModel {
         })?;
         let weights = folded.iter().zip(&scales).map(|(&v, &c)| at(v, p as i32 - c as i32).round() as i32).collect();
         Ok(FixedModel {
+            trees: None,
+            layers: Vec::new(),
             kind: self.spec.kind(),
             degree: 1,
             column_frac_bits: scales,
