@@ -119,7 +119,8 @@ pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
     );
 
     // 3. Train.
-    let settings = TrainSettings { spec: a.model, lambda: "auto", folds: 5, test_fraction: 0.2, seed: a.seed };
+    let settings =
+        TrainSettings { spec: a.model, lambda: "auto", folds: 5, test_fraction: 0.2, seed: a.seed, shape: crate::ShapeArgs::default() };
     let trained = train_split(&table, &settings, &features, None)?;
     let model_path = a.out.join("model.json");
     let test_path = a.out.join("test.csv");

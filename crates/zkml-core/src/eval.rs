@@ -5,7 +5,6 @@ use crate::claim::{Claim, CLAIM_VERSION};
 use crate::commit::{self, Sha256};
 use crate::error::CoreError;
 use crate::fixed::{self, R2_FRAC_BITS};
-use crate::model::MAX_FEATURES;
 use crate::wire::GuestInput;
 
 /// Exact running sums of the metrics; [`Metrics::finish`] derives MSE and R².
@@ -70,8 +69,9 @@ pub fn evaluate<H: Sha256>(input: &GuestInput<'_>) -> Result<Claim, CoreError> {
         return Err(CoreError::EmptyTestSet);
     }
     let nf = model.n_features as usize;
-    let mut z = [0i32; MAX_FEATURES as usize];
-    let z = &mut z[..nf];
+    // One slot per feature (the MLP: its two activation buffers), reused for every row.
+    let mut z = alloc::vec![0i32; model.scratch_len()];
+    let z = &mut z[..];
     let mut metrics = Metrics::default();
     for (r, row) in test.rows().enumerate() {
         let (x, target) = row.split_at(nf);

@@ -16,7 +16,6 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 use zkml_protocol::{BackendInfo, Precompiles, ProveReport, VerifyReport};
-use zkml_train::ModelSpec;
 
 /// Repetition policy, recorded with every run.
 pub const REPETITION_POLICY: &str = "every repetition is a fresh backend process (cold start, no warm-up run); \
@@ -85,7 +84,7 @@ impl BenchConfig {
             bail!("the sweep is empty: zkvms, models, rows and precompiles need at least one value each");
         }
         for m in &self.models {
-            ModelSpec::parse(m).ok_or_else(|| anyhow::anyhow!("unknown model {m:?}; choose linear, ridge, poly2 or poly3"))?;
+            zkml_train::named_model(m).map_err(|e| anyhow::anyhow!(e))?;
         }
         if self.rows.contains(&0) {
             bail!("--rows must be positive");

@@ -11,7 +11,7 @@ use zkml_data::features::{build_features, FeatureOptions};
 use zkml_data::synth::{write_transactions, SynthConfig};
 use zkml_data::table::FeatureTable;
 use zkml_data::transactions::{ColumnMapping, OptionalColumn};
-use zkml_train::{train, LambdaChoice, ModelFile, ModelSpec};
+use zkml_train::{named_model, train_model, ModelFile};
 
 use crate::bench::BenchConfig;
 
@@ -178,9 +178,8 @@ pub fn prepare_workload(config: &BenchConfig, dir: &Path) -> anyhow::Result<Vec<
     }
     let mut inputs = Vec::new();
     for name in &config.models {
-        let spec = ModelSpec::parse(name).expect("validated");
-        let lambda = if spec == ModelSpec::Linear { LambdaChoice::Fixed(0.0) } else { LambdaChoice::CrossValidated { folds: 5 } };
-        let model = train(&train_t, spec, lambda, config.seed)?;
+        let (spec, hyper) = named_model(name).map_err(|e| anyhow::anyhow!(e))?;
+        let model = train_model(&train_t, spec, &hyper, config.seed)?;
         let file = ModelFile::new(&model, train_t.feature_names.clone(), train_t.target_name.clone())?;
         file.save(&w.join(format!("model-{name}.json")))?;
         for &rows in &config.rows {

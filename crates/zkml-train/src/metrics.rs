@@ -1,4 +1,4 @@
-use crate::regression::TrainedModel;
+use crate::family::Regressor;
 use serde::{Deserialize, Serialize};
 use zkml_core::{fixed, Claim, GuestInput, SoftwareSha256};
 use zkml_data::table::FeatureTable;
@@ -14,7 +14,7 @@ pub struct RegressionMetrics {
 }
 
 /// Metrics of the f64 model on the f64 table: the reference the fixed-point path is held to.
-pub fn f64_metrics(model: &TrainedModel, table: &FeatureTable) -> RegressionMetrics {
+pub fn f64_metrics(model: &impl Regressor, table: &FeatureTable) -> RegressionMetrics {
     let n = table.n_rows() as f64;
     let mean_y = table.targets.iter().sum::<f64>() / n;
     let (mut sse, mut sae, mut sst) = (0.0, 0.0, 0.0);
@@ -33,7 +33,7 @@ pub fn fixed_metrics(words: &[u32]) -> Result<(RegressionMetrics, Claim), zkml_c
     let claim = zkml_core::evaluate_words::<SoftwareSha256>(words)?;
     let input = GuestInput::decode(words)?;
     let nf = input.model.n_features as usize;
-    let mut z = vec![0i32; nf];
+    let mut z = vec![0i32; input.model.scratch_len()];
     let mut sae: u128 = 0;
     for (r, row) in input.test_set.rows().enumerate() {
         let p = input.model.predict(r as u64, &row[..nf], &mut z)?;

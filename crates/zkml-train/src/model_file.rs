@@ -1,10 +1,13 @@
 //! `model.json`: the trained model in f64 and in fixed point, with its hash commitment.
 
+use crate::family::Model;
+use crate::gbdt::TrainedTrees;
 use crate::metrics::RegressionMetrics;
+use crate::mlp::TrainedMlp;
 use crate::regression::{CvReport, ModelSpec, TrainedModel};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
-use zkml_core::{commit, fixed, FixedModel, SoftwareSha256};
+use zkml_core::{commit, fixed, FixedLayer, FixedModel, FixedTrees, SoftwareSha256};
 use zkml_data::table::FeatureTable;
 
 pub const MODEL_FORMAT: &str = "zkml-bench-model/2";
@@ -43,6 +46,31 @@ pub struct FixedPointParams {
     pub z_shifts: Vec<u32>,
     pub bias: i64,
     pub weights: Vec<i32>,
+    /// Gradient-boosted trees only: complete trees in heap order (see `zkml_core::trees`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trees: Option<TreesParams>,
+    /// MLP only: the layers, the output layer last (see `zkml_core::mlp`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub layers: Vec<LayerParams>,
+}
+
+/// `zkml_core::FixedTrees` in model.json.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TreesParams {
+    pub depth: u32,
+    pub features: Vec<u32>,
+    pub thresholds: Vec<i32>,
+    pub leaves: Vec<i32>,
+}
+
+/// `zkml_core::FixedLayer` in model.json.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LayerParams {
+    pub frac_bits: u32,
+    pub n_in: u32,
+    pub n_out: u32,
+    pub biases: Vec<i64>,
+    pub weights: Vec<i32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -54,6 +82,10 @@ pub struct TrainingInfo {
     pub features_file: String,
     pub test_f64: RegressionMetrics,
     pub test_fixed: RegressionMetrics,
+    /// Trees only: test rows on which a tree branches otherwise for the raw value than for
+    /// the quantised one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch_differences: Option<usize>,
 }
 
 /// The contents of `model.json`.
@@ -69,8 +101,15 @@ pub struct ModelFile {
     pub feature_names: Vec<String>,
     pub target_name: String,
     pub standardisation: Standardisation,
-    /// Bias then one weight per monomial of the standardised features.
+    /// Bias then one weight per monomial of the standardised features (linear, ridge,
+    /// polynomial; empty for trees and the MLP).
     pub weights: Vec<f64>,
+    /// Gradient-boosted trees only: the f64 forest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forest: Option<TrainedTrees>,
+    /// MLP only: the f64 network.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<TrainedMlp>,
     /// Largest magnitude of each column in the training rows (features, then the target):
     /// what the fixed-point column scales were chosen from.
     pub column_max_abs: Vec<f64>,
@@ -82,20 +121,31 @@ pub struct ModelFile {
 }
 
 impl ModelFile {
-    pub fn new(model: &TrainedModel, feature_names: Vec<String>, target_name: String) -> Result<Self, crate::TrainError> {
+    pub fn new(model: &Model, feature_names: Vec<String>, target_name: String) -> Result<Self, crate::TrainError> {
         let q = model.quantise()?;
         let hash = hash_of(&q).map_err(|e| crate::TrainError::Quantise(e.to_string()))?;
+        let nf = feature_names.len();
+        let (lambda, lambda_cv, standardisation, weights, forest, network) = match model {
+            Model::Affine(m) => (m.lambda, m.cv.clone(), Standardisation { means: m.means.clone(), stds: m.stds.clone() }, m.weights.clone(), None, None),
+            // Trees compare raw values: no standardisation (recorded as the identity).
+            Model::Trees { forest, .. } => (0.0, None, Standardisation { means: vec![0.0; nf], stds: vec![1.0; nf] }, vec![], Some(forest.clone()), None),
+            Model::Mlp { network, .. } => {
+                (0.0, None, Standardisation { means: network.means.clone(), stds: network.stds.clone() }, vec![], None, Some(network.clone()))
+            }
+        };
         Ok(ModelFile {
             format: MODEL_FORMAT.into(),
-            model: model.spec,
-            degree: model.spec.degree(),
-            lambda: model.lambda,
-            lambda_cv: model.cv.clone(),
+            model: model.spec(),
+            degree: model.spec().degree(),
+            lambda,
+            lambda_cv,
             feature_names,
             target_name,
-            standardisation: Standardisation { means: model.means.clone(), stds: model.stds.clone() },
-            weights: model.weights.clone(),
-            column_max_abs: model.column_max_abs.clone(),
+            standardisation,
+            weights,
+            forest,
+            network,
+            column_max_abs: model.column_max_abs().to_vec(),
             fixed_point: FixedPointParams {
                 column_frac_bits: q.column_frac_bits,
                 means: q.means,
@@ -104,6 +154,12 @@ impl ModelFile {
                 weight_frac_bits: q.weight_frac_bits,
                 bias: q.bias,
                 weights: q.weights,
+                trees: q.trees.map(|t| TreesParams { depth: t.depth, features: t.features, thresholds: t.thresholds, leaves: t.leaves }),
+                layers: q
+                    .layers
+                    .into_iter()
+                    .map(|l| LayerParams { frac_bits: l.frac_bits, n_in: l.n_in, n_out: l.n_out, biases: l.biases, weights: l.weights })
+                    .collect(),
             },
             model_hash: hex::encode(hash),
             training: None,
@@ -113,8 +169,6 @@ impl ModelFile {
     /// The fixed-point model (what the guest evaluates).
     pub fn fixed_model(&self) -> FixedModel {
         FixedModel {
-            trees: None,
-            layers: Vec::new(),
             kind: self.model.kind(),
             degree: self.degree,
             column_frac_bits: self.fixed_point.column_frac_bits.clone(),
@@ -124,10 +178,32 @@ impl ModelFile {
             weight_frac_bits: self.fixed_point.weight_frac_bits,
             bias: self.fixed_point.bias,
             weights: self.fixed_point.weights.clone(),
+            trees: self.fixed_point.trees.as_ref().map(|t| FixedTrees {
+                depth: t.depth,
+                features: t.features.clone(),
+                thresholds: t.thresholds.clone(),
+                leaves: t.leaves.clone(),
+            }),
+            layers: self
+                .fixed_point
+                .layers
+                .iter()
+                .map(|l| FixedLayer { frac_bits: l.frac_bits, n_in: l.n_in, n_out: l.n_out, biases: l.biases.clone(), weights: l.weights.clone() })
+                .collect(),
         }
     }
 
-    /// The f64 model.
+    /// The f64 model of any family.
+    pub fn model(&self) -> Result<Model, String> {
+        let column_max_abs = self.column_max_abs.clone();
+        match self.model {
+            ModelSpec::Gbdt => Ok(Model::Trees { forest: self.forest.clone().ok_or("a gbdt model without its f64 forest")?, column_max_abs }),
+            ModelSpec::Mlp => Ok(Model::Mlp { network: self.network.clone().ok_or("an mlp model without its f64 network")?, column_max_abs }),
+            _ => Ok(Model::Affine(self.trained_model())),
+        }
+    }
+
+    /// The f64 model of a linear, ridge or polynomial model.
     pub fn trained_model(&self) -> TrainedModel {
         TrainedModel {
             spec: self.model,
@@ -212,8 +288,22 @@ impl ModelFile {
         {
             return Err(invalid(format!("{nf} feature names but parameters for a different number of features")));
         }
-        if m.weights.len() != m.fixed_point.weights.len() + 1 {
+        let affine = m.model.is_affine();
+        if affine && m.weights.len() != m.fixed_point.weights.len() + 1 {
             return Err(invalid("f64 and fixed-point weights differ in length".into()));
+        }
+        let sections = [
+            ("forest", m.forest.is_some(), m.model == ModelSpec::Gbdt),
+            ("network", m.network.is_some(), m.model == ModelSpec::Mlp),
+            ("fixed_point.trees", m.fixed_point.trees.is_some(), m.model == ModelSpec::Gbdt),
+            ("fixed_point.layers", !m.fixed_point.layers.is_empty(), m.model == ModelSpec::Mlp),
+            ("weights", !m.weights.is_empty(), affine),
+        ];
+        for (section, present, wanted) in sections {
+            if present != wanted {
+                let what = if present { "has" } else { "lacks" };
+                return Err(invalid(format!("a {} model that {what} a {section} section", m.model.name())));
+            }
         }
         let hash = m.computed_hash().map_err(|e| invalid(e.to_string()))?;
         if hex::encode(hash) != m.model_hash.to_lowercase() {
@@ -222,6 +312,15 @@ impl ModelFile {
                 m.model_hash,
                 hex::encode(hash)
             )));
+        }
+        // The f64 part is what `train` printed and what reports quote: it must be the model
+        // the fixed-point part was quantised from, or one of them was edited.
+        let requantised = m.model().map_err(|e| invalid(e.to_string()))?.quantise().map_err(|e| invalid(e.to_string()))?;
+        if requantised != m.fixed_model() {
+            return Err(invalid(
+                "the f64 model does not quantise to the fixed-point parameters: one of them was modified (the proof is about the fixed-point part)"
+                    .into(),
+            ));
         }
         Ok(m)
     }

@@ -24,6 +24,10 @@ pub enum ModelSpec {
     Ridge,
     Poly2,
     Poly3,
+    /// Gradient-boosted regression trees (`crate::gbdt`).
+    Gbdt,
+    /// A multilayer perceptron with ReLU (`crate::mlp`).
+    Mlp,
 }
 
 impl ModelSpec {
@@ -33,6 +37,8 @@ impl ModelSpec {
             "ridge" => Some(ModelSpec::Ridge),
             "poly2" => Some(ModelSpec::Poly2),
             "poly3" => Some(ModelSpec::Poly3),
+            "gbdt" => Some(ModelSpec::Gbdt),
+            "mlp" => Some(ModelSpec::Mlp),
             _ => None,
         }
     }
@@ -41,17 +47,28 @@ impl ModelSpec {
             ModelSpec::Linear => ModelKind::Linear,
             ModelSpec::Ridge => ModelKind::Ridge,
             ModelSpec::Poly2 | ModelSpec::Poly3 => ModelKind::PolyRidge,
+            ModelSpec::Gbdt => ModelKind::Gbdt,
+            ModelSpec::Mlp => ModelKind::Mlp,
         }
     }
     pub fn degree(self) -> u32 {
         match self {
             ModelSpec::Poly2 => 2,
             ModelSpec::Poly3 => 3,
+            ModelSpec::Gbdt | ModelSpec::Mlp => 0,
             _ => 1,
         }
     }
     pub fn name(self) -> &'static str {
         self.kind().label(self.degree())
+    }
+
+    /// Every model `train` offers, in the order help texts list them.
+    pub const ALL: [ModelSpec; 6] = [ModelSpec::Linear, ModelSpec::Ridge, ModelSpec::Poly2, ModelSpec::Poly3, ModelSpec::Gbdt, ModelSpec::Mlp];
+
+    /// Linear, ridge or polynomial: trained by [`train`] with a lambda.
+    pub fn is_affine(self) -> bool {
+        self.kind().is_affine()
     }
 }
 
@@ -133,21 +150,7 @@ impl TrainedModel {
         if degree == 1 {
             return self.quantise_folded(scales);
         }
-        let means = (0..nf)
-            .map(|j| {
-                fixed::to_i32_bits(self.means[j], scales[j]).ok_or_else(|| {
-                    err(format!("mean[{j}] = {} does not fit 32 bits at its column's scale 2^-{}", self.means[j], scales[j]))
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut inv_stds = Vec::with_capacity(nf);
-        let mut shifts = Vec::with_capacity(nf);
-        for (j, (&std, &scale)) in self.stds.iter().zip(&scales).enumerate() {
-            let (s, shift) = inv_std_fixed(std * fixed::pow2(scale))
-                .ok_or_else(|| err(format!("std[{j}] = {std} cannot be represented at its column's scale 2^-{scale}")))?;
-            inv_stds.push(s);
-            shifts.push(shift);
-        }
+        let (means, inv_stds, shifts) = quantise_standardisation(&self.means, &self.stds, &scales)?;
         // The weights' own scale, from their range (at least the target's less 15 bits, so the
         // prediction's rounding shift 16 + W - T is at least 1).
         let max_w = self.weights[1..].iter().fold(0.0f64, |m, w| m.max(w.abs()));
@@ -299,8 +302,41 @@ fn mse_of(weights: &[f64], x: &DMatrix<f64>, y: &DVector<f64>) -> f64 {
     pred.iter().zip(y.iter()).map(|(p, t)| (t - (p + weights[0])).powi(2)).sum::<f64>() / y.len() as f64
 }
 
+/// Largest magnitude of each column of the training rows, the features then the target: what
+/// fixes each column's fixed-point scale.
+pub fn column_max_abs(table: &FeatureTable) -> Vec<f64> {
+    let mut out = vec![0.0f64; table.n_features() + 1];
+    for i in 0..table.n_rows() {
+        for (m, v) in out.iter_mut().zip(table.row(i).iter().chain([&table.targets[i]])) {
+            *m = m.max(v.abs());
+        }
+    }
+    out
+}
+
+/// The standardisation in fixed point, as a polynomial and an MLP use it: means at their
+/// column's scale, `1/std` so that a standardised feature is the rounded high word of one
+/// multiply, and its shift.
+pub(crate) fn quantise_standardisation(means: &[f64], stds: &[f64], scales: &[u32]) -> Result<(Vec<i32>, Vec<i32>, Vec<u32>), TrainError> {
+    let err = |m: String| TrainError::Quantise(m);
+    let fixed_means = means
+        .iter()
+        .enumerate()
+        .map(|(j, &m)| fixed::to_i32_bits(m, scales[j]).ok_or_else(|| err(format!("mean[{j}] = {m} does not fit 32 bits at its column's scale 2^-{}", scales[j]))))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut inv_stds = Vec::with_capacity(stds.len());
+    let mut shifts = Vec::with_capacity(stds.len());
+    for (j, (&std, &scale)) in stds.iter().zip(scales).enumerate() {
+        let (s, shift) =
+            inv_std_fixed(std * fixed::pow2(scale)).ok_or_else(|| err(format!("std[{j}] = {std} cannot be represented at its column's scale 2^-{scale}")))?;
+        inv_stds.push(s);
+        shifts.push(shift);
+    }
+    Ok((fixed_means, inv_stds, shifts))
+}
+
 /// Standardisation statistics of the training rows (sample std; a constant feature gets 1).
-fn standardisation(table: &FeatureTable) -> (Vec<f64>, Vec<f64>) {
+pub(crate) fn standardisation(table: &FeatureTable) -> (Vec<f64>, Vec<f64>) {
     let n = table.n_rows() as f64;
     let k = table.n_features();
     let mut means = vec![0.0; k];
@@ -321,6 +357,9 @@ fn standardisation(table: &FeatureTable) -> (Vec<f64>, Vec<f64>) {
 
 /// Trains `spec` on `table`.
 pub fn train(table: &FeatureTable, spec: ModelSpec, lambda: LambdaChoice, seed: u64) -> Result<TrainedModel, TrainError> {
+    if !spec.is_affine() {
+        return Err(TrainError::Invalid(format!("{} is not a linear model; use train_model", spec.name())));
+    }
     let n = table.n_rows();
     let n_terms = zkml_core::n_terms(table.n_features() as u32, spec.degree()) as usize;
     if table.n_features() == 0 || table.n_features() > zkml_core::MAX_FEATURES as usize {
@@ -373,11 +412,5 @@ pub fn train(table: &FeatureTable, spec: ModelSpec, lambda: LambdaChoice, seed: 
         return Err(TrainError::Invalid(format!("{n_terms} terms but only {n} rows: least squares is underdetermined; use ridge")));
     }
     let weights = fit(&x, &y, chosen)?;
-    let mut column_max_abs = vec![0.0f64; table.n_features() + 1];
-    for i in 0..n {
-        for (m, v) in column_max_abs.iter_mut().zip(table.row(i).iter().chain([&table.targets[i]])) {
-            *m = m.max(v.abs());
-        }
-    }
-    Ok(TrainedModel { spec, lambda: chosen, cv, means, stds, weights, column_max_abs })
+    Ok(TrainedModel { spec, lambda: chosen, cv, means, stds, weights, column_max_abs: column_max_abs(table) })
 }
