@@ -616,8 +616,14 @@ pub(crate) fn lambda_label(t: &Trained) -> String {
 
 fn train_cmd(a: TrainArgs) -> anyhow::Result<()> {
     let table = FeatureTable::read_csv(&a.features, a.target.as_deref(), None)?;
-    let settings =
-        TrainSettings { spec: a.model, lambda: &a.lambda, folds: a.folds, test_fraction: a.test_fraction, seed: a.seed, shape: a.shape.clone() };
+    let settings = TrainSettings {
+        spec: a.model,
+        lambda: &a.lambda,
+        folds: a.folds,
+        test_fraction: a.test_fraction,
+        seed: a.seed,
+        shape: a.shape.clone(),
+    };
     let t = train_split(&table, &settings, &a.features, a.train_out.as_deref())?;
     t.test.write_csv(&a.test_out)?;
     t.file.save(&a.out)?;
@@ -642,7 +648,10 @@ fn train_cmd(a: TrainArgs) -> anyhow::Result<()> {
         t.file.fixed_point.column_frac_bits
     );
     if let Some(d) = t.file.training.as_ref().and_then(|i| i.branch_differences) {
-        eprintln!("  branches     {d} of {} test rows take another branch in fixed point than in f64 (thresholds at each feature's scale)", t.test.n_rows());
+        eprintln!(
+            "  branches     {d} of {} test rows take another branch in fixed point than in f64 (thresholds at each feature's scale)",
+            t.test.n_rows()
+        );
     }
     eprintln!("model hash {}", t.file.model_hash);
     eprintln!("wrote {} and {}", a.out.display(), a.test_out.display());

@@ -102,11 +102,24 @@ impl Model {
         match self {
             Model::Affine(m) => format!("{} weights", m.weights.len()),
             Model::Trees { forest, .. } => {
-                format!("{} trees of depth {} ({} nodes), learning rate {}", forest.trees.len(), forest.depth(), self.n_params(), forest.params.learning_rate)
+                format!(
+                    "{} trees of depth {} ({} nodes), learning rate {}",
+                    forest.trees.len(),
+                    forest.depth(),
+                    self.n_params(),
+                    forest.params.learning_rate
+                )
             }
             Model::Mlp { network, .. } => {
-                let widths: Vec<String> = std::iter::once(network.layers[0].n_in).chain(network.layers.iter().map(|l| l.n_out)).map(|w| w.to_string()).collect();
-                format!("layers {} ({} parameters), {} epochs, final training MSE {:.4} (standardised)", widths.join("-"), self.n_params(), network.params.epochs, network.final_loss)
+                let widths: Vec<String> =
+                    std::iter::once(network.layers[0].n_in).chain(network.layers.iter().map(|l| l.n_out)).map(|w| w.to_string()).collect();
+                format!(
+                    "layers {} ({} parameters), {} epochs, final training MSE {:.4} (standardised)",
+                    widths.join("-"),
+                    self.n_params(),
+                    network.params.epochs,
+                    network.final_loss
+                )
             }
         }
     }
@@ -122,7 +135,11 @@ fn count_nodes(n: &crate::gbdt::Node) -> usize {
 /// Trains `spec` on `table` with the family's hyperparameters from `hyper`.
 pub fn train_model(table: &FeatureTable, spec: ModelSpec, hyper: &Hyper, seed: u64) -> Result<Model, TrainError> {
     if table.n_features() == 0 || table.n_features() > zkml_core::MAX_FEATURES as usize {
-        return Err(TrainError::Invalid(format!("{} features; between 1 and {} are supported", table.n_features(), zkml_core::MAX_FEATURES)));
+        return Err(TrainError::Invalid(format!(
+            "{} features; between 1 and {} are supported",
+            table.n_features(),
+            zkml_core::MAX_FEATURES
+        )));
     }
     Ok(match spec {
         ModelSpec::Gbdt => Model::Trees { forest: train_gbdt(table, hyper.gbdt, seed)?, column_max_abs: column_max_abs(table) },

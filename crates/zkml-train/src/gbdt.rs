@@ -153,11 +153,8 @@ impl TrainedTrees {
         (0..table.n_rows())
             .filter(|&i| {
                 let x = table.row(i);
-                let q: Vec<f64> = x
-                    .iter()
-                    .zip(scales)
-                    .map(|(&v, &s)| fixed::to_i32_bits(v, s).map_or(v, |q| q as f64 / fixed::pow2(s)))
-                    .collect();
+                let q: Vec<f64> =
+                    x.iter().zip(scales).map(|(&v, &s)| fixed::to_i32_bits(v, s).map_or(v, |q| q as f64 / fixed::pow2(s))).collect();
                 self.trees.iter().any(|t| differs(t, x, &q))
             })
             .count()
@@ -202,7 +199,8 @@ fn fill(
         Node::Leaf { value } => {
             // Heap index k at `levels` above the leaves covers leaves [first, first + 2^levels).
             let first = ((k + 1) << levels) - 1 - internal_nodes(depth_of(features.len()));
-            let v = fixed::to_i32_bits(lr * value, p).ok_or_else(|| TrainError::Quantise(format!("leaf {value} does not fit 32 bits at 2^-{p}")))?;
+            let v = fixed::to_i32_bits(lr * value, p)
+                .ok_or_else(|| TrainError::Quantise(format!("leaf {value} does not fit 32 bits at 2^-{p}")))?;
             leaves[first..first + (1 << levels)].fill(v);
             Ok(())
         }

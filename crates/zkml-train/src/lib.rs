@@ -23,7 +23,7 @@ pub mod regression;
 
 pub use family::{named_model, train_model, Hyper, Model, Regressor};
 pub use gbdt::{GbdtParams, TrainedTrees};
-pub use mlp::{MlpParams, TrainedMlp};
 pub use metrics::{f64_metrics, fixed_metrics, RegressionMetrics};
+pub use mlp::{MlpParams, TrainedMlp};
 pub use model_file::ModelFile;
 pub use regression::{lambda_grid, train, CvReport, LambdaChoice, ModelSpec, TrainError, TrainedModel};

@@ -45,7 +45,9 @@ pub struct DenseLayer {
 
 impl DenseLayer {
     fn apply(&self, x: &[f64]) -> Vec<f64> {
-        (0..self.n_out).map(|i| self.biases[i] + self.weights[i * self.n_in..(i + 1) * self.n_in].iter().zip(x).map(|(w, v)| w * v).sum::<f64>()).collect()
+        (0..self.n_out)
+            .map(|i| self.biases[i] + self.weights[i * self.n_in..(i + 1) * self.n_in].iter().zip(x).map(|(w, v)| w * v).sum::<f64>())
+            .collect()
     }
 }
 
@@ -88,7 +90,10 @@ impl TrainedMlp {
         for (l, layer) in self.layers.iter().enumerate() {
             let last = l + 1 == self.layers.len();
             let (w, b): (Vec<f64>, Vec<f64>) = if last {
-                (layer.weights.iter().map(|w| w * self.y_std).collect(), layer.biases.iter().map(|b| b * self.y_std + self.y_mean).collect())
+                (
+                    layer.weights.iter().map(|w| w * self.y_std).collect(),
+                    layer.biases.iter().map(|b| b * self.y_std + self.y_mean).collect(),
+                )
             } else {
                 (layer.weights.clone(), layer.biases.clone())
             };
@@ -100,7 +105,8 @@ impl TrainedMlp {
                 .find(|&s| max_b * fixed::pow2(s + Z_FRAC_BITS) <= MAX_ABS_MLP_BIAS as f64 && max_w * fixed::pow2(s) <= (1u64 << 24) as f64)
                 .ok_or_else(|| TrainError::Quantise(format!("layer {l}: weights up to {max_w} and biases up to {max_b} fit no scale")))?;
             let q = |v: f64, s: u32, what: &str| {
-                fixed::to_fixed_bits(v, s, MAX_ABS_MLP_BIAS).ok_or_else(|| TrainError::Quantise(format!("layer {l}: {what} {v} is beyond the format's bound")))
+                fixed::to_fixed_bits(v, s, MAX_ABS_MLP_BIAS)
+                    .ok_or_else(|| TrainError::Quantise(format!("layer {l}: {what} {v} is beyond the format's bound")))
             };
             layers.push(FixedLayer {
                 frac_bits: bits,
@@ -170,7 +176,8 @@ pub fn train_mlp(table: &FeatureTable, params: &MlpParams, seed: u64) -> Result<
         let (n_in, n_out) = (w[0], w[1]);
         let bound = (6.0 / (n_in + n_out) as f64).sqrt();
         let init = |count: usize, rng: &mut ChaCha8Rng| (0..count).map(|_| rng.gen_range(-bound..bound)).collect::<Vec<f64>>();
-        let weights = Var::from_tensor(&Tensor::from_vec(init(n_in * n_out, &mut rng), (n_out, n_in), &dev).map_err(candle)?).map_err(candle)?;
+        let weights =
+            Var::from_tensor(&Tensor::from_vec(init(n_in * n_out, &mut rng), (n_out, n_in), &dev).map_err(candle)?).map_err(candle)?;
         let biases = Var::from_tensor(&Tensor::from_vec(init(n_out, &mut rng), (1, n_out), &dev).map_err(candle)?).map_err(candle)?;
         vars.push((weights, biases));
     }
@@ -219,7 +226,12 @@ pub fn train_mlp(table: &FeatureTable, params: &MlpParams, seed: u64) -> Result<
         .iter()
         .map(|(w, b)| -> candle_core::Result<DenseLayer> {
             let (n_out, n_in) = w.as_tensor().dims2()?;
-            Ok(DenseLayer { n_in, n_out, weights: w.as_tensor().flatten_all()?.to_vec1::<f64>()?, biases: b.as_tensor().flatten_all()?.to_vec1::<f64>()? })
+            Ok(DenseLayer {
+                n_in,
+                n_out,
+                weights: w.as_tensor().flatten_all()?.to_vec1::<f64>()?,
+                biases: b.as_tensor().flatten_all()?.to_vec1::<f64>()?,
+            })
         })
         .collect::<candle_core::Result<Vec<_>>>()
         .map_err(candle)?;

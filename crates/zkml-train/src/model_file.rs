@@ -126,12 +126,21 @@ impl ModelFile {
         let hash = hash_of(&q).map_err(|e| crate::TrainError::Quantise(e.to_string()))?;
         let nf = feature_names.len();
         let (lambda, lambda_cv, standardisation, weights, forest, network) = match model {
-            Model::Affine(m) => (m.lambda, m.cv.clone(), Standardisation { means: m.means.clone(), stds: m.stds.clone() }, m.weights.clone(), None, None),
-            // Trees compare raw values: no standardisation (recorded as the identity).
-            Model::Trees { forest, .. } => (0.0, None, Standardisation { means: vec![0.0; nf], stds: vec![1.0; nf] }, vec![], Some(forest.clone()), None),
-            Model::Mlp { network, .. } => {
-                (0.0, None, Standardisation { means: network.means.clone(), stds: network.stds.clone() }, vec![], None, Some(network.clone()))
+            Model::Affine(m) => {
+                (m.lambda, m.cv.clone(), Standardisation { means: m.means.clone(), stds: m.stds.clone() }, m.weights.clone(), None, None)
             }
+            // Trees compare raw values: no standardisation (recorded as the identity).
+            Model::Trees { forest, .. } => {
+                (0.0, None, Standardisation { means: vec![0.0; nf], stds: vec![1.0; nf] }, vec![], Some(forest.clone()), None)
+            }
+            Model::Mlp { network, .. } => (
+                0.0,
+                None,
+                Standardisation { means: network.means.clone(), stds: network.stds.clone() },
+                vec![],
+                None,
+                Some(network.clone()),
+            ),
         };
         Ok(ModelFile {
             format: MODEL_FORMAT.into(),
@@ -188,7 +197,13 @@ impl ModelFile {
                 .fixed_point
                 .layers
                 .iter()
-                .map(|l| FixedLayer { frac_bits: l.frac_bits, n_in: l.n_in, n_out: l.n_out, biases: l.biases.clone(), weights: l.weights.clone() })
+                .map(|l| FixedLayer {
+                    frac_bits: l.frac_bits,
+                    n_in: l.n_in,
+                    n_out: l.n_out,
+                    biases: l.biases.clone(),
+                    weights: l.weights.clone(),
+                })
                 .collect(),
         }
     }
@@ -197,8 +212,12 @@ impl ModelFile {
     pub fn model(&self) -> Result<Model, String> {
         let column_max_abs = self.column_max_abs.clone();
         match self.model {
-            ModelSpec::Gbdt => Ok(Model::Trees { forest: self.forest.clone().ok_or("a gbdt model without its f64 forest")?, column_max_abs }),
-            ModelSpec::Mlp => Ok(Model::Mlp { network: self.network.clone().ok_or("an mlp model without its f64 network")?, column_max_abs }),
+            ModelSpec::Gbdt => {
+                Ok(Model::Trees { forest: self.forest.clone().ok_or("a gbdt model without its f64 forest")?, column_max_abs })
+            }
+            ModelSpec::Mlp => {
+                Ok(Model::Mlp { network: self.network.clone().ok_or("an mlp model without its f64 network")?, column_max_abs })
+            }
             _ => Ok(Model::Affine(self.trained_model())),
         }
     }

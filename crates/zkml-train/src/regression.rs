@@ -64,7 +64,8 @@ impl ModelSpec {
     }
 
     /// Every model `train` offers, in the order help texts list them.
-    pub const ALL: [ModelSpec; 6] = [ModelSpec::Linear, ModelSpec::Ridge, ModelSpec::Poly2, ModelSpec::Poly3, ModelSpec::Gbdt, ModelSpec::Mlp];
+    pub const ALL: [ModelSpec; 6] =
+        [ModelSpec::Linear, ModelSpec::Ridge, ModelSpec::Poly2, ModelSpec::Poly3, ModelSpec::Gbdt, ModelSpec::Mlp];
 
     /// Linear, ridge or polynomial: trained by [`train`] with a lambda.
     pub fn is_affine(self) -> bool {
@@ -322,13 +323,16 @@ pub(crate) fn quantise_standardisation(means: &[f64], stds: &[f64], scales: &[u3
     let fixed_means = means
         .iter()
         .enumerate()
-        .map(|(j, &m)| fixed::to_i32_bits(m, scales[j]).ok_or_else(|| err(format!("mean[{j}] = {m} does not fit 32 bits at its column's scale 2^-{}", scales[j]))))
+        .map(|(j, &m)| {
+            fixed::to_i32_bits(m, scales[j])
+                .ok_or_else(|| err(format!("mean[{j}] = {m} does not fit 32 bits at its column's scale 2^-{}", scales[j])))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let mut inv_stds = Vec::with_capacity(stds.len());
     let mut shifts = Vec::with_capacity(stds.len());
     for (j, (&std, &scale)) in stds.iter().zip(scales).enumerate() {
-        let (s, shift) =
-            inv_std_fixed(std * fixed::pow2(scale)).ok_or_else(|| err(format!("std[{j}] = {std} cannot be represented at its column's scale 2^-{scale}")))?;
+        let (s, shift) = inv_std_fixed(std * fixed::pow2(scale))
+            .ok_or_else(|| err(format!("std[{j}] = {std} cannot be represented at its column's scale 2^-{scale}")))?;
         inv_stds.push(s);
         shifts.push(shift);
     }
