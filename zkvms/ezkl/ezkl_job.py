@@ -57,6 +57,10 @@ def build_graph(job):
         helper.make_node("Gather", ["rows", "feature_idx"], ["x"], axis=1),
         helper.make_node("Gather", ["rows", "target_idx"], ["y"], axis=1),
     ]
+    if job.get("kind") == "mlp":
+        return finish_graph(nodes + mlp_nodes(job), n, f)
+    if job.get("kind") == "gbdt":
+        return finish_graph(nodes + forest_nodes(job), n, f)
     weights = np.asarray(job["weights"], dtype=np.float64).reshape(-1, 1)
     if degree == 1:
         terms = "x"
@@ -87,6 +91,79 @@ def build_graph(job):
         const("bias", [[job["bias"]]]),
         helper.make_node("MatMul", [terms, "weights"], ["xw"]),
         helper.make_node("Add", ["xw", "bias"], ["pred"]),
+    ]
+    return finish_graph(nodes, n, f)
+
+
+def mlp_nodes(job):
+    """A ReLU network on the standardised features `z` (the job's layers, row-major weights),
+    ending in `pred`: the normalised target's prediction."""
+    f = job["n_features"]
+    nodes = [
+        const("means", np.asarray(job["means"]).reshape(1, f)),
+        const("inv_stds", np.asarray(job["inv_stds"]).reshape(1, f)),
+        helper.make_node("Sub", ["x", "means"], ["d"]),
+        helper.make_node("Mul", ["d", "inv_stds"], ["a0"]),
+    ]
+    layers = job["layers"]
+    for l, layer in enumerate(layers):
+        w = np.asarray(layer["weights"], dtype=np.float64).reshape(layer["n_out"], layer["n_in"]).T
+        b = np.asarray(layer["biases"], dtype=np.float64).reshape(1, layer["n_out"])
+        last = l + 1 == len(layers)
+        out = "pred" if last else f"a{l + 1}"
+        nodes += [
+            const(f"w{l}", w),
+            const(f"b{l}", b),
+            helper.make_node("MatMul", [f"a{l}", f"w{l}"], [f"s{l}"]),
+            helper.make_node("Add", [f"s{l}", f"b{l}"], [f"p{l}" if not last else out]),
+        ]
+        if not last:
+            nodes.append(helper.make_node("Relu", [f"p{l}"], [out]))
+    return nodes
+
+
+def forest_nodes(job):
+    """Complete trees as tensor operations, level by level, for every tree at once: gather the
+    compared feature of every node of the level, compare with the thresholds (`Greater`: right),
+    and split each node's path indicator into its children's (`left = p - p*g`, `right = p*g`,
+    interleaved so that node i's children are 2i and 2i+1 as in the heap order). After the last
+    level the indicators select one leaf per tree: `pred = indicators @ leaves + bias`. Every
+    indicator is 0 or 1 at scale 0, so nothing but the leaves is rounded."""
+    n, t = job["n_rows"], job["trees"]
+    depth, n_trees = t["depth"], t["n_trees"]
+    internal = 2**depth - 1
+    feats = np.asarray(t["features"], dtype=np.int64).reshape(n_trees, internal)
+    thr = np.asarray(t["thresholds"], dtype=np.float64).reshape(n_trees, internal)
+    nodes = [const("p0", np.ones((n, n_trees)))]
+    for level in range(depth):
+        lo, hi, width = 2**level - 1, 2 ** (level + 1) - 1, n_trees * 2**level
+        nodes += [
+            const(f"fi{level}", feats[:, lo:hi].reshape(-1), np.int64),
+            const(f"th{level}", thr[:, lo:hi].reshape(1, -1)),
+            helper.make_node("Gather", ["x", f"fi{level}"], [f"xs{level}"], axis=1),
+            helper.make_node("Greater", [f"xs{level}", f"th{level}"], [f"gb{level}"]),
+            helper.make_node("Cast", [f"gb{level}"], [f"g{level}"], to=TensorProto.FLOAT),
+            helper.make_node("Mul", [f"p{level}", f"g{level}"], [f"r{level}"]),
+            helper.make_node("Sub", [f"p{level}", f"r{level}"], [f"l{level}"]),
+            const(f"col{level}", [n, width, 1], np.int64),
+            helper.make_node("Reshape", [f"l{level}", f"col{level}"], [f"lc{level}"]),
+            helper.make_node("Reshape", [f"r{level}", f"col{level}"], [f"rc{level}"]),
+            helper.make_node("Concat", [f"lc{level}", f"rc{level}"], [f"pair{level}"], axis=2),
+            const(f"flat{level}", [n, 2 * width], np.int64),
+            helper.make_node("Reshape", [f"pair{level}", f"flat{level}"], [f"p{level + 1}"]),
+        ]
+    nodes += [
+        const("leaves", np.asarray(t["leaves"], dtype=np.float64).reshape(-1, 1)),
+        const("bias", [[job["bias"]]]),
+        helper.make_node("MatMul", [f"p{depth}", "leaves"], ["leafsum"]),
+        helper.make_node("Add", ["leafsum", "bias"], ["pred"]),
+    ]
+    return nodes
+
+
+def finish_graph(nodes, n, f):
+    """The metrics after `pred` and `y` ([N, 1] each), and the graph around them."""
+    nodes = nodes + [
         helper.make_node("Sub", ["pred", "y"], ["e"]),
         helper.make_node("Mul", ["e", "e"], ["e2"]),
         helper.make_node("Mul", ["y", "y"], ["y2"]),

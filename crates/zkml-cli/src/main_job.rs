@@ -32,7 +32,7 @@ pub struct RunArgs {
     /// SHA-256 accelerator on or off [default: on where the backend has one].
     #[arg(long, value_enum)]
     precompiles: Option<Precompiles>,
-    /// linear | ridge | poly2 | poly3
+    /// linear | ridge | poly2 | poly3 | gbdt | mlp
     #[arg(long, default_value = "ridge", value_parser = crate::parse_model)]
     model: ModelSpec,
     /// Synthetic customers; a fifth of them (those with purchases) form the private test set.

@@ -133,3 +133,25 @@ fn ezkl_proves_verifies_and_rejects_tampering() {
     let v = json(&ok(&repo, &["verify", &p("private.proof"), "--model", &p("m.json"), "--require-proof", "--json"]));
     assert_eq!(v["report"]["valid"], true, "{v}");
 }
+
+/// The compute-intensive models as EZKL graphs — the MLP natively (MatMul, Add, Relu), the
+/// forest as tensor operations (Gather, Greater, path indicators, one MatMul over the leaves):
+/// real proofs whose metrics agree with the native claim within the derived tolerance, verified
+/// against their model (issue #32).
+#[test]
+fn ezkl_proves_the_mlp_and_the_forest() {
+    let models: [(&str, &[&str]); 2] = [("mlp", &["--hidden", "8,8", "--epochs", "20"]), ("gbdt", &["--trees", "5", "--depth", "3"])];
+    for (model, size) in models {
+        let (repo, tmp, native) = small_private_test_set_with("60", "5", model, size);
+        let t = tmp.path();
+        let p = |name: &str| t.join(name).display().to_string();
+        let args = ["prove", "--zkvm", "ezkl", "--model", &p("m.json"), "--test", &p("test.csv"), "--out", &p("e.proof"), "--json"];
+        let proven = json(&ok(&repo, &args));
+        assert_eq!(proven["real_proof"], true, "{proven}");
+        assert_eq!(proven["claim"]["model"], model);
+        assert_eq!(proven["claim"]["model_hash"], native["claim"]["model_hash"]);
+        assert_eq!(proven["agreement"]["within_tolerance"], true, "{model}: {}", proven["agreement"]);
+        let v = ok(&repo, &["verify", &p("e.proof"), "--model", &p("m.json"), "--require-proof", "--json"]);
+        assert_eq!(json(&v)["report"]["valid"], true, "{model}");
+    }
+}

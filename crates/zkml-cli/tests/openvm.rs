@@ -96,3 +96,11 @@ fn openvm_stark_mode_proves_and_rejects_a_swapped_claim() {
     let out = bin(&repo, &["verify", &p("swapped.proof")]);
     assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// Gradient-boosted trees and an MLP: both guests compute the native claim, and a real app
+/// proof of each verifies (issue #32).
+#[test]
+fn openvm_proves_the_compute_intensive_models() {
+    let cycles = compute_intensive_models_prove_like_native("openvm", "app");
+    assert_eq!(cycles.len(), 2);
+}

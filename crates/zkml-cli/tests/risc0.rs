@@ -126,3 +126,11 @@ fn risc0_succinct_receipt_is_one_constant_size_proof() {
         ],
     );
 }
+
+/// Gradient-boosted trees and an MLP: both guests compute the native claim, and a real composite
+/// proof of each verifies (issue #32).
+#[test]
+fn risc0_proves_the_compute_intensive_models() {
+    let cycles = compute_intensive_models_prove_like_native("risc0", "composite");
+    assert_eq!(cycles.len(), 2);
+}

@@ -73,3 +73,11 @@ fn sp1_proves_verifies_and_rejects_tampering() {
     assert!(json(&out)["error"].as_str().unwrap().contains("out of memory"), "{}", String::from_utf8_lossy(&out.stdout));
     assert!(!t.join("oom.proof").exists());
 }
+
+/// Gradient-boosted trees and an MLP: both guests compute the native claim, and a real core
+/// proof of each verifies (issue #32).
+#[test]
+fn sp1_proves_the_compute_intensive_models() {
+    let cycles = compute_intensive_models_prove_like_native("sp1", "core");
+    assert_eq!(cycles.len(), 2);
+}

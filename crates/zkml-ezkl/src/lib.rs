@@ -38,9 +38,10 @@ pub const QUANTISATION: OwnQuantisation =
 /// 14-bit decomposition legs of the range checks, by degree: values up to 2^42 at twice the
 /// input scale (squared errors are not rounded) for degree 1, 2^56 for degree 2, whose products
 /// of standardised features reach several hundred on real data (a 1,000-row test set of the
-/// benchmark's synthetic customers does not fit three legs at 2^-18).
+/// benchmark's synthetic customers does not fit three legs at 2^-18), and for an MLP (degree
+/// 0), whose pre-activations of outlying rows reach the same range.
 pub fn decomp_legs(degree: u32) -> u32 {
-    if degree >= 2 {
+    if degree != 1 {
         4
     } else {
         3
@@ -271,6 +272,9 @@ fn job(input: &GuestInput<'_>, mode: &str, n_rows: u32, with_rows: bool) -> anyh
         "bias": nm.bias,
         "means": nm.means,
         "inv_stds": nm.inv_stds,
+        "kind": input.model.kind.label(input.model.degree),
+        "layers": nm.layers,
+        "trees": nm.trees,
         "rows": rows,
     }))
 }

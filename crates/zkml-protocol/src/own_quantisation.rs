@@ -52,8 +52,72 @@ pub struct NormalisedModel {
     pub bias: f64,
     /// Degree 2 only.
     pub means: Vec<f64>,
-    /// Degree 2 only.
+    /// Degree 2 and MLP.
     pub inv_stds: Vec<f64>,
+    /// MLP only (degree 0): dense layers on `z`, ReLU between them; the last one predicts
+    /// `u_y` (the target's standardisation and its normalisation folded in).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub layers: Vec<NormalisedLayer>,
+    /// Gradient-boosted trees only (degree 0): thresholds in `u`, leaves in `u_y`; `bias` the
+    /// base score.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trees: Option<NormalisedTrees>,
+}
+
+/// A forest in the normalised domain: complete trees of one depth in heap order (see
+/// `zkml_core::trees`), `x[feature] > threshold` going right.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NormalisedTrees {
+    pub depth: u32,
+    pub n_trees: usize,
+    pub features: Vec<u32>,
+    pub thresholds: Vec<f64>,
+    pub leaves: Vec<f64>,
+}
+
+impl NormalisedTrees {
+    /// The sum of the leaves for `u`, and how far a backend's sum can be from it when its
+    /// inputs and thresholds are each off by up to `margin`, and each leaf by `hp`: a tree
+    /// whose path passes a node within `margin` of its threshold may take another leaf, so it
+    /// contributes the spread of its leaves; every tree its leaf's rounding.
+    pub fn predict_with_tolerance(&self, u: &[f64], margin: f64, hp: f64) -> (f64, f64) {
+        let internal = (1usize << self.depth) - 1;
+        let (mut sum, mut delta) = (0.0, 0.0);
+        for tree in 0..self.n_trees {
+            let (mut k, mut near) = (0usize, false);
+            for _ in 0..self.depth {
+                let at = tree * internal + k;
+                let (x, t) = (u[self.features[at] as usize], self.thresholds[at]);
+                near |= (x - t).abs() <= margin;
+                k = 2 * k + 1 + (x > t) as usize;
+            }
+            let leaves = &self.leaves[tree << self.depth..(tree + 1) << self.depth];
+            sum += leaves[k - internal];
+            if near {
+                let (lo, hi) = leaves.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+                delta += hi - lo;
+            }
+            delta += hp;
+        }
+        (sum, delta)
+    }
+}
+
+/// One dense layer of an MLP in the normalised domain: `weights` row-major (`n_out × n_in`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NormalisedLayer {
+    pub n_in: usize,
+    pub n_out: usize,
+    pub weights: Vec<f64>,
+    pub biases: Vec<f64>,
+}
+
+impl NormalisedLayer {
+    fn apply(&self, a: &[f64]) -> Vec<f64> {
+        (0..self.n_out)
+            .map(|i| self.biases[i] + self.weights[i * self.n_in..(i + 1) * self.n_in].iter().zip(a).map(|(w, x)| w * x).sum::<f64>())
+            .collect()
+    }
 }
 
 fn pow2(e: i32) -> f64 {
@@ -75,6 +139,8 @@ impl NormalisedModel {
                 bias: m.bias as f64 * pow2(t - n - w),
                 means: vec![],
                 inv_stds: vec![],
+                layers: vec![],
+                trees: None,
             }),
             // z_j = (u_j - mean_j 2^-N) inv_std_j 2^(k_j - N); pred_u = (bias 2^-16 + Σ w_t m_t) 2^(T-N-W)
             2 => Ok(NormalisedModel {
@@ -84,8 +150,60 @@ impl NormalisedModel {
                 bias: m.bias as f64 * pow2(t - n - w - fixed::Z_FRAC_BITS as i32),
                 means: m.means.iter().map(|&v| v as f64 * pow2(-n)).collect(),
                 inv_stds: m.inv_stds.iter().zip(&m.z_shifts).map(|(&s, &k)| s as f64 * pow2(k as i32 - n)).collect(),
+                layers: vec![],
+                trees: None,
             }),
-            d => anyhow::bail!("degree {d}: only linear, ridge and degree-2 models have a normalised form here"),
+            // Thresholds t 2^-N (compared with u = v 2^-N); leaves and the base 2^(T-N-W).
+            0 if m.kind == zkml_core::ModelKind::Gbdt => {
+                let trees = m.trees.as_ref().ok_or_else(|| anyhow::anyhow!("a gbdt model without trees"))?;
+                Ok(NormalisedModel {
+                    degree: 0,
+                    n_features: nf as u32,
+                    weights: vec![],
+                    bias: m.bias as f64 * pow2(t - n - w),
+                    means: vec![],
+                    inv_stds: vec![],
+                    layers: vec![],
+                    trees: Some(NormalisedTrees {
+                        depth: trees.depth,
+                        n_trees: trees.n_trees(),
+                        features: trees.features.clone(),
+                        thresholds: trees.thresholds.iter().map(|&v| v as f64 * pow2(-n)).collect(),
+                        leaves: trees.leaves.iter().map(|&v| v as f64 * pow2(t - n - w)).collect(),
+                    }),
+                })
+            }
+            // z as for degree 2; layer l: W = w 2^-b_l, b = bias 2^-(b_l + 16); the output layer
+            // also times 2^(T - N), so that it predicts u_y.
+            0 if m.kind == zkml_core::ModelKind::Mlp => {
+                let last = m.layers.len().saturating_sub(1);
+                let layers = m
+                    .layers
+                    .iter()
+                    .enumerate()
+                    .map(|(l, layer)| {
+                        let out = if l == last { t - n } else { 0 };
+                        let b = layer.frac_bits as i32;
+                        NormalisedLayer {
+                            n_in: layer.n_in as usize,
+                            n_out: layer.n_out as usize,
+                            weights: layer.weights.iter().map(|&v| v as f64 * pow2(out - b)).collect(),
+                            biases: layer.biases.iter().map(|&v| v as f64 * pow2(out - b - fixed::Z_FRAC_BITS as i32)).collect(),
+                        }
+                    })
+                    .collect();
+                Ok(NormalisedModel {
+                    degree: 0,
+                    n_features: nf as u32,
+                    weights: vec![],
+                    bias: 0.0,
+                    means: m.means.iter().map(|&v| v as f64 * pow2(-n)).collect(),
+                    inv_stds: m.inv_stds.iter().zip(&m.z_shifts).map(|(&s, &k)| s as f64 * pow2(k as i32 - n)).collect(),
+                    layers,
+                    trees: None,
+                })
+            }
+            d => anyhow::bail!("degree {d}: only linear, ridge, degree-2, gbdt and MLP models have a normalised form here"),
         }
     }
 
@@ -97,6 +215,9 @@ impl NormalisedModel {
     /// `(pred, G, P)` (see the module docs).
     pub fn predict_with_sensitivity(&self, u: &[f64]) -> (f64, f64, f64) {
         let nf = self.n_features as usize;
+        if !self.layers.is_empty() {
+            return self.mlp_with_sensitivity(u);
+        }
         if self.degree == 1 {
             let pred = self.bias + self.weights.iter().zip(u).map(|(c, x)| c * x).sum::<f64>();
             let g = self.weights.iter().map(|c| c.abs()).sum::<f64>();
@@ -131,8 +252,51 @@ impl NormalisedModel {
         (pred, g, p)
     }
 
+    /// The MLP's prediction and sensitivities, by backpropagation: `G` adds, to the inputs'
+    /// and `z`'s, every hidden activation (each is rounded back to the input scale once), `P`
+    /// every weight, bias, mean and `1/std`. ReLU is 1-Lipschitz, so first order bounds it.
+    fn mlp_with_sensitivity(&self, u: &[f64]) -> (f64, f64, f64) {
+        let mut acts = vec![self.z(u)];
+        let mut pre = Vec::new();
+        for (l, layer) in self.layers.iter().enumerate() {
+            let s = layer.apply(&acts[l]);
+            let a = if l + 1 < self.layers.len() { s.iter().map(|v| v.max(0.0)).collect() } else { s.clone() };
+            pre.push(s);
+            acts.push(a);
+        }
+        let pred = acts[self.layers.len()][0];
+        let (mut g, mut p) = (0.0f64, 0.0f64);
+        let mut delta = vec![1.0f64]; // ∂pred/∂(pre-activation) of the current layer
+        for (l, layer) in self.layers.iter().enumerate().rev() {
+            let a = &acts[l];
+            let sum_a: f64 = a.iter().map(|v| v.abs()).sum();
+            p += delta.iter().map(|d| d.abs() * (1.0 + sum_a)).sum::<f64>();
+            let da: Vec<f64> =
+                (0..layer.n_in).map(|j| (0..layer.n_out).map(|i| delta[i] * layer.weights[i * layer.n_in + j]).sum()).collect();
+            if l > 0 {
+                g += da.iter().map(|d| d.abs()).sum::<f64>();
+                delta = da.iter().zip(&pre[l - 1]).map(|(d, s)| if *s > 0.0 { *d } else { 0.0 }).collect();
+            } else {
+                for (((d, s), m), x) in da.iter().zip(&self.inv_stds).zip(&self.means).zip(u) {
+                    g += (d * s).abs() + d.abs();
+                    p += d.abs() * (s.abs() + (x - m).abs());
+                }
+            }
+        }
+        (pred, g, p)
+    }
+
     fn max_abs_param(&self) -> f64 {
-        self.weights.iter().chain(&self.means).chain(&self.inv_stds).chain(std::iter::once(&self.bias)).fold(0.0, |a, x| a.max(x.abs()))
+        let layers = self.layers.iter().flat_map(|l| l.weights.iter().chain(&l.biases));
+        let trees = self.trees.iter().flat_map(|t| t.leaves.iter().chain(t.thresholds.iter().filter(|v| v.abs() < 64.0)));
+        self.weights
+            .iter()
+            .chain(&self.means)
+            .chain(&self.inv_stds)
+            .chain(std::iter::once(&self.bias))
+            .chain(layers)
+            .chain(trees)
+            .fold(0.0, |a, x| a.max(x.abs()))
     }
 }
 
@@ -189,8 +353,17 @@ pub fn agreement(q: &OwnQuantisation, model: &FixedModel, rows: &[i32], expected
             *x = v as f64 * scale;
         }
         let y = row[nf] as f64 * scale;
-        let (pred, g, p) = nm.predict_with_sensitivity(&u);
-        let delta = h * (1.0 + g) * (1.0 + q.rescale_steps as f64) + hp * p;
+        let (pred, delta) = match &nm.trees {
+            // A comparison may flip where a value and a threshold are within both roundings.
+            Some(trees) => {
+                let (sum, d) = trees.predict_with_tolerance(&u, h + hp, hp);
+                (nm.bias + sum, h + hp + d)
+            }
+            None => {
+                let (pred, g, p) = nm.predict_with_sensitivity(&u);
+                (pred, h * (1.0 + g) * (1.0 + q.rescale_steps as f64) + hp * p)
+            }
+        };
         d_sse += 2.0 * (pred - y).abs() * delta + delta * delta;
         d_syy += 2.0 * y.abs() * h + h * h;
         sy += y;
@@ -265,6 +438,91 @@ mod tests {
                 assert!((fixed - real).abs() <= slack, "degree {} row {x:?}: fixed {fixed} vs normalised {real}", m.degree);
                 assert!(g > 0.0 && p >= 1.0);
             }
+        }
+    }
+
+    /// The MLP's normalised form predicts what the kernel predicts (the kernel rounds `z` and
+    /// each activation), and its sensitivities are positive.
+    #[test]
+    fn normalised_mlp_is_the_fixed_point_mlp() {
+        let m = FixedModel {
+            kind: ModelKind::Mlp,
+            degree: 0,
+            column_frac_bits: vec![10, 14, 9],
+            weight_frac_bits: 20,
+            means: vec![3_000, -20_000],
+            inv_stds: vec![900_000_000, 300_000_000],
+            z_shifts: vec![0, 2],
+            bias: 0,
+            weights: vec![],
+            trees: None,
+            layers: vec![
+                zkml_core::FixedLayer {
+                    frac_bits: 22,
+                    n_in: 2,
+                    n_out: 3,
+                    biases: vec![1 << 36, -(1 << 37), 0],
+                    weights: vec![1 << 22, -(1 << 21), 3 << 20, 1 << 23, -(1 << 22), 1 << 20],
+                },
+                zkml_core::FixedLayer {
+                    frac_bits: 20,
+                    n_in: 3,
+                    n_out: 1,
+                    biases: vec![7 << 36],
+                    weights: vec![5 << 20, -(3 << 20), 1 << 21],
+                },
+            ],
+        };
+        let words = encode_model(&m).unwrap();
+        let view = decode_model(&words).unwrap();
+        let nm = NormalisedModel::from_fixed(&m, 24).unwrap();
+        let t = 9;
+        let mut scratch = vec![0; view.scratch_len()];
+        for (i, x) in [[0, 0], [1_000, -5_000], [-3_000, 40_000], [2_500, 17], [-777, -16_000]].iter().enumerate() {
+            let fixed = view.predict(i as u64, x, &mut scratch).unwrap() as f64 / 2f64.powi(t);
+            let u: Vec<f64> = x.iter().map(|&v| v as f64 / 2f64.powi(24)).collect();
+            let (pred_u, g, p) = nm.predict_with_sensitivity(&u);
+            let real = pred_u * 2f64.powi(24 - t);
+            assert!((fixed - real).abs() <= 2f64.powi(-t) + 1e-3 * (1.0 + real.abs()), "row {x:?}: fixed {fixed} vs normalised {real}");
+            assert!(g > 0.0 && p >= 1.0);
+        }
+    }
+
+    /// The forest's normalised form predicts what the kernel predicts (to the final rounding),
+    /// and only a value within the margin of a threshold on its path widens the tolerance.
+    #[test]
+    fn normalised_forest_is_the_fixed_point_forest() {
+        let m = FixedModel {
+            kind: ModelKind::Gbdt,
+            degree: 0,
+            column_frac_bits: vec![10, 14, 9],
+            weight_frac_bits: 20,
+            means: vec![],
+            inv_stds: vec![],
+            z_shifts: vec![],
+            bias: 3 << 20,
+            weights: vec![],
+            trees: Some(zkml_core::FixedTrees {
+                depth: 2,
+                features: vec![0, 1, 1],
+                thresholds: vec![1_000, -5_000, 7_000],
+                leaves: vec![1 << 20, 2 << 20, 3 << 20, 5 << 20],
+            }),
+            layers: vec![],
+        };
+        let words = encode_model(&m).unwrap();
+        let view = decode_model(&words).unwrap();
+        let nm = NormalisedModel::from_fixed(&m, 24).unwrap();
+        let trees = nm.trees.as_ref().unwrap();
+        let mut scratch = vec![0; view.scratch_len()];
+        for (i, x) in [[0, 0], [1_000, -5_000], [1_001, 7_001], [2_500, -17], [-777, -16_000]].iter().enumerate() {
+            let fixed = view.predict(i as u64, x, &mut scratch).unwrap() as f64 / 2f64.powi(9);
+            let u: Vec<f64> = x.iter().map(|&v| v as f64 / 2f64.powi(24)).collect();
+            let (sum, d) = trees.predict_with_tolerance(&u, 0.5 / 2f64.powi(24), 0.0);
+            assert_eq!(fixed, (nm.bias + sum) * 2f64.powi(24 - 9), "row {x:?}");
+            // [1000, -5000] sits on the root's threshold: its tree may flip (spread 4 at 2^20 in u_y).
+            let near = x == &[1_000, -5_000];
+            assert_eq!(d > 0.0, near, "row {x:?}: {d}");
         }
     }
 

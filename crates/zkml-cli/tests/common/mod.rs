@@ -24,12 +24,27 @@ pub fn json(out: &Output) -> serde_json::Value {
 /// plus the native prove report for it. Commands run from the repository root so that the
 /// harness finds zkvms/NAME.
 pub fn small_private_test_set(customers: &str, seed: &str, model: &str) -> (std::path::PathBuf, tempfile::TempDir, serde_json::Value) {
+    small_private_test_set_with(customers, seed, model, &[])
+}
+
+/// [`small_private_test_set`] with extra `train` arguments (a model's size).
+pub fn small_private_test_set_with(
+    customers: &str,
+    seed: &str,
+    model: &str,
+    train_args: &[&str],
+) -> (std::path::PathBuf, tempfile::TempDir, serde_json::Value) {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let tmp = tempfile::tempdir().unwrap();
     let p = |name: &str| tmp.path().join(name).display().to_string();
     ok(&repo, &["data", "synth", "--customers", customers, "--seed", seed, "--out", &p("tx.csv")]);
     ok(&repo, &["data", "features", "--input", &p("tx.csv"), "--out", &p("f.csv")]);
-    ok(&repo, &["train", "--features", &p("f.csv"), "--model", model, "--out", &p("m.json"), "--test-out", &p("test.csv")]);
+    let mut train = vec!["train", "--features", &p("f.csv"), "--model", model, "--out", &p("m.json"), "--test-out", &p("test.csv")]
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>();
+    train.extend(train_args.iter().map(|a| a.to_string()));
+    ok(&repo, &train.iter().map(String::as_str).collect::<Vec<_>>());
     let native = json(&ok(
         &repo,
         &["prove", "--zkvm", "native", "--model", &p("m.json"), "--test", &p("test.csv"), "--out", &p("n.proof"), "--json"],
@@ -87,4 +102,35 @@ pub fn flipped_and_swapped(original: &zkml_protocol::ProofFile) -> (zkml_protoco
     let mut swapped = original.clone();
     swapped.claim.mse += 1;
     (flipped, swapped)
+}
+
+/// The compute-intensive models on a zkVM, small enough for CI: a forest (10 trees of depth 3)
+/// and an MLP (5-8-8-1). Both guests (accelerator on and off) compute exactly the native claim,
+/// and a real proof in `mode` of each verifies against its model. Returns the cycles each model
+/// took (accelerator on), forest first.
+pub fn compute_intensive_models_prove_like_native(zkvm: &str, mode: &str) -> Vec<u64> {
+    let mut cycles = Vec::new();
+    let models: [(&str, &[&str]); 2] = [("gbdt", &["--trees", "10", "--depth", "3"]), ("mlp", &["--hidden", "8,8", "--epochs", "20"])];
+    for (model, size) in models {
+        let (repo, tmp, native) = small_private_test_set_with("60", "5", model, size);
+        let t = tmp.path();
+        let p = |name: &str| t.join(name).display().to_string();
+        assert_eq!(native["claim"]["model"], model, "{native}");
+        let input = write_guest_input(t).display().to_string();
+        for prec in ["on", "off"] {
+            let out = backend_json(zkvm, &["execute", "--input", &input, "--precompiles", prec]);
+            assert_eq!(out["claim"]["encoded"], native["claim"]["encoded"], "{zkvm} {model} precompiles {prec}");
+            if prec == "on" {
+                cycles.push(out["cycles"]["total"].as_u64().unwrap());
+            }
+        }
+        let args =
+            ["prove", "--zkvm", zkvm, "--mode", mode, "--model", &p("m.json"), "--test", &p("test.csv"), "--out", &p("c.proof"), "--json"];
+        let proven = json(&ok(&repo, &args));
+        assert_eq!(proven["real_proof"], true, "{proven}");
+        assert_eq!(proven["claim"]["encoded"], native["claim"]["encoded"], "{zkvm} {model}: the zkVM claim must equal the native one");
+        let v = ok(&repo, &["verify", &p("c.proof"), "--model", &p("m.json"), "--require-proof", "--json"]);
+        assert_eq!(json(&v)["report"]["valid"], true, "{zkvm} {model}");
+    }
+    cycles
 }
