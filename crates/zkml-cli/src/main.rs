@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 use zkml_data::features::build_features;
 use zkml_data::synth::{write_transactions, SynthConfig};
@@ -395,8 +396,8 @@ struct VerifyArgs {
     /// Check the claim is about the test set with this commitment (hex).
     #[arg(long)]
     data_commitment: Option<String>,
-    /// Check R² is at least this.
-    #[arg(long, allow_hyphen_values = true)]
+    /// Check R² is at least this (a number at most 1).
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_min_r2)]
     min_r2: Option<f64>,
     /// Fail unless the file holds a real zkVM proof (the native baseline has none).
     #[arg(long)]
@@ -412,6 +413,14 @@ fn parse_model(s: &str) -> Result<ModelSpec, String> {
     })
 }
 
+fn parse_min_r2(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v <= 1.0 => Ok(v),
+        Ok(v) => Err(format!("{v} is no R² threshold: R² is at most 1 (give a finite number <= 1)")),
+        Err(_) => Err(format!("{s:?} is not a number")),
+    }
+}
+
 fn parse_cutoff(s: &str) -> Result<String, String> {
     zkml_harness::workload::parse_cutoff(s).map(|_| s.to_string())
 }
@@ -420,13 +429,43 @@ fn parse_cutoff(s: &str) -> Result<String, String> {
 const EXIT_INVALID_PROOF: u8 = 2;
 const EXIT_EXPECTATION_FAILED: u8 = 3;
 
+/// A usage error (unknown flag, bad value): not 1, 2 or 3, which `verify` gives meanings
+/// (BSD's EX_USAGE).
+const EXIT_USAGE: u8 = 64;
+/// Interrupted (Ctrl-C, SIGTERM): 128 + SIGINT, as shells report it.
+const EXIT_INTERRUPTED: u8 = 130;
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let usage = e.use_stderr();
+            let _ = e.print();
+            return if usage { ExitCode::from(EXIT_USAGE) } else { ExitCode::SUCCESS };
+        }
+    };
+    // One handler for every command: the first Ctrl-C (or SIGTERM, SIGHUP) stops the running
+    // backend, whose caller then cleans up and fails; a second one quits at once.
+    let installed = ctrlc::set_handler(|| {
+        if zkml_harness::process::INTERRUPTED.swap(true, Ordering::SeqCst) {
+            std::process::exit(EXIT_INTERRUPTED as i32);
+        }
+        eprintln!("\ninterrupted: stopping the running backend (Ctrl-C again to quit at once)");
+    });
+    if let Err(e) = installed {
+        eprintln!("error: installing the Ctrl-C handler: {e}");
+        return ExitCode::from(1);
+    }
     match run(cli.command) {
+        Ok(_) if zkml_harness::process::INTERRUPTED.load(Ordering::SeqCst) => ExitCode::from(EXIT_INTERRUPTED),
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::from(1)
+            if zkml_harness::process::INTERRUPTED.load(Ordering::SeqCst) {
+                ExitCode::from(EXIT_INTERRUPTED)
+            } else {
+                ExitCode::from(1)
+            }
         }
     }
 }
@@ -495,6 +534,7 @@ fn synth(customers: u64, seed: u64, start: NaiveDate, days: u32, out: &Path) -> 
 }
 
 fn features(a: FeaturesArgs) -> anyhow::Result<()> {
+    zkml_protocol::files::check_outputs(&[("--out", &a.out)], &[("--input", &a.input)]).map_err(|e| anyhow::anyhow!(e))?;
     let mut data = DataConfig { transactions: Some(a.input.clone()), ..Default::default() };
     a.mapping.apply(&mut data);
     data.validate()?;
@@ -615,6 +655,9 @@ pub(crate) fn lambda_label(t: &Trained) -> String {
 }
 
 fn train_cmd(a: TrainArgs) -> anyhow::Result<()> {
+    let mut outputs = vec![("--out", a.out.as_path()), ("--test-out", a.test_out.as_path())];
+    outputs.extend(a.train_out.as_deref().map(|p| ("--train-out", p)));
+    zkml_protocol::files::check_outputs(&outputs, &[("--features", &a.features)]).map_err(|e| anyhow::anyhow!(e))?;
     let table = FeatureTable::read_csv(&a.features, a.target.as_deref(), None)?;
     let settings = TrainSettings {
         spec: a.model,
@@ -866,7 +909,6 @@ fn cycles(a: CyclesArgs) -> anyhow::Result<()> {
 }
 
 fn bench(a: BenchArgs) -> anyhow::Result<()> {
-    use std::sync::atomic::{AtomicBool, Ordering};
     use zkml_harness::bench::{self, BenchConfig, Event, SweepOptions};
     let mut config = match &a.config {
         Some(p) => BenchConfig::from_toml(p)?,
@@ -922,14 +964,8 @@ fn bench(a: BenchArgs) -> anyhow::Result<()> {
     }
     config.validate()?;
 
-    static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-    ctrlc::set_handler(|| {
-        if INTERRUPTED.swap(true, Ordering::SeqCst) {
-            std::process::exit(130);
-        }
-        eprintln!("\ninterrupted: stopping the current run (results so far are kept; Ctrl-C again to quit at once)");
-    })
-    .context("installing the Ctrl-C handler")?;
+    // Ctrl-C: main's handler sets INTERRUPTED; the sweep stops its current run, keeps what is
+    // recorded, and the command exits 130.
 
     std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
     let self_exe = std::env::current_exe().context("locating the zkml-bench binary")?;
@@ -1013,7 +1049,7 @@ fn bench(a: BenchArgs) -> anyhow::Result<()> {
             retry_failed: a.retry_failed,
             keep_proofs: a.keep_proofs,
             allow_mixed_revisions: a.allow_mixed_revisions,
-            interrupt: &INTERRUPTED,
+            interrupt: &zkml_harness::process::INTERRUPTED,
             progress: &mut progress,
         },
     )?;

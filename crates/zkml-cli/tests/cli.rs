@@ -281,3 +281,49 @@ fn features_stream_a_large_file_in_little_memory() {
     assert!(m.status().unwrap().success());
     assert!(m.peak_rss_bytes < size / 3, "peak RSS {} for a {} byte file", m.peak_rss_bytes, size);
 }
+
+/// Outputs never clobber inputs or special files, usage errors have their own exit code, and
+/// nonsense thresholds are refused (issue #33).
+#[test]
+fn outputs_never_clobber_inputs_and_usage_errors_exit_64() {
+    let (_guard, d) = pipeline("300");
+    let test_before = std::fs::read(d.join("test.csv")).unwrap();
+    let model_before = std::fs::read(d.join("model.json")).unwrap();
+    // prove --out onto its own inputs, through another spelling of the path too.
+    for out in ["test.csv", "./test.csv", "model.json"] {
+        let (code, err) = fails(&d, &["prove", "--zkvm", "native", "--model", "model.json", "--test", "test.csv", "--out", out]);
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains("input of this command: refusing to overwrite it"), "{out}: {err}");
+    }
+    assert_eq!(std::fs::read(d.join("test.csv")).unwrap(), test_before);
+    assert_eq!(std::fs::read(d.join("model.json")).unwrap(), model_before);
+    // train: two outputs naming one file, an output over the input; features over its input.
+    let (_, err) = fails(&d, &["train", "--features", "features.csv", "--out", "x.json", "--test-out", "x.json"]);
+    assert!(err.contains("name the same file"), "{err}");
+    let (_, err) = fails(&d, &["train", "--features", "features.csv", "--out", "features.csv", "--test-out", "t2.csv"]);
+    assert!(err.contains("is the --features input"), "{err}");
+    let (_, err) = fails(&d, &["data", "features", "--input", "tx.csv", "--out", "tx.csv"]);
+    assert!(err.contains("is the --input input"), "{err}");
+    // A symlink, a directory and a device are not replaced.
+    std::os::unix::fs::symlink(d.join("test.csv"), d.join("link.proof")).unwrap();
+    std::fs::create_dir(d.join("adir")).unwrap();
+    for out in ["link.proof", "adir", "/dev/null"] {
+        let (code, err) = fails(&d, &["prove", "--zkvm", "native", "--model", "model.json", "--test", "test.csv", "--out", out]);
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains("refusing to replace it"), "{out}: {err}");
+    }
+    assert!(std::fs::symlink_metadata(d.join("link.proof")).unwrap().file_type().is_symlink());
+    assert_eq!(std::fs::read(d.join("test.csv")).unwrap(), test_before);
+    // Usage errors: 64, never 2 ("the proof does not verify") or 3.
+    for args in [
+        &["verify", "run.proof", "--min-r2", "abc"][..],
+        &["verify", "run.proof", "--bogus"],
+        &["verify", "run.proof", "--min-r2", "NaN"],
+        &["verify", "run.proof", "--min-r2", "1.5"],
+    ] {
+        let (code, err) = fails(&d, args);
+        assert_eq!(code, 64, "{args:?}: {err}");
+    }
+    let help = run(&d, &["--help"]);
+    assert_eq!(help.status.code(), Some(0));
+}

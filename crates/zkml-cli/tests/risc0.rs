@@ -134,3 +134,60 @@ fn risc0_proves_the_compute_intensive_models() {
     let cycles = compute_intensive_models_prove_like_native("risc0", "composite");
     assert_eq!(cycles.len(), 2);
 }
+
+/// Interrupting `prove` stops the prover and leaves nothing behind (issue #33): SIGTERM mid-proof
+/// exits 130 with no proof at --out, no prover left running and nothing left in the temporary
+/// directory; after kill -9 of zkml-bench the prover dies with it and the only leftover (the
+/// private directory the killed process could not remove) is readable by its owner only.
+#[test]
+fn interrupting_prove_stops_the_prover_and_leaks_no_rows() {
+    use std::os::unix::fs::PermissionsExt;
+    let (repo, tmp, _) = small_private_test_set("60", "5", "ridge");
+    let t = tmp.path();
+    let p = |name: &str| t.join(name).display().to_string();
+    for signal in [libc::SIGTERM, libc::SIGKILL] {
+        let scratch = tempfile::tempdir().unwrap();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_zkml-bench"))
+            .current_dir(&repo)
+            .env("TMPDIR", scratch.path())
+            .args(["prove", "--zkvm", "risc0", "--model", &p("m.json"), "--test", &p("test.csv"), "--out", &p("i.proof")])
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Wait until the backend has its input (the private directory holds input.bin).
+        let private = loop {
+            let found = std::fs::read_dir(scratch.path()).unwrap().flatten().map(|e| e.path()).find(|d| d.join("input.bin").exists());
+            if let Some(d) = found {
+                break d;
+            }
+            assert!(child.try_wait().unwrap().is_none(), "prove ended before its backend started");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        };
+        assert_eq!(std::fs::metadata(&private).unwrap().permissions().mode() & 0o777, 0o700);
+        assert_eq!(std::fs::metadata(private.join("input.bin")).unwrap().permissions().mode() & 0o777, 0o600);
+        std::thread::sleep(std::time::Duration::from_secs(2));
+        unsafe { libc::kill(child.id() as i32, signal) };
+        let status = child.wait().unwrap();
+        // No process may still hold the private directory in its command line.
+        let needle = private.display().to_string();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let alive = std::fs::read_dir("/proc")
+                .unwrap()
+                .flatten()
+                .any(|e| std::fs::read(e.path().join("cmdline")).map(|c| String::from_utf8_lossy(&c).contains(&needle)).unwrap_or(false));
+            if !alive {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "a prover outlived zkml-bench ({signal})");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        assert!(!t.join("i.proof").exists(), "no proof may appear at --out ({signal})");
+        if signal == libc::SIGTERM {
+            assert_eq!(status.code(), Some(130), "{status:?}");
+            assert_eq!(std::fs::read_dir(scratch.path()).unwrap().count(), 0, "the private directory is removed");
+        } else {
+            assert_eq!(std::fs::metadata(&private).unwrap().permissions().mode() & 0o777, 0o700);
+        }
+    }
+}

@@ -102,6 +102,7 @@ fn mlp(nf: usize, hidden: &[u32], next: &mut impl FnMut(i64) -> i64, weight_bits
     }
 }
 
+#[allow(clippy::needless_range_loop)] // indexes mirror the definition
 /// The MLP's definition in i128: standardise, each layer's exact sum rounded once by plain
 /// division, ReLU, bounded activations, the output rounded to the target's scale.
 fn reference_mlp(m: &FixedModel, x: &[i32]) -> Option<i64> {
@@ -112,7 +113,7 @@ fn reference_mlp(m: &FixedModel, x: &[i32]) -> Option<i64> {
             return None;
         }
         let z = div_round(d * m.inv_stds[j] as i128, 32) << m.z_shifts[j];
-        if z < -(1 << 26) || z >= 1 << 26 {
+        if !(-(1 << 26)..1 << 26).contains(&z) {
             return None;
         }
         a.push(z);

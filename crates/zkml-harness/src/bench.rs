@@ -445,7 +445,11 @@ fn measure_run(p: &Planned<'_>, proof: &Path, log: &Path, opts: &SweepOptions<'_
     let limits = Limits { timeout: Some(opts.timeout), interrupt: Some(opts.interrupt) };
     let args = prove_args(&p.input.path, proof, Some(&p.key.mode), p.key.precompiles)?;
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let (outcome, prove_m) = p.target.process.call_measured::<ProveReport>(&args, limits, Some(log), false)?;
+    // The prover's scratch files (RISC Zero's segments hold the rows) in a private directory,
+    // removed after the run whatever happened to the prover.
+    let scratch = zkml_protocol::files::private_tempdir()?;
+    let process = p.target.process.with_tmpdir(scratch.path());
+    let (outcome, prove_m) = process.call_measured::<ProveReport>(&args, limits, Some(log), false)?;
     let report = match outcome {
         CallOutcome::Ok(r) => r,
         CallOutcome::Failed(reason) => return Ok(failed(reason, &prove_m, None)),

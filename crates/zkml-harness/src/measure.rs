@@ -63,6 +63,27 @@ pub fn run_measured(cmd: &mut Command) -> io::Result<Measured> {
 /// [`run_measured`] with a timeout and an interrupt flag.
 pub fn run_measured_with(cmd: &mut Command, limits: Limits<'_>) -> io::Result<Measured> {
     cmd.stdout(Stdio::piped()).process_group(0);
+    // The child dies with this process, whatever ends it (Ctrl-C, SIGTERM, kill -9, a crash):
+    // no orphaned prover goes on writing. (Linux: the signal comes when the spawning thread
+    // exits; every run is spawned and waited for by the same thread.)
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: getpid, prctl and getppid are async-signal-safe; nothing else runs between
+        // fork and exec.
+        let parent = unsafe { libc::getpid() };
+        unsafe {
+            cmd.pre_exec(move || {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                    return Err(io::Error::last_os_error());
+                }
+                // The parent died before the prctl: go at once.
+                if libc::getppid() != parent {
+                    libc::_exit(1);
+                }
+                Ok(())
+            });
+        }
+    }
     let start = Instant::now();
     let mut child = cmd.spawn()?;
     let mut stdout_pipe = child.stdout.take().expect("stdout is piped");

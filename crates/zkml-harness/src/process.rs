@@ -15,7 +15,15 @@ use zkml_protocol::*;
 pub struct ProcessBackend {
     pub exe: PathBuf,
     pub prefix: Vec<String>,
+    /// The backend's `TMPDIR`: a private directory its caller owns and removes, so that every
+    /// scratch file of the prover (RISC Zero's segments hold the rows) is private and gone
+    /// when the caller is, whatever happened to the backend.
+    pub tmpdir: Option<PathBuf>,
 }
+
+/// Set by the CLI's Ctrl-C / SIGTERM handler: every protocol call of this process stops its
+/// backend (the whole process group) when it is set.
+pub static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// How a measured protocol call ended.
 #[derive(Debug)]
@@ -29,16 +37,24 @@ pub enum CallOutcome<T> {
 
 impl ProcessBackend {
     pub fn new(exe: impl Into<PathBuf>) -> Self {
-        ProcessBackend { exe: exe.into(), prefix: Vec::new() }
+        ProcessBackend { exe: exe.into(), prefix: Vec::new(), tmpdir: None }
+    }
+
+    /// This backend with its scratch files in `dir` (see [`ProcessBackend::tmpdir`]).
+    pub fn with_tmpdir(&self, dir: &Path) -> Self {
+        ProcessBackend { tmpdir: Some(dir.to_path_buf()), ..self.clone() }
     }
 
     pub fn with_prefix(exe: impl Into<PathBuf>, prefix: &[&str]) -> Self {
-        ProcessBackend { exe: exe.into(), prefix: prefix.iter().map(|s| s.to_string()).collect() }
+        ProcessBackend { exe: exe.into(), prefix: prefix.iter().map(|s| s.to_string()).collect(), tmpdir: None }
     }
 
     fn command(&self, args: &[&str]) -> Command {
         let mut c = Command::new(&self.exe);
         c.args(&self.prefix).args(args).stdin(Stdio::null());
+        if let Some(dir) = &self.tmpdir {
+            c.env("TMPDIR", dir);
+        }
         c
     }
 
@@ -89,13 +105,16 @@ impl ProcessBackend {
         Ok((outcome, m))
     }
 
-    /// Runs one protocol command, unmeasured and unlimited, as the CLI does.
+    /// Runs one protocol command, unmeasured and without a time limit, as the CLI does; Ctrl-C
+    /// ([`INTERRUPTED`]) stops it.
     fn call<T: DeserializeOwned>(&self, args: &[&str], exit_2_ok: bool) -> anyhow::Result<T> {
-        let (outcome, _) = self.call_measured(args, Limits::default(), None, exit_2_ok)?;
+        let limits = Limits { timeout: None, interrupt: Some(&INTERRUPTED) };
+        let (outcome, _) = self.call_measured(args, limits, None, exit_2_ok)?;
         match outcome {
             CallOutcome::Ok(v) => Ok(v),
             CallOutcome::Failed(msg) => bail!("backend {}: {msg}", self.exe.display()),
-            CallOutcome::TimedOut | CallOutcome::Interrupted => bail!("backend {} was stopped", self.exe.display()),
+            CallOutcome::TimedOut => bail!("backend {} was stopped", self.exe.display()),
+            CallOutcome::Interrupted => bail!("interrupted: backend {} stopped, nothing written", self.exe.display()),
         }
     }
 

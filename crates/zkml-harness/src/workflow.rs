@@ -94,11 +94,23 @@ pub fn check_claim(info: &BackendInfo, words: &[u32], expected: &Claim, proven: 
     Ok(Some(agreement))
 }
 
+/// Writes a file of private rows readable by its owner only (0600).
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    o.open(path)?.write_all(bytes)
+}
+
 /// Proves a model's accuracy on a private test set with one backend.
 ///
 /// The native evaluation runs first: it rejects inputs beyond the format's bounds in
 /// milliseconds instead of after a long proof, and the backend's claim must equal it.
 pub fn prove(req: &ProveRequest<'_>) -> anyhow::Result<Proven> {
+    zkml_protocol::files::check_outputs(&[("--out", req.out)], &[("--model", req.model), ("--test", req.test)])
+        .map_err(|e| anyhow::anyhow!(e))?;
     let (_, words) = guest_input(req.model, req.test, &req.salt)?;
     let expected = expected_claim(&words, req.test)?;
     let backend = resolve(req.zkvm, true)?;
@@ -142,10 +154,21 @@ pub fn prove(req: &ProveRequest<'_>) -> anyhow::Result<Proven> {
             report
         }
         BackendHandle::Process(pb) => {
-            let dir = tempfile::tempdir()?;
+            // The rows, the backend's scratch files and its proof live in a directory only this
+            // user can enter, removed on every way out of this function (and the backend dies
+            // with this process). Only a proof whose claim checks out is put at --out.
+            let dir = zkml_protocol::files::private_tempdir()?;
             let input = dir.path().join("input.bin");
-            std::fs::write(&input, zkml_core::words_as_bytes(&words))?;
-            pb.prove(&input, req.out, Some(&mode), precompiles)?
+            write_private(&input, zkml_core::words_as_bytes(&words))?;
+            let staged = dir.path().join("proof.zkp");
+            let mut report = pb.with_tmpdir(dir.path()).prove(&input, &staged, Some(&mode), precompiles)?;
+            let proven = report.claim.claim().map_err(|e| anyhow::anyhow!("backend {}: {e}", req.zkvm))?;
+            let agreement = check_claim(&info, &words, &expected, &proven)
+                .map_err(|e| anyhow::anyhow!("backend {}: {e}; proof discarded", req.zkvm))?;
+            let bytes = std::fs::read(&staged).with_context(|| format!("backend {} wrote no proof", req.zkvm))?;
+            zkml_protocol::files::write_bytes_atomically(req.out, &bytes).with_context(|| format!("writing {}", req.out.display()))?;
+            report.proof_path = req.out.display().to_string();
+            return Ok(Proven { report, privacy, agreement });
         }
     };
     let proven = report.claim.claim().map_err(|e| anyhow::anyhow!("backend {}: {e}", req.zkvm))?;
@@ -192,7 +215,9 @@ pub struct VerifyOutcome {
 /// Verifies a proof file with the backend that made it, then checks the expectations.
 pub fn verify(proof_path: &Path, expect: &Expectations) -> anyhow::Result<VerifyOutcome> {
     let proof = ProofFile::read(proof_path)?;
-    let report = match resolve(&proof.header.backend, true).with_context(|| format!("{}: cannot verify", proof_path.display()))? {
+    // Never build here: the file's header is untrusted input, and naming a backend must not
+    // start a 10-minute build. A backend is built by `prove`, `bench` or `zkml-bench build`.
+    let report = match resolve(&proof.header.backend, false).with_context(|| format!("{}: cannot verify", proof_path.display()))? {
         BackendHandle::Native(native) => native.verify(&proof)?,
         BackendHandle::Process(pb) => pb.verify(proof_path)?,
     };

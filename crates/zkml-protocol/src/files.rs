@@ -14,6 +14,10 @@ where
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
+    // Renaming over a symlink, FIFO, socket, device or directory would replace it: refuse.
+    if let Some(why) = not_a_regular_file(path) {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("{}: {why}; refusing to replace it", path.display())).into());
+    }
     let mut tmp = tempfile::Builder::new()
         .prefix(&format!(".{}.", path.file_name().and_then(|n| n.to_str()).unwrap_or("out")))
         .suffix(".partial")
@@ -33,6 +37,67 @@ where
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(value)
+}
+
+/// Why an existing `path` is no place for an output file, if it is not a regular file.
+fn not_a_regular_file(path: &Path) -> Option<&'static str> {
+    let m = std::fs::symlink_metadata(path).ok()?;
+    let t = m.file_type();
+    if t.is_symlink() {
+        Some("is a symbolic link (name the file it points to)")
+    } else if t.is_dir() {
+        Some("is a directory")
+    } else if !t.is_file() {
+        Some("is not a regular file (a FIFO, socket or device)")
+    } else {
+        None
+    }
+}
+
+/// Refuses an output path that would destroy something before anything is computed: one of
+/// the command's `inputs` (the same file under any name), or anything but a regular file.
+/// `outputs` of one command must also name different files.
+pub fn check_outputs(outputs: &[(&str, &Path)], inputs: &[(&str, &Path)]) -> Result<(), String> {
+    #[cfg(unix)]
+    use std::os::unix::fs::MetadataExt;
+    for (i, &(flag, out)) in outputs.iter().enumerate() {
+        if let Some(why) = not_a_regular_file(out) {
+            return Err(format!("{flag} {}: {why}; refusing to replace it", out.display()));
+        }
+        let same = |a: &Path, b: &Path| -> bool {
+            #[cfg(unix)]
+            if let (Ok(x), Ok(y)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+                return x.dev() == y.dev() && x.ino() == y.ino();
+            }
+            let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+            abs(a) == abs(b)
+        };
+        for &(in_flag, input) in inputs {
+            if same(out, input) {
+                return Err(format!("{flag} {} is the {in_flag} input of this command: refusing to overwrite it", out.display()));
+            }
+        }
+        for &(other_flag, other) in &outputs[i + 1..] {
+            if same(out, other) {
+                return Err(format!("{flag} and {other_flag} name the same file {}: give each output its own", out.display()));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A temporary directory only its owner can enter (0700; tempfile's default is 0777 less the
+/// umask), removed when dropped: the one place private rows (a guest input, a backend's scratch
+/// files) may live while a command runs.
+pub fn private_tempdir() -> io::Result<tempfile::TempDir> {
+    let mut b = tempfile::Builder::new();
+    b.prefix(".zkml-private-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(std::fs::Permissions::from_mode(0o700));
+    }
+    b.tempdir()
 }
 
 /// Writes bytes atomically.
@@ -69,5 +134,38 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             assert_eq!(std::fs::metadata(&target).unwrap().permissions().mode() & 0o777, 0o644);
         }
+    }
+
+    #[test]
+    fn outputs_never_replace_inputs_links_or_special_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("test.csv");
+        std::fs::write(&input, b"private").unwrap();
+        let out = dir.path().join("out.bin");
+        assert_eq!(check_outputs(&[("--out", &out)], &[("--test", &input)]), Ok(()));
+        // The same file through another spelling of its path.
+        let again = dir.path().join(".").join("test.csv");
+        let e = check_outputs(&[("--out", &again)], &[("--test", &input)]).unwrap_err();
+        assert!(e.contains("is the --test input"), "{e}");
+        let e = check_outputs(&[("--out", &out), ("--test-out", &dir.path().join("./out.bin"))], &[]).unwrap_err();
+        assert!(e.contains("name the same file"), "{e}");
+        let e = check_outputs(&[("--out", dir.path())], &[]).unwrap_err();
+        assert!(e.contains("is a directory"), "{e}");
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("link");
+            std::os::unix::fs::symlink(&input, &link).unwrap();
+            assert!(check_outputs(&[("--out", &link)], &[]).unwrap_err().contains("symbolic link"));
+            let e = write_bytes_atomically(&link, b"x").unwrap_err().to_string();
+            assert!(e.contains("symbolic link"), "{e}");
+            assert_eq!(std::fs::read(&input).unwrap(), b"private", "the link's target is untouched");
+            assert!(check_outputs(&[("--out", Path::new("/dev/null"))], &[]).unwrap_err().contains("not a regular file"));
+            use std::os::unix::fs::PermissionsExt;
+            let private = private_tempdir().unwrap();
+            assert_eq!(std::fs::metadata(private.path()).unwrap().permissions().mode() & 0o777, 0o700);
+        }
+        std::fs::write(dir.path().join("plain"), b"old").unwrap();
+        write_bytes_atomically(&dir.path().join("plain"), b"new").unwrap();
+        assert_eq!(std::fs::read(dir.path().join("plain")).unwrap(), b"new");
     }
 }

@@ -149,7 +149,13 @@ pub fn train_mlp(table: &FeatureTable, params: &MlpParams, seed: u64) -> Result<
     if let Some(&w) = params.hidden.iter().find(|&&w| w == 0 || w > MAX_WIDTH) {
         return invalid(format!("a hidden layer of {w} units: between 1 and {MAX_WIDTH}"));
     }
-    if params.epochs == 0 || params.batch == 0 || !(params.learning_rate > 0.0) || !(params.alpha >= 0.0) {
+    if params.epochs == 0
+        || params.batch == 0
+        || params.learning_rate.is_nan()
+        || params.learning_rate <= 0.0
+        || params.alpha.is_nan()
+        || params.alpha < 0.0
+    {
         return invalid("epochs, batch size and learning rate must be positive, alpha not negative".into());
     }
     let n = table.n_rows();

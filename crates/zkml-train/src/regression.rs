@@ -315,10 +315,13 @@ pub fn column_max_abs(table: &FeatureTable) -> Vec<f64> {
     out
 }
 
+/// Means, `1/std` and shifts of a fixed-point standardisation.
+pub(crate) type FixedStandardisation = (Vec<i32>, Vec<i32>, Vec<u32>);
+
 /// The standardisation in fixed point, as a polynomial and an MLP use it: means at their
 /// column's scale, `1/std` so that a standardised feature is the rounded high word of one
 /// multiply, and its shift.
-pub(crate) fn quantise_standardisation(means: &[f64], stds: &[f64], scales: &[u32]) -> Result<(Vec<i32>, Vec<i32>, Vec<u32>), TrainError> {
+pub(crate) fn quantise_standardisation(means: &[f64], stds: &[f64], scales: &[u32]) -> Result<FixedStandardisation, TrainError> {
     let err = |m: String| TrainError::Quantise(m);
     let fixed_means = means
         .iter()
