@@ -102,8 +102,7 @@ impl TrainedTrees {
     /// `2^24`, the base within `2^60`, and the rounding to the target's scale 1..=62 bits.
     pub fn quantise(&self, scales: Vec<u32>) -> Result<FixedModel, TrainError> {
         let err = |m: String| TrainError::Quantise(m);
-        let nf = scales.len() - 1;
-        let target = scales[nf];
+        let target = scales[scales.len() - 1];
         let depth = self.depth();
         if depth > MAX_TREE_DEPTH || self.trees.len() > MAX_TREES as usize || self.trees.is_empty() {
             return Err(err(format!("{} trees of depth {depth}: at most {MAX_TREES} of depth {MAX_TREE_DEPTH}", self.trees.len())));
@@ -130,7 +129,6 @@ impl TrainedTrees {
             out.leaves.extend(leaf_values);
         }
         let bias = fixed::to_fixed_bits(self.base, p, zkml_core::model::MAX_ABS_BIAS).expect("checked above");
-        let _ = nf;
         Ok(FixedModel {
             kind: ModelKind::Gbdt,
             degree: 0,
@@ -197,8 +195,9 @@ fn fill(
 ) -> Result<(), TrainError> {
     match node {
         Node::Leaf { value } => {
-            // Heap index k at `levels` above the leaves covers leaves [first, first + 2^levels).
-            let first = ((k + 1) << levels) - 1 - internal_nodes(depth_of(features.len()));
+            // Heap index k at `levels` above the leaves covers leaves [first, first + 2^levels)
+            // (leaf indices count from the first heap index after the internal nodes).
+            let first = ((k + 1) << levels) - 1 - features.len();
             let v = fixed::to_i32_bits(lr * value, p)
                 .ok_or_else(|| TrainError::Quantise(format!("leaf {value} does not fit 32 bits at 2^-{p}")))?;
             leaves[first..first + (1 << levels)].fill(v);
@@ -213,11 +212,6 @@ fn fill(
             fill(right, 2 * k + 2, levels - 1, scales, p, lr, features, thresholds, leaves)
         }
     }
-}
-
-/// The depth of a complete tree with `internal` internal nodes.
-fn depth_of(internal: usize) -> u32 {
-    (internal + 1).trailing_zeros()
 }
 
 /// Trains a forest on `table` (raw feature values: trees need no standardisation).
