@@ -12,7 +12,8 @@ toolchain="$(sed -n 's/^channel = "\(.*\)"/\1/p' "$root/rust-toolchain.toml")"
 
 # build_guest NAME TARGET BUILD_STD -- RUSTFLAG...
 #   Builds guest/ for TARGET (a rustc target name or a target-spec JSON file in guest/) with
-#   -Zbuild-std=BUILD_STD into $cache/target/NAME-guest and sets `elf_dir` to the binaries.
+#   -Zbuild-std=BUILD_STD into $cache/target/NAME-guest (or $ZKML_GUEST_ONLY_DIR: see
+#   build_host) and sets `elf_dir` to the binaries.
 build_guest() {
   local name="$1" target="$2" build_std="$3"
   shift 4
@@ -20,6 +21,19 @@ build_guest() {
   encoded="$(printf '%s\x1f' "$@")"
   encoded="${encoded%$'\x1f'}"
   [[ "$target" == *.json ]] && extra=(-Zjson-target-spec)
+  local target_dir="${ZKML_GUEST_ONLY_DIR:-$cache/target/$name-guest}"
+  # Reproducible guests (issue #33): every absolute path the compiler could embed (panic
+  # locations, debug info, build-script outputs) is remapped to a fixed name, so the ELF — and
+  # the program id a verifier checks (image id, exe commit, vkey) — depends on the revision
+  # alone, not on where it was cloned, the home directory or the toolchain's location.
+  local sysroot remap=()
+  sysroot="$(RUSTUP_TOOLCHAIN="$toolchain" rustc --print sysroot)"
+  # The symbol table goes too (-C strip=symbols): no zkVM loads it, and cargo names zkml-core's
+  # symbols by a hash of its absolute path (it lies outside the guest's workspace), so it alone
+  # would differ between two clones while the loaded program is the same.
+  remap=(--remap-path-prefix="$root=/zkml-bench" --remap-path-prefix="${CARGO_HOME:-$HOME/.cargo}=/cargo"
+    --remap-path-prefix="$sysroot=/rust-sysroot" --remap-path-prefix="$target_dir=/zkml-target" -C strip=symbols)
+  encoded="$(printf '%s\x1f' "${remap[@]}")$encoded"
   echo "== $name guest ($target, toolchain $toolchain + build-std)" >&2
   (
     cd "$here/guest"
@@ -27,9 +41,9 @@ build_guest() {
       RUSTUP_TOOLCHAIN="$toolchain" RUSTC_BOOTSTRAP=1 CARGO_ENCODED_RUSTFLAGS="$encoded" \
       cargo build --release --locked --target "$target" "${extra[@]}" \
         -Zbuild-std="$build_std" -Zbuild-std-features=compiler-builtins-mem \
-        --target-dir "$cache/target/$name-guest" >&2
+        --target-dir "$target_dir" >&2
   )
-  elf_dir="$cache/target/$name-guest/${target%.json}/release"
+  elf_dir="$target_dir/${target%.json}/release"
 }
 
 # The rustflags of rustc's riscv32im-risc0-zkvm-elf guests (RISC Zero and OpenVM).
@@ -37,11 +51,44 @@ RV32_GUEST_FLAGS=(-C passes=lower-atomic -C link-arg=-Ttext=0x00200800 -C link-a
   --cfg 'getrandom_backend="custom"')
 
 # build_host NAME [ENV=VALUE...]: builds host/ (release, own lockfile) into $cache/target/NAME.
+#   With ZKML_GUEST_ONLY_DIR set, the script stops here instead, printing the guests'
+#   directory: how CI builds a guest from another path to check that it is reproducible.
 build_host() {
   local name="$1"
   shift
+  if [ -n "${ZKML_GUEST_ONLY_DIR:-}" ]; then
+    echo "$elf_dir"
+    exit 0
+  fi
   (cd "$here/host" && env "$@" cargo build --release --locked --target-dir "$cache/target/$name" >&2)
 }
 
-# Printed last by every build script: the host binary the harness runs.
-host_binary() { echo "$cache/target/$1/release/zkml-$1"; }
+# install_backend NAME [FILE...]: a snapshot of the host binary and FILEs (its guest ELFs, its
+#   job script) in $cache/installed/NAME-DIGEST, named by the digest of their bytes, written
+#   once and never again, so that a `prove` or `verify` running from one snapshot never has
+#   another checkout's or revision's build swapped under it (hosts read their guests from their
+#   own directory). NAME-current points to the newest; the three newest are kept. Prints the
+#   snapshot's host binary, last: the binary the harness runs.
+install_backend() {
+  local name="$1"
+  shift
+  local host="$cache/target/$name/release/zkml-$name" installed="$cache/installed"
+  local digest dest tmp
+  digest="$( (sha256sum "$host" "$@" | cut -d' ' -f1; for f in "$@"; do basename "$f"; done) | sha256sum | cut -c1-16)"
+  dest="$installed/$name-$digest"
+  mkdir -p "$installed"
+  if [ ! -x "$dest/zkml-$name" ]; then
+    tmp="$(mktemp -d "$installed/.$name-XXXXXX")"
+    cp "$host" "$@" "$tmp/"
+    chmod 0755 "$tmp"
+    # Another build may have installed the same bytes meanwhile: then keep its copy.
+    mv -T "$tmp" "$dest" 2>/dev/null || rm -rf "$tmp"
+  fi
+  touch "$dest"
+  ln -sfn "$name-$digest" "$installed/.$name-current.$$" && mv -T "$installed/.$name-current.$$" "$installed/$name-current"
+  # Older snapshots go once they are not among the three newest and an hour old (a run that
+  # started from one has long read its guests by then).
+  find "$installed" -maxdepth 1 -name "$name-????????????????" -type d -printf '%T@ %p\n' | sort -rn | tail -n +4 | cut -d' ' -f2- |
+    while read -r old; do find "$old" -maxdepth 0 -mmin +60 -exec rm -rf {} +; done
+  echo "$dest/zkml-$name"
+}

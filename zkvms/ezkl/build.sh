@@ -27,5 +27,4 @@ fi
 
 echo "== ezkl host (release)" >&2
 cargo build --release --locked -p zkml-ezkl --manifest-path "$root/Cargo.toml" --target-dir "$cache/target/ezkl" >&2
-install -m 0644 "$here/ezkl_job.py" "$cache/target/ezkl/release/ezkl_job.py"
-host_binary ezkl
+install_backend ezkl "$here/ezkl_job.py"

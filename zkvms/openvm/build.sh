@@ -9,4 +9,4 @@ source "$here/../common.sh"
 build_guest openvm riscv32im-risc0-zkvm-elf alloc,core,proc_macro,panic_abort,std -- "${RV32_GUEST_FLAGS[@]}"
 echo "== openvm host (release)" >&2
 build_host openvm ZKML_OPENVM_GUEST_DIR="$elf_dir"
-host_binary openvm
+install_backend openvm "$elf_dir/zkml-openvm-precompiles-on" "$elf_dir/zkml-openvm-precompiles-off"

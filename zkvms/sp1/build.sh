@@ -14,4 +14,4 @@ build_guest sp1 riscv64im-succinct-zkvm-elf.json std,panic_abort -- \
   -C llvm-args=-misched-prera-direction=bottomup -C llvm-args=-misched-postra-direction=bottomup
 echo "== sp1 host (release)" >&2
 build_host sp1 ZKML_SP1_GUEST_DIR="$elf_dir"
-host_binary sp1
+install_backend sp1 "$elf_dir/zkml-sp1-precompiles-on" "$elf_dir/zkml-sp1-precompiles-off"

@@ -448,6 +448,8 @@ fn main() -> ExitCode {
     // backend, whose caller then cleans up and fails; a second one quits at once.
     let installed = ctrlc::set_handler(|| {
         if zkml_harness::process::INTERRUPTED.swap(true, Ordering::SeqCst) {
+            // No destructor runs after exit: remove private directories and partial outputs now.
+            zkml_protocol::files::remove_temporaries();
             std::process::exit(EXIT_INTERRUPTED as i32);
         }
         eprintln!("\ninterrupted: stopping the running backend (Ctrl-C again to quit at once)");
@@ -455,6 +457,11 @@ fn main() -> ExitCode {
     if let Err(e) = installed {
         eprintln!("error: installing the Ctrl-C handler: {e}");
         return ExitCode::from(1);
+    }
+    // Private rows a killed (SIGKILL) zkml-bench had to leave behind go now.
+    let orphans = zkml_protocol::files::remove_orphaned_private_dirs();
+    if orphans > 0 {
+        eprintln!("removed {orphans} private temporary director{} left by a killed zkml-bench", if orphans == 1 { "y" } else { "ies" });
     }
     match run(cli.command) {
         Ok(_) if zkml_harness::process::INTERRUPTED.load(Ordering::SeqCst) => ExitCode::from(EXIT_INTERRUPTED),
@@ -497,6 +504,9 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Report { results, out, allow_mixed_revisions } => {
             let data = zkml_harness::report::Data::load(&results)?;
+            for line in &data.skipped_lines {
+                eprintln!("warning: skipped {line} (listed in the report)");
+            }
             data.check_one_revision(allow_mixed_revisions)?;
             let path = zkml_harness::report::write_report(&data, &out)?;
             println!("wrote {} ({} runs from {} machine(s))", path.display(), data.records.len(), data.hosts.len());
@@ -783,13 +793,24 @@ fn verify(a: VerifyArgs) -> anyhow::Result<ExitCode> {
     let out = workflow::verify(&a.proof, &expect)?;
     let r = &out.report;
     if a.json {
-        let doc = serde_json::json!({ "report": r, "header": out.proof.header, "failures": out.failures });
+        let doc = serde_json::json!({ "report": r, "header": out.proof.header, "failures": out.failures, "program": out.program });
         println!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
         let h = &out.proof.header;
         println!("proof file  {}", a.proof.display());
         println!("  backend          {} ({}), mode {}, precompiles {}", h.backend, h.sdk, h.mode, h.precompiles);
         print_claim(&r.claim);
+        match (&out.program, &h.program_id) {
+            (Some(p), _) => println!(
+                "  program          {} {} (guest ELF sha256 {}, this build's, precompiles {})",
+                p.id_kind,
+                p.id.as_deref().or(h.program_id.as_deref()).unwrap_or("unknown"),
+                p.elf_sha256,
+                p.precompiles
+            ),
+            (None, Some(id)) => println!("  program          {id} (as the proof's header names it)"),
+            (None, None) => {}
+        }
         if !r.real_proof {
             println!("WARNING: backend {} made no proof: the claim above is NOT cryptographically verified.", h.backend);
         } else if r.valid {
@@ -868,6 +889,15 @@ fn zkvms(json: bool) -> anyhow::Result<()> {
                     if i["proof_system"].as_str().is_some_and(|p| p.chars().count() > 60) { "..." } else { "" },
                     modes.join(", ")
                 );
+                for p in i["programs"].as_array().into_iter().flatten() {
+                    println!(
+                        "         guest precompiles-{:<3} elf sha256 {} | {} {}",
+                        p["precompiles"].as_str().unwrap_or("?"),
+                        p["elf_sha256"].as_str().unwrap_or("?"),
+                        p["id_kind"].as_str().unwrap_or("id"),
+                        p["id"].as_str().unwrap_or("(known after the first prove or verify)")
+                    );
+                }
             } else {
                 println!("{:<8} unavailable {}", r["name"].as_str().unwrap(), r["reason"].as_str().unwrap_or(""));
             }
@@ -967,9 +997,12 @@ fn bench(a: BenchArgs) -> anyhow::Result<()> {
     // Ctrl-C: main's handler sets INTERRUPTED; the sweep stops its current run, keeps what is
     // recorded, and the command exits 130.
 
-    std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
+    // A dry run touches nothing: it builds no backend, creates no directory, generates no
+    // workload and leaves the directory's backends.json (a real sweep's) alone.
+    if !a.dry_run {
+        std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
+    }
     let self_exe = std::env::current_exe().context("locating the zkml-bench binary")?;
-    // A dry run builds nothing and leaves the directory's backends.json (a real sweep's) alone.
     let (targets, entries) = bench::targets(&config, &self_exe, !a.dry_run);
     if !a.dry_run {
         bench::write_backends(&a.out, &entries)?;
@@ -983,20 +1016,35 @@ fn bench(a: BenchArgs) -> anyhow::Result<()> {
         bail!("none of the requested backends is available");
     }
     let t = Instant::now();
-    let inputs = bench::prepare_workload(&config, &a.out)?;
-    eprintln!(
-        "workload: {}; {} models x {} sizes prepared in {} (in {})",
-        config.data.describe(&config),
-        config.models.len(),
-        config.rows.len(),
-        fmt_secs(t.elapsed().as_secs_f64()),
-        a.out.join("workload").display()
-    );
+    let inputs = if a.dry_run {
+        let inputs = zkml_harness::workload::existing_workload(&config, &a.out);
+        let missing = inputs.iter().filter(|i| i.id.is_empty()).count();
+        eprintln!(
+            "workload: {}; {} of {} inputs already prepared in {} (a dry run generates none; whether --rows fit the data is \
+             checked when the sweep prepares them)",
+            config.data.describe(&config),
+            inputs.len() - missing,
+            inputs.len(),
+            a.out.join("workload").display()
+        );
+        inputs
+    } else {
+        let inputs = bench::prepare_workload(&config, &a.out)?;
+        eprintln!(
+            "workload: {}; {} models x {} sizes prepared in {} (in {})",
+            config.data.describe(&config),
+            config.models.len(),
+            config.rows.len(),
+            fmt_secs(t.elapsed().as_secs_f64()),
+            a.out.join("workload").display()
+        );
+        inputs
+    };
     let (plan, notes) = bench::plan(&config, &targets, &inputs);
     for n in &notes {
         eprintln!("note: {n}");
     }
-    let existing = zkml_harness::results::load(&a.out)?;
+    let existing = if a.out.exists() { zkml_harness::results::load(&a.out)? } else { Default::default() };
     let todo = bench::pending(&plan, &existing.records, a.force, a.retry_failed);
     eprintln!("plan: {} runs, {} of them still to run", plan.len(), todo.len());
     if !a.estimate_from.is_empty() {

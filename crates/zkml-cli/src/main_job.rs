@@ -43,14 +43,19 @@ pub struct RunArgs {
     #[arg(long, default_value_t = 7)]
     seed: u64,
     /// Verification fails (exit 3) below this R².
-    #[arg(long, default_value_t = 0.5, allow_hyphen_values = true)]
+    #[arg(long, default_value_t = 0.5, allow_hyphen_values = true, value_parser = crate::parse_min_r2)]
     min_r2: f64,
     /// Refuse a prover/mode that does not claim zero-knowledge.
     #[arg(long)]
     require_zk: bool,
-    /// Where every artefact goes (test.csv and salt.hex in it are PRIVATE).
+    /// Where every artefact goes (transactions.csv, features.csv, test.csv and salt.hex in it
+    /// are PRIVATE).
     #[arg(long, default_value = "zkml-run")]
     out: PathBuf,
+    /// Reuse a directory that already holds a salt.hex: a new run replaces the salt and the test
+    /// set, so a commitment published from the old ones can no longer be opened.
+    #[arg(long)]
+    replace_salt: bool,
 }
 
 /// One line of the step log, kept for the report.
@@ -78,7 +83,27 @@ fn timed<T>(f: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<(T, f64)> {
 
 pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
+    // Everything that can refuse does so before anything is generated or built.
+    registry::check_before_work(&a.zkvm, a.mode.as_deref(), a.require_zk)?;
+    let salt_path = a.out.join("salt.hex");
+    if salt_path.exists() && !a.replace_salt {
+        anyhow::bail!(
+            "{} already holds a salt from an earlier run: a new run would replace it and the test set, and a data commitment \
+             published from them could no longer be opened. Use another --out, or --replace-salt to replace them",
+            salt_path.display()
+        );
+    }
+    // A directory this command creates is its owner's alone (it will hold private rows).
+    {
+        use std::os::unix::fs::DirBuilderExt as _;
+        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
+    }
+    // One run per directory at a time: two would interleave their files.
+    let lock_path = a.out.join(".zkml-run.lock");
+    let lock = std::fs::File::create(&lock_path).with_context(|| format!("creating {}", lock_path.display()))?;
+    if let Err(e) = lock.try_lock() {
+        anyhow::bail!("another `zkml-bench run` is writing into {} ({e}); wait for it or use another --out", a.out.display());
+    }
     let mut steps = Steps { lines: Vec::new(), total: 7 };
     println!(
         "zkml-bench run: {} on {} synthetic customers (seed {}), proven with {}; artefacts in {}",
@@ -143,7 +168,6 @@ pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
 
     // 4. Commit to the private test set with a fresh secret salt (hiding commitment).
     let salt: [u8; 32] = rand::random();
-    let salt_path = a.out.join("salt.hex");
     zkml_protocol::files::write_bytes_atomically(&salt_path, hex::encode(salt).as_bytes())?;
     let ((_, words), s) = timed(|| workflow::guest_input(&model_path, &test_path, &salt))?;
     let input = zkml_core::GuestInput::decode(&words)?;
@@ -281,7 +305,8 @@ fn report_markdown(a: &RunArgs, steps: &Steps, proven: &workflow::Proven, verdic
     let _ = writeln!(md, "\nTotal: {}.", fmt_secs(total));
     let _ = writeln!(
         md,
-        "\nKeep `test.csv` and `salt.hex` private. Publish `model.json`, the commitment and `proof.zkp`; anyone verifies with\n\
+        "\nKeep `transactions.csv`, `features.csv`, `test.csv` and `salt.hex` private: the first three hold the customers' rows \
+         (the test rows among them), and the salt opens the commitment. Publish `model.json`, the commitment and `proof.zkp`; anyone verifies with\n\
          `zkml-bench verify proof.zkp --model model.json --data-commitment {} --min-r2 {} --require-proof`.",
         c.data_commitment, a.min_r2
     );

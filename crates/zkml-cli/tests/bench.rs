@@ -320,7 +320,16 @@ fn sweeps_are_estimated_repeated_within_limits_and_resumed_on_one_revision() {
     assert!(line("broken ridge 40 rows").contains("? s") && line("broken ridge 40 rows").ends_with("unknown: failed before at this size"));
     assert!(line("broken ridge 160 rows").ends_with("unknown: never measured"), "{stderr}");
     assert!(stderr.contains("estimated total:") && stderr.contains("plus 2 configuration(s) with no estimate"), "{stderr}");
-    assert!(!d.join("b/runs.jsonl").exists(), "a dry run records nothing");
+    assert!(!d.join("b").exists(), "a dry run records nothing and creates nothing");
+    // Issue #33: a dry run touches nothing, however large the plan, and counts what a resumed
+    // sweep would skip from the workload already prepared there.
+    let t = std::time::Instant::now();
+    let out = run(&["--zkvms", "native", "--rows", "100000000", "--reps", "1", "--out", "huge", "--dry-run"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(t.elapsed().as_secs() < 30 && !d.join("huge").exists(), "a dry run generated data");
+    let out = run(&["--zkvms", "native", "--rows", "40,80", "--reps", "2", "--out", "a", "--dry-run"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("plan: 4 runs, 0 of them still to run"), "{stderr}");
     // A dry run builds no backend: one not built yet is skipped with the command that builds it.
     let out = bin()
         .current_dir(d)

@@ -248,10 +248,18 @@ fn run_does_the_main_job_and_states_privacy() {
     assert_eq!(code, 3);
     assert!(std::fs::read_to_string(d.join("job3/REPORT.md")).unwrap().contains("below the required minimum"));
 
+    let report = std::fs::read_to_string(d.join("job/REPORT.md")).unwrap();
+    assert!(report.contains("Keep `transactions.csv`, `features.csv`, `test.csv` and `salt.hex` private"), "{report}");
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        assert_eq!(std::fs::metadata(d.join("job")).unwrap().permissions().mode() & 0o777, 0o700, "run's directory is private");
+    }
+
     let (code, err) = fails(d, &["run", "--zkvm", "native", "--require-zk", "--out", "job4"]);
     assert_eq!(code, 1);
     assert!(err.contains("--require-zk") && err.contains("zero-knowledge"), "{err}");
-    assert!(!d.join("job4/proof.zkp").exists());
+    let (code, err) = fails(d, &["run", "--zkvm", "native", "--min-r2", "NaN", "--out", "job5"]);
+    assert_eq!(code, 64, "{err}");
     let (_, err) =
         fails(d, &["prove", "--zkvm", "native", "--model", "job/model.json", "--test", "job/test.csv", "--out", "p.zkp", "--require-zk"]);
     assert!(err.contains("--require-zk"), "{err}");

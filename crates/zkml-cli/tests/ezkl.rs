@@ -68,6 +68,7 @@ fn ezkl_proves_verifies_and_rejects_tampering() {
     let bytes = proven["proof_bytes"].as_u64().unwrap();
     assert!((1_000..20_000).contains(&bytes), "a halo2/KZG proof is a few KB, got {bytes}");
 
+    assert_zero_knowledge_catalogue_matches("ezkl");
     let v = ok(&repo, &["verify", &p("e.proof"), "--model", &p("m.json"), "--require-proof", "--data-commitment", commitment, "--json"]);
     let v = json(&v);
     assert_eq!(v["report"]["valid"], true, "{v}");

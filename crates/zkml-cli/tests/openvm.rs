@@ -37,6 +37,7 @@ fn openvm_proves_verifies_and_rejects_tampering() {
     assert!(proven["phases"]["setup_s"].as_f64().unwrap() > 0.0 && proven["phases"]["prove_s"].as_f64().unwrap() > 0.0);
     assert!(proven["proof_bytes"].as_u64().unwrap() > 10_000);
 
+    assert_zero_knowledge_catalogue_matches("openvm");
     let v = ok(&repo, &["verify", &p("o.proof"), "--model", &p("m.json"), "--require-proof", "--json"]);
     assert_eq!(json(&v)["report"]["valid"], true);
 

@@ -31,8 +31,12 @@ fn risc0_proves_verifies_and_rejects_tampering() {
     assert_eq!(proven["privacy"]["zero_knowledge"], true, "RISC Zero receipts claim zero-knowledge");
     assert_eq!(proven["privacy"]["family"], "segmented");
 
-    let v = ok(&repo, &["verify", &p("r.proof"), "--model", &p("m.json"), "--require-proof", "--json"]);
-    assert_eq!(json(&v)["report"]["valid"], true);
+    let v = json(&ok(&repo, &["verify", &p("r.proof"), "--model", &p("m.json"), "--require-proof", "--json"]));
+    assert_eq!(v["report"]["valid"], true);
+    // verify names the program it checked the proof against: the one the header names.
+    assert_eq!(v["program"]["id_kind"], "image id", "{v}");
+    assert_eq!(v["program"]["id"], v["header"]["program_id"], "{v}");
+    assert_zero_knowledge_catalogue_matches("risc0");
 
     // Tampering, each written with a valid file checksum so that RISC Zero's verifier must catch it.
     let original = ProofFile::read(&t.join("r.proof")).unwrap();
@@ -145,7 +149,9 @@ fn interrupting_prove_stops_the_prover_and_leaks_no_rows() {
     let (repo, tmp, _) = small_private_test_set("60", "5", "ridge");
     let t = tmp.path();
     let p = |name: &str| t.join(name).display().to_string();
-    for signal in [libc::SIGTERM, libc::SIGKILL] {
+    // SIGTERM once (the prover is stopped, then clean-up), twice (quit at once: clean-up in the
+    // handler), SIGKILL (no clean-up possible: the next zkml-bench removes the orphan).
+    for (signal, times) in [(libc::SIGTERM, 1), (libc::SIGTERM, 2), (libc::SIGKILL, 1)] {
         let scratch = tempfile::tempdir().unwrap();
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_zkml-bench"))
             .current_dir(&repo)
@@ -166,7 +172,10 @@ fn interrupting_prove_stops_the_prover_and_leaks_no_rows() {
         assert_eq!(std::fs::metadata(&private).unwrap().permissions().mode() & 0o777, 0o700);
         assert_eq!(std::fs::metadata(private.join("input.bin")).unwrap().permissions().mode() & 0o777, 0o600);
         std::thread::sleep(std::time::Duration::from_secs(2));
-        unsafe { libc::kill(child.id() as i32, signal) };
+        for _ in 0..times {
+            unsafe { libc::kill(child.id() as i32, signal) };
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
         let status = child.wait().unwrap();
         // No process may still hold the private directory in its command line.
         let needle = private.display().to_string();
@@ -188,6 +197,69 @@ fn interrupting_prove_stops_the_prover_and_leaks_no_rows() {
             assert_eq!(std::fs::read_dir(scratch.path()).unwrap().count(), 0, "the private directory is removed");
         } else {
             assert_eq!(std::fs::metadata(&private).unwrap().permissions().mode() & 0o777, 0o700);
+            let out =
+                std::process::Command::new(env!("CARGO_BIN_EXE_zkml-bench")).env("TMPDIR", scratch.path()).arg("zkvms").output().unwrap();
+            assert!(String::from_utf8_lossy(&out.stderr).contains("removed 1 private temporary directory"), "{out:?}");
+            assert!(!private.exists(), "the next zkml-bench removes what a killed one left");
         }
     }
+}
+
+/// Issue #33: a guest's program id depends on the revision alone, so that anyone who clones
+/// this revision anywhere can check a published proof. The guests built from a copy of this
+/// tree at another path, into another target directory, are byte for byte the installed ones
+/// (hence the same image ids), and no guest ELF names a path of this machine.
+#[test]
+fn risc0_guests_are_the_same_built_from_another_path() {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap();
+    ok(&repo, &["build", "risc0"]);
+    let installed = zkml_harness::registry::backend_binary("risc0").parent().unwrap().to_path_buf();
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = tmp.path().join("somewhere else").join("zkml-bench");
+    let files =
+        std::process::Command::new("git").current_dir(&repo).args(["ls-files", "-co", "--exclude-standard", "-z"]).output().unwrap();
+    assert!(files.status.success());
+    for f in files.stdout.split(|&b| b == 0).filter(|f| !f.is_empty()) {
+        let rel = std::path::Path::new(std::str::from_utf8(f).unwrap());
+        if repo.join(rel).is_file() {
+            std::fs::create_dir_all(copy.join(rel).parent().unwrap()).unwrap();
+            std::fs::copy(repo.join(rel), copy.join(rel)).unwrap();
+        }
+    }
+    let target = tmp.path().join("guest target");
+    let out = std::process::Command::new("bash")
+        .arg(copy.join("zkvms/risc0/build.sh"))
+        .env_clear()
+        .envs(zkml_harness::registry::build_environment())
+        .env("ZKML_CACHE", zkml_harness::registry::cache_dir())
+        .env("ZKML_GUEST_ONLY_DIR", &target)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let elf_dir = std::path::PathBuf::from(String::from_utf8(out.stdout).unwrap().lines().last().unwrap().trim());
+    assert!(elf_dir.starts_with(&target), "{}", elf_dir.display());
+    let home = std::path::PathBuf::from(std::env::var_os("HOME").unwrap());
+    let machine_paths = [
+        repo.display().to_string(),
+        copy.display().to_string(),
+        home.join(".cargo").display().to_string(),
+        home.join(".rustup").display().to_string(),
+        zkml_harness::registry::cache_dir().display().to_string(),
+        target.display().to_string(),
+    ];
+    for guest in ["zkml-risc0-precompiles-on", "zkml-risc0-precompiles-off", "zkml-risc0-profile"] {
+        let ours = std::fs::read(installed.join(guest)).unwrap();
+        let theirs = std::fs::read(elf_dir.join(guest)).unwrap();
+        assert!(ours == theirs, "{guest}: built at another path, the ELF differs ({} vs {} bytes)", ours.len(), theirs.len());
+        for path in &machine_paths {
+            assert!(!ours.windows(path.len()).any(|w| w == path.as_bytes()), "{guest} names the machine path {path}");
+        }
+    }
+    // `zkvms` lists the program ids a verifier elsewhere compares with.
+    let listed = json(&ok(&repo, &["zkvms", "--json"]));
+    let risc0 = listed["backends"].as_array().unwrap().iter().find(|b| b["name"] == "risc0").unwrap();
+    let programs = risc0["info"]["programs"].as_array().unwrap();
+    assert_eq!(programs.len(), 2, "{risc0}");
+    assert!(programs.iter().all(|p| p["id_kind"] == "image id" && p["id"].as_str().is_some_and(|id| id.len() == 64)), "{risc0}");
 }

@@ -28,6 +28,7 @@ fn sp1_proves_verifies_and_rejects_tampering() {
     assert!(notes.contains(&"memory settings: none set by the user"), "{notes:?}");
     assert!(notes.iter().any(|n| n.starts_with("prover pipeline: SP1_WORKER_NUM_CORE_WORKERS=") && n.contains("GiB budget")), "{notes:?}");
 
+    assert_zero_knowledge_catalogue_matches("sp1");
     let v = ok(&repo, &["verify", &p("s.proof"), "--model", &p("m.json"), "--require-proof", "--json"]);
     assert_eq!(json(&v)["report"]["valid"], true);
 

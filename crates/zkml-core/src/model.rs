@@ -133,6 +133,8 @@ pub struct ModelView<'a> {
     pub(crate) weights: &'a [i32],
     /// Bits the accumulator is rounded by to reach the target's scale.
     pub(crate) out_shift: u32,
+    /// The column schema's digest (see [`FixedModel::schema`]).
+    pub(crate) schema: [u8; 32],
     /// Trees only.
     pub(crate) trees: Option<TreesView<'a>>,
     /// MLP only.
@@ -181,6 +183,7 @@ impl ModelView<'_> {
         FixedModel {
             kind: self.kind,
             degree: self.degree,
+            schema: self.schema,
             column_frac_bits: self.column_frac_bits.to_vec(),
             weight_frac_bits: self.weight_frac_bits,
             means: self.means.to_vec(),
@@ -313,6 +316,11 @@ impl ModelView<'_> {
 pub struct FixedModel {
     pub kind: ModelKind,
     pub degree: u32,
+    /// SHA-256 of the columns the model reads, by name and in order, then the target's name
+    /// (computed by the host: `zkml_train::schema_digest`; all zeros where no names are
+    /// known, as in core's own tests). It is part of the model section, hence of the model
+    /// hash: the weights mean nothing without knowing which column each one multiplies.
+    pub schema: [u8; 32],
     /// Fractional bits of each test-set column, the features then the target: fixed at
     /// quantisation from the training data's range, and committed with the test set.
     pub column_frac_bits: Vec<u32>,
@@ -363,6 +371,7 @@ impl FixedModel {
         FixedModel {
             kind,
             degree,
+            schema: [0; 32],
             column_frac_bits,
             weight_frac_bits,
             means,

@@ -3,8 +3,8 @@
 //!
 //! ```text
 //! guest input   = "ZKMLIN02" | model_words: u32 | data_words: u32 | model | data
-//! model         = "ZKMLMDL2" | kind | degree | n_features | n_weights | z_frac_bits
-//!                 | weight_frac_bits | column_frac_bits: u32 × (n_features + 1)
+//! model         = "ZKMLMDL3" | kind | degree | n_features | n_weights | z_frac_bits
+//!                 | weight_frac_bits | schema: [u8; 32] | column_frac_bits: u32 × (n_features + 1)
 //!                 | (degree >= 2 only: means: i32 × n_features | inv_stds: i32 × n_features
 //!                    | z_shifts: u32 × n_features)
 //!                 | bias: i64 (low word first) | weights: i32 × n_weights     (linear, ridge, poly)
@@ -19,6 +19,10 @@
 //!                 | column_frac_bits: u32 × (n_features + 1)
 //!                 | rows: n_rows × (features: i32 × n_features, target: i32)
 //! ```
+//! `schema` is the SHA-256 of the columns the model reads, by name and in order (the host's
+//! business: see `zkml_train::schema_digest`); a guest carries it into the model hash without
+//! interpreting it, so that the hash binds which CSV column feeds which parameter and which
+//! column is the target — a model file whose feature names were reordered has another hash.
 //! A value is one word: a row of 5 features and a target is 24 bytes to read and to hash.
 //! Each column has its own power-of-two scale, chosen when the model is quantised and
 //! repeated in the test set (so the commitment covers how the rows are to be read); a guest
@@ -40,11 +44,13 @@ use crate::trees::{self, TreesView};
 use alloc::vec::Vec;
 
 pub const INPUT_MAGIC: [u8; 8] = *b"ZKMLIN02";
-pub const MODEL_MAGIC: [u8; 8] = *b"ZKMLMDL2";
+pub const MODEL_MAGIC: [u8; 8] = *b"ZKMLMDL3";
 pub const DATA_MAGIC: [u8; 8] = *b"ZKMLDAT2";
 
 const INPUT_HEADER_WORDS: usize = 4;
-const MODEL_HEADER_WORDS: usize = 8;
+/// Magic, six fields and the 8-word schema digest.
+const MODEL_HEADER_WORDS: usize = 16;
+const SCHEMA_AT: usize = 8;
 const DATA_HEADER_WORDS: usize = 4 + 8;
 
 /// Most test rows the overflow analysis allows: `|y| <= 2^31`, so `Σ y` stays below
@@ -73,7 +79,7 @@ fn check_magic(section: Section, words: &[u32], magic: &[u8; 8]) -> Result<(), C
 
 /// Copies bytes into little-endian words (a host-side convenience; guests read words).
 pub fn words_from_bytes(bytes: &[u8]) -> Result<Vec<u32>, CoreError> {
-    if bytes.len() % 4 != 0 {
+    if !bytes.len().is_multiple_of(4) {
         return Err(CoreError::Unaligned { len: bytes.len() as u64 });
     }
     Ok(bytes.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
@@ -133,6 +139,7 @@ pub fn encode_model(model: &FixedModel) -> Result<Vec<u32>, CoreError> {
     let n_params = if model.kind.is_affine() { model.weights.len() } else { body };
     w.extend_from_slice(&magic_words(&MODEL_MAGIC));
     w.extend_from_slice(&[model.kind.code(), model.degree, nf as u32, n_params as u32, Z_FRAC_BITS, model.weight_frac_bits]);
+    w.extend(model.schema.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])));
     w.extend_from_slice(&model.column_frac_bits);
     w.extend(model.means.iter().map(|&v| v as u32));
     w.extend(model.inv_stds.iter().map(|&v| v as u32));
@@ -341,9 +348,14 @@ pub fn decode_model(words: &[u32]) -> Result<ModelView<'_>, CoreError> {
         let (trees, mlp, bias) = decode_body(kind, nf, nw, body)?;
         (trees, mlp, bias, &body[..0])
     };
+    let mut schema = [0u8; 32];
+    for (out, word) in schema.chunks_exact_mut(4).zip(&words[SCHEMA_AT..MODEL_HEADER_WORDS]) {
+        out.copy_from_slice(&word.to_le_bytes());
+    }
     let view = ModelView {
         kind,
         degree,
+        schema,
         n_features: nf,
         column_frac_bits: scales,
         weight_frac_bits: weight_frac,
@@ -372,7 +384,7 @@ pub fn encode_test_set(column_frac_bits: &[u32], rows: &[i32], salt: &[u8; 32]) 
         return Err(CoreError::Unsupported { section: s, field: "n_features", value: n_features as u64 });
     }
     check_column_scales(s, column_frac_bits)?;
-    if rows.len() % width != 0 {
+    if !rows.len().is_multiple_of(width) {
         return Err(CoreError::Unsupported { section: s, field: "values (not whole rows)", value: rows.len() as u64 });
     }
     let n_rows = (rows.len() / width) as u64;

@@ -11,6 +11,7 @@ const F: u32 = 16;
 fn model(kind: ModelKind, degree: u32, nf: usize, weights: Vec<i32>) -> FixedModel {
     let poly = degree > 1;
     FixedModel {
+        schema: [0; 32],
         trees: None,
         layers: Vec::new(),
         kind,
@@ -81,6 +82,7 @@ fn standardisation_and_target_scale_are_applied() {
     // 2^(16+32)/64 = 2^42, stored as inv_std 2^30 with shift 12 (z = round(d / 4) * 2^12);
     // target read at 2^8, weights at 2^10: y_hat = 100 + 8 z + 0.5 z^2.
     let m = FixedModel {
+        schema: [0; 32],
         trees: None,
         layers: Vec::new(),
         kind: ModelKind::PolyRidge,
@@ -109,6 +111,7 @@ fn standardisation_and_target_scale_are_applied() {
     // Degree 1 folds it: y_hat = 100 + 8 (x - 10) / 4 = 80 + 2 x, with the weight at
     // 2^(12 - 4) and the bias at 2^12 (products at 2^12, rounded by 4 bits to the target).
     let m = FixedModel {
+        schema: [0; 32],
         trees: None,
         layers: Vec::new(),
         kind: ModelKind::Ridge,
@@ -359,6 +362,7 @@ fn random_model(nf: usize, degree: u32, next: &mut impl FnMut(i64) -> i64, value
     let poly = degree > 1;
     let weight_bound = if poly { weight_bound } else { weight_bound.min(1 << 25) };
     FixedModel {
+        schema: [0; 32],
         trees: None,
         layers: Vec::new(),
         kind: if poly { ModelKind::PolyRidge } else { ModelKind::Ridge },
@@ -462,7 +466,22 @@ fn aligned_words_view_or_copy_the_same_words() {
     let mut shifted = vec![0u8; bytes.len() + 1];
     shifted[1..].copy_from_slice(&bytes);
     let copy = zkml_core::aligned_words(&shifted[1..]).unwrap();
-    assert!(matches!(copy, std::borrow::Cow::Owned(_)) || shifted[1..].as_ptr() as usize % 4 == 0);
+    assert!(matches!(copy, std::borrow::Cow::Owned(_)) || (shifted[1..].as_ptr() as usize).is_multiple_of(4));
     assert_eq!(&*copy, &words[..]);
     assert!(zkml_core::aligned_words(&bytes[..7]).is_err());
+}
+
+/// Issue #33: the column schema travels in the model section, so the model hash covers it.
+#[test]
+fn the_schema_is_part_of_the_model_section_and_its_hash() {
+    let plain = model(ModelKind::Ridge, 1, 3, vec![5, 1, 2, 3]);
+    let mut named = plain.clone();
+    named.schema = [7; 32];
+    let words = encode_model(&named).unwrap();
+    assert_eq!(decode_model(&words).unwrap().to_owned_model(), named);
+    let hash = |m: &FixedModel| zkml_core::commit::model_hash::<zkml_core::SoftwareSha256>(&encode_model(m).unwrap());
+    assert_ne!(hash(&named), hash(&plain));
+    let mut other = named.clone();
+    other.schema[31] ^= 1;
+    assert_ne!(hash(&other), hash(&named));
 }

@@ -26,6 +26,7 @@ fn fits_i32(v: i128) -> Option<i64> {
 fn forest(nf: usize, n_trees: usize, depth: u32, next: &mut impl FnMut(i64) -> i64, value_bits: u32) -> FixedModel {
     let internal = internal_nodes(depth);
     FixedModel {
+        schema: [0; 32],
         kind: ModelKind::Gbdt,
         degree: 0,
         column_frac_bits: (0..nf).map(|_| next(20).unsigned_abs() as u32).chain([8]).collect(),
@@ -88,6 +89,7 @@ fn mlp(nf: usize, hidden: &[u32], next: &mut impl FnMut(i64) -> i64, weight_bits
         })
         .collect();
     FixedModel {
+        schema: [0; 32],
         kind: ModelKind::Mlp,
         degree: 0,
         column_frac_bits: (0..nf).map(|_| next(20).unsigned_abs() as u32).chain([8]).collect(),
@@ -180,6 +182,7 @@ proptest! {
 #[test]
 fn a_small_forest_predicts_by_hand() {
     let m = FixedModel {
+        schema: [0; 32],
         kind: ModelKind::Gbdt,
         degree: 0,
         column_frac_bits: vec![4, 4, 4],
@@ -255,12 +258,14 @@ fn sections_that_contradict_their_kind_are_refused() {
     assert!(err(&bad).contains("output layer"), "{}", err(&bad));
 
     // Decoding a tampered header: sizes are checked before anything is computed from them.
+    // (The model header: magic, six fields and the 8-word schema digest.)
+    const HEADER: usize = 16;
     for (m, at, value, needle) in [
-        (&f, 8 + 4, 5000u32, "number of trees"), // n_trees
-        (&f, 8 + 4 + 1, 11, "tree depth"),       // depth
-        (&f, 5, 3, "trailing bytes"),            // header's body words
-        (&n, 8 + 4 + 9, 9, "number of layers"),  // n_layers
-        (&n, 8 + 4 + 9 + 1, 2, "MLP inputs"),    // widths[0]
+        (&f, HEADER + 4, 5000u32, "number of trees"), // n_trees
+        (&f, HEADER + 4 + 1, 11, "tree depth"),       // depth
+        (&f, 5, 3, "trailing bytes"),                 // header's body words
+        (&n, HEADER + 4 + 9, 9, "number of layers"),  // n_layers
+        (&n, HEADER + 4 + 9 + 1, 2, "MLP inputs"),    // widths[0]
     ] {
         let mut words = encode_model(m).unwrap();
         words[at] = value;

@@ -35,3 +35,17 @@ impl From<std::io::Error> for DataError {
 }
 
 pub type Result<T, E = DataError> = std::result::Result<T, E>;
+
+/// Refuses a header that names one column twice: which of the two a name means would be a
+/// silent guess.
+pub(crate) fn check_unique_header(path: &std::path::Path, names: &[String]) -> Result<()> {
+    for (i, name) in names.iter().enumerate().filter(|(_, n)| !n.is_empty()) {
+        if let Some(j) = names[i + 1..].iter().position(|m| m == name) {
+            return Err(DataError::Invalid {
+                path: path.to_path_buf(),
+                message: format!("the header names column {name:?} twice (columns {} and {}): rename one", i + 1, i + j + 2),
+            });
+        }
+    }
+    Ok(())
+}

@@ -124,11 +124,17 @@ pub fn build_features(path: &Path, mapping: &ColumnMapping, options: &FeatureOpt
     for (id, a) in rows {
         let f = a.frequency as f64;
         let recency_days = (cutoff - a.last_purchase) as f64 / 86_400.0;
-        table.push(
-            id,
-            &[f, round4(a.monetary), round4(recency_days), round4(a.sum_price / f), round4(a.sum_discount / f)],
-            round4(a.target),
-        );
+        let values = [f, round4(a.monetary), round4(recency_days), round4(a.sum_price / f), round4(a.sum_discount / f)];
+        // Each amount is finite, but a sum of huge ones can overflow to infinity.
+        for (name, v) in FEATURE_NAMES.iter().zip(&values).chain([(&"the target", &a.target)]) {
+            if !v.is_finite() {
+                return Err(DataError::Invalid {
+                    path: path.into(),
+                    message: format!("customer {id}: {name} sums to {v}: the amounts are too large to add up in 64-bit floating point"),
+                });
+            }
+        }
+        table.push(id, &values, round4(a.target));
     }
     let summary = FeatureSummary {
         transactions: n,

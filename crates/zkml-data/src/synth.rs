@@ -146,6 +146,11 @@ pub fn write_transactions<W: Write>(config: &SynthConfig, out: W) -> Result<Synt
     let item_noise = LogNormal::new(0.0, 0.25).unwrap();
     let mut summary = SynthSummary::default();
     for id in 1..=config.customers {
+        // Ctrl-C: stop now rather than after the last customer (the caller's atomic write then
+        // leaves nothing behind).
+        if id % 1024 == 0 && zkml_protocol::files::INTERRUPTED.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(std::io::Error::new(std::io::ErrorKind::Interrupted, "interrupted").into());
+        }
         let c = draw_customer(&mut rng, days);
         // Thinning: propose at the largest rate this customer can reach, accept at rate(t).
         let max_rate = c.rate * (c.trend.abs() * mid / 365.0).exp() * 1.25;

@@ -116,6 +116,7 @@ impl FeatureTable {
         if header.is_empty() || header.iter().all(|h| h.is_empty()) {
             return Err(DataError::Empty { path: path.into() });
         }
+        crate::error::check_unique_header(path, &header)?;
         let available = header.iter().map(|h| format!("{h:?}")).collect::<Vec<_>>().join(", ");
         let id_col = header.iter().position(|h| h == ID_COLUMN);
         let target_col = match target {

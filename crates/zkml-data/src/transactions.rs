@@ -156,6 +156,7 @@ impl TransactionReader {
         }
         let header_names: Vec<String> =
             headers.iter().map(|h| String::from_utf8_lossy(h).trim().trim_start_matches('\u{feff}').to_string()).collect();
+        crate::error::check_unique_header(path, &header_names)?;
         let find = |name: &str| header_names.iter().position(|h| h == name);
         let available = header_names.iter().map(|h| format!("{h:?}")).collect::<Vec<_>>().join(", ");
         let missing = |column: &str, role: &'static str| DataError::MissingColumn {

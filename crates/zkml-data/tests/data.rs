@@ -123,6 +123,13 @@ fn bad_transactions_get_clear_errors() {
         }
     }
     assert!(features_err("").contains("empty"), "{}", features_err(""));
+    // Issue #33: sums of finite amounts that overflow, and a header naming a column twice.
+    let huge = "1,A,1,1e308,1/1/2024 10:00,Cash,S,Books,0,1.7e308";
+    let err = features_err(&kaggle(&[huge, huge, "2,A,1,10,6/1/2024 10:00,Cash,S,Books,0,10"]));
+    assert!(err.contains("customer 1") && err.contains("monetary") && err.contains("inf"), "{err}");
+    let dup = kaggle(&[ok]).replacen("Price", "TotalAmount", 1);
+    let err = features_err(&dup);
+    assert!(err.contains("bad.csv") && err.contains("\"TotalAmount\" twice"), "{err}");
     let err = features_err("a,b,c\n1,2,3\n");
     assert!(err.contains("CustomerID") && err.contains("--customer-col"), "{err}");
 }
@@ -148,6 +155,9 @@ fn feature_table_round_trip_and_validation() {
     let bad = write(&dir, "nan.csv", "customer_id,a,spend_90_days\n1,NaN,2\n");
     let err = FeatureTable::read_csv(&bad, None, None).unwrap_err().to_string();
     assert!(err.contains("nan.csv") && err.contains("line 2") && err.contains("\"a\""), "{err}");
+    let dup = write(&dir, "dup.csv", "customer_id,a,a,spend_90_days\n1,2,3,4\n");
+    let err = FeatureTable::read_csv(&dup, None, None).unwrap_err().to_string();
+    assert!(err.contains("dup.csv") && err.contains("\"a\" twice"), "{err}");
     let none = write(&dir, "none.csv", "customer_id,a,b\n1,2,3\n");
     assert!(FeatureTable::read_csv(&none, None, None).unwrap_err().to_string().contains("spend_"));
 }

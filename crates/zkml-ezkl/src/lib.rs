@@ -61,14 +61,20 @@ pub struct Ezkl {
 
 impl Ezkl {
     /// Finds the virtual environment and the job script from this binary's place in the cache
-    /// (`$ZKML_CACHE/target/ezkl/release/zkml-ezkl`); `ZKML_EZKL_PYTHON` and `ZKML_EZKL_SCRIPT`
+    /// (an installed snapshot `$ZKML_CACHE/installed/ezkl-DIGEST/zkml-ezkl`, or cargo's output); `ZKML_EZKL_PYTHON` and `ZKML_EZKL_SCRIPT`
     /// override them.
     pub fn locate() -> anyhow::Result<Self> {
         let exe = std::env::current_exe().context("cannot locate this binary")?;
         let dir = exe.parent().map(Path::to_path_buf).unwrap_or_default();
+        // From an installed snapshot ($ZKML_CACHE/installed/ezkl-DIGEST) or cargo's output.
         let cache = match std::env::var_os("ZKML_CACHE") {
             Some(c) => PathBuf::from(c),
-            None => dir.join("../../.."),
+            None => dir
+                .ancestors()
+                .skip(1)
+                .find(|a| a.join("ezkl/venv").is_dir())
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| dir.join("../../..")),
         };
         let script = std::env::var_os("ZKML_EZKL_SCRIPT").map(PathBuf::from).unwrap_or_else(|| dir.join("ezkl_job.py"));
         let python = std::env::var_os("ZKML_EZKL_PYTHON").map(PathBuf::from).unwrap_or_else(|| cache.join("ezkl/venv/bin/python"));
@@ -409,6 +415,7 @@ impl Backend for Ezkl {
                 "the data commitment of mode hashed is EZKL's Poseidon hash of the quantised rows, not zkml-core's SHA-256".into(),
             ],
             own_quantisation: Some(QUANTISATION),
+            programs: Vec::new(),
         }
     }
 

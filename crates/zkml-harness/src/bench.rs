@@ -463,7 +463,8 @@ fn measure_run(p: &Planned<'_>, proof: &Path, log: &Path, opts: &SweepOptions<'_
         Err(e) => return Ok(failed(format!("unreadable claim in the prove report: {e}"), &prove_m, None)),
     };
     let words = zkml_core::words_from_bytes(&std::fs::read(&p.input.path)?)?;
-    let agreement = match crate::workflow::check_claim(&p.target.info, &words, &p.input.expected, &proven) {
+    let expected = p.input.expected.as_ref().ok_or_else(|| anyhow::anyhow!("{}: the workload was not prepared", p.key.label()))?;
+    let agreement = match crate::workflow::check_claim(&p.target.info, &words, expected, &proven) {
         Ok(a) => a,
         Err(e) => return Ok(failed(format!("{e:#}"), &prove_m, None)),
     };

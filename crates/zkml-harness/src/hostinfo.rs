@@ -63,7 +63,12 @@ pub fn git_revision() -> Option<String> {
     let git = |args: &[&str]| Command::new("git").arg("-C").arg(&root).args(args).output();
     let sha = git(&["rev-parse", "HEAD"]).ok().filter(|o| o.status.success())?;
     let sha = String::from_utf8_lossy(&sha.stdout).trim().to_string();
-    let dirty = git(&["status", "--porcelain", "--untracked-files=no"]).ok().map(|o| !o.stdout.is_empty()).unwrap_or(false);
+    // Only code makes a measurement "dirty": not documentation, and not the results files a
+    // sweep is appending to (a resumed or chained sweep would otherwise mark itself).
+    let dirty = git(&["status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)docs", ":(exclude)*.md"])
+        .ok()
+        .map(|o| !o.stdout.is_empty())
+        .unwrap_or(false);
     Some(if dirty { format!("{sha}-dirty") } else { sha })
 }
 

@@ -22,8 +22,8 @@ pub struct ProcessBackend {
 }
 
 /// Set by the CLI's Ctrl-C / SIGTERM handler: every protocol call of this process stops its
-/// backend (the whole process group) when it is set.
-pub static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// backend (the whole process group) when it is set, and no output file is put in place.
+pub use zkml_protocol::files::INTERRUPTED;
 
 /// How a measured protocol call ended.
 #[derive(Debug)]

@@ -14,6 +14,48 @@ pub enum BackendHandle {
 /// Every backend name the CLI accepts, in report order: the zkVMs, then EZKL (a circuit compiler).
 pub const ZKVMS: [&str; 6] = ["native", "risc0", "sp1", "openvm", "ezkl", "jolt"];
 
+/// The proof modes of each known backend that claim to hide the private rows, and its default
+/// mode, as the backend's own `info` states them (each zkVM's tests hold the two equal): what
+/// lets `--require-zk` refuse before anything is built or generated.
+pub fn zero_knowledge_modes(name: &str) -> Option<(&'static str, &'static [&'static str])> {
+    match name {
+        "native" => Some(("none", &[])),
+        "risc0" => Some(("composite", &["composite", "succinct", "groth16"])),
+        "sp1" => Some(("core", &[])),
+        "openvm" => Some(("app", &[])),
+        "ezkl" => Some(("hashed", &["hashed", "private"])),
+        _ => None,
+    }
+}
+
+/// Refuses, before any work, a backend/mode that cannot satisfy `--require-zk`, or a backend
+/// name that is unknown or cannot run here (as [`resolve`] would, without building).
+pub fn check_before_work(name: &str, mode: Option<&str>, require_zk: bool) -> anyhow::Result<()> {
+    if !ZKVMS.contains(&name) {
+        anyhow::bail!("unknown zkVM {name:?}; known: {}", ZKVMS.join(", "));
+    }
+    if name == "jolt" {
+        resolve(name, false)?;
+    }
+    if !require_zk {
+        return Ok(());
+    }
+    let Some((default, zk)) = zero_knowledge_modes(name) else { return Ok(()) };
+    let mode = mode.unwrap_or(default);
+    if !zk.contains(&mode) {
+        let others: Vec<&str> = ZKVMS.iter().copied().filter(|n| zero_knowledge_modes(n).is_some_and(|(_, z)| !z.is_empty())).collect();
+        anyhow::bail!(
+            "--require-zk: {name} mode {mode} does not claim zero-knowledge (nothing was built or generated). {}",
+            if zk.is_empty() {
+                format!("None of {name}'s modes does; backends with zero-knowledge modes: {}", others.join(", "))
+            } else {
+                format!("Its zero-knowledge modes: {}", zk.join(", "))
+            }
+        );
+    }
+    Ok(())
+}
+
 /// Where zkVM hosts and guests are built: outside the clone, shared by every checkout and by
 /// CI on the same machine, because one cold zkVM build takes 15-35 minutes.
 pub fn cache_dir() -> PathBuf {
@@ -109,9 +151,21 @@ pub fn resolve(name: &str, build: bool) -> anyhow::Result<BackendHandle> {
     }
 }
 
-/// Where a zkVM's `build.sh` puts its host binary.
-pub fn backend_binary(name: &str) -> PathBuf {
+/// Where cargo builds a zkVM's host binary (the build's work, not what runs).
+fn built_binary(name: &str) -> PathBuf {
     cache_dir().join("target").join(name).join("release").join(format!("zkml-{name}"))
+}
+
+/// The newest installed snapshot of a backend (`zkvms/common.sh` `install_backend`: the host
+/// binary with its guests, in a directory named by their digest that is never written again),
+/// else, for a cache from before snapshots, cargo's build output.
+pub fn backend_binary(name: &str) -> PathBuf {
+    let installed = cache_dir().join("installed").join(format!("{name}-current")).join(format!("zkml-{name}"));
+    if installed.is_file() {
+        installed
+    } else {
+        built_binary(name)
+    }
 }
 
 /// The last cold build of a backend: host binary absent before, built from nothing (seconds).
@@ -134,7 +188,7 @@ pub fn last_build(name: &str) -> Option<BuildRecord> {
 /// for the processes it starts, and SDK build scripts that watch environment variables would
 /// otherwise rerun (and recompile large parts of an SDK) whenever the caller changes; one such
 /// rerun even breaks RISC Zero's recursion build script (see zkvms/risc0/README.md).
-fn build_environment() -> Vec<(String, String)> {
+pub fn build_environment() -> Vec<(String, String)> {
     const KEEP: [&str; 12] =
         ["PATH", "HOME", "USER", "LANG", "LC_ALL", "TERM", "TMPDIR", "CARGO_HOME", "RUSTUP_HOME", "SSL_CERT_FILE", "SSL_CERT_DIR", "CI"];
     std::env::vars()
@@ -147,20 +201,23 @@ fn build_environment() -> Vec<(String, String)> {
 /// and recorded for the report's "build time"; incremental rebuilds are not.
 pub fn build_backend(name: &str, script: &std::path::Path) -> anyhow::Result<PathBuf> {
     // Once per process: `run` and `bench` resolve a backend more than once.
-    static BUILT: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
-    let exe = backend_binary(name);
-    if exe.is_file() && BUILT.lock().map(|b| b.iter().any(|n| n == name)).unwrap_or(false) {
-        return Ok(exe);
+    static BUILT: std::sync::Mutex<Vec<(String, PathBuf)>> = std::sync::Mutex::new(Vec::new());
+    if let Some((_, exe)) = BUILT.lock().ok().and_then(|b| b.iter().find(|(n, _)| n == name).cloned()) {
+        if exe.is_file() {
+            return Ok(exe);
+        }
     }
-    let built = build_backend_now(name, script, &exe)?;
+    let built = build_backend_now(name, script)?;
     if let Ok(mut b) = BUILT.lock() {
-        b.push(name.to_string());
+        b.push((name.to_string(), built.clone()));
     }
     Ok(built)
 }
 
-fn build_backend_now(name: &str, script: &std::path::Path, exe: &std::path::Path) -> anyhow::Result<PathBuf> {
-    let cold = !exe.is_file();
+/// Runs the build script; its last line of output names the host binary to run (a snapshot
+/// this process keeps using even if another checkout builds meanwhile).
+fn build_backend_now(name: &str, script: &std::path::Path) -> anyhow::Result<PathBuf> {
+    let cold = !built_binary(name).is_file();
     if cold {
         eprintln!(
             "building the {name} backend on first use (guest + host into {}; a cold build takes 5-20 minutes on 2 cores; \
@@ -180,8 +237,10 @@ fn build_backend_now(name: &str, script: &std::path::Path, exe: &std::path::Path
         anyhow::bail!("{name}: build failed ({}); see the output above", out.status);
     }
     let seconds = start.elapsed().as_secs_f64();
-    if !exe.is_file() {
-        anyhow::bail!("{name}: {} finished but {} does not exist", script.display(), exe.display());
+    let printed = String::from_utf8_lossy(&out.stdout);
+    let exe = PathBuf::from(printed.lines().last().unwrap_or("").trim());
+    if !exe.is_absolute() || !exe.is_file() {
+        anyhow::bail!("{name}: {} finished but named no host binary that exists (it printed {printed:?})", script.display());
     }
     if cold {
         let rec = BuildRecord {
@@ -194,5 +253,5 @@ fn build_backend_now(name: &str, script: &std::path::Path, exe: &std::path::Path
         }
         zkml_protocol::files::write_bytes_atomically(&path, &serde_json::to_vec(&rec)?)?;
     }
-    Ok(exe.to_path_buf())
+    Ok(exe)
 }

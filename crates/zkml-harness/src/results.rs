@@ -201,7 +201,19 @@ pub fn append(dir: &Path, record: &RunRecord) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let mut line = serde_json::to_vec(record).map_err(std::io::Error::other)?;
     line.push(b'\n');
-    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(dir.join(RESULTS_FILE))?;
+    let mut f = std::fs::OpenOptions::new().create(true).read(true).append(true).open(dir.join(RESULTS_FILE))?;
+    // A record cut short (power loss, a full disk, a kill mid-write) must not swallow this
+    // one: start on a line of its own, leaving the broken line to be reported as unreadable.
+    let len = f.metadata()?.len();
+    if len > 0 {
+        use std::io::{Read as _, Seek as _};
+        let mut last = [0u8; 1];
+        f.seek(std::io::SeekFrom::Start(len - 1))?;
+        f.read_exact(&mut last)?;
+        if last[0] != b'\n' {
+            line.insert(0, b'\n');
+        }
+    }
     f.write_all(&line)?;
     f.sync_data()
 }

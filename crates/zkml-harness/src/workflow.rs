@@ -111,6 +111,7 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 pub fn prove(req: &ProveRequest<'_>) -> anyhow::Result<Proven> {
     zkml_protocol::files::check_outputs(&[("--out", req.out)], &[("--model", req.model), ("--test", req.test)])
         .map_err(|e| anyhow::anyhow!(e))?;
+    crate::registry::check_before_work(req.zkvm, req.mode, req.require_zk)?;
     let (_, words) = guest_input(req.model, req.test, &req.salt)?;
     let expected = expected_claim(&words, req.test)?;
     let backend = resolve(req.zkvm, true)?;
@@ -210,6 +211,9 @@ pub struct VerifyOutcome {
     pub report: VerifyReport,
     /// Expectations the claim does not meet (empty: all met).
     pub failures: Vec<String>,
+    /// The guest program this build verifies against (for the proof's precompile setting):
+    /// what a verifier compares with the program id published beside a proof.
+    pub program: Option<zkml_protocol::ProgramId>,
 }
 
 /// Verifies a proof file with the backend that made it, then checks the expectations.
@@ -217,11 +221,19 @@ pub fn verify(proof_path: &Path, expect: &Expectations) -> anyhow::Result<Verify
     let proof = ProofFile::read(proof_path)?;
     // Never build here: the file's header is untrusted input, and naming a backend must not
     // start a 10-minute build. A backend is built by `prove`, `bench` or `zkml-bench build`.
-    let report = match resolve(&proof.header.backend, false).with_context(|| format!("{}: cannot verify", proof_path.display()))? {
-        BackendHandle::Native(native) => native.verify(&proof)?,
-        BackendHandle::Process(pb) => pb.verify(proof_path)?,
+    let (report, info) = match resolve(&proof.header.backend, false).with_context(|| format!("{}: cannot verify", proof_path.display()))? {
+        BackendHandle::Native(native) => (native.verify(&proof)?, native.info()),
+        BackendHandle::Process(pb) => (pb.verify(proof_path)?, pb.info()?),
     };
+    let program = info.programs.iter().find(|p| p.precompiles == proof.header.precompiles).cloned();
     let mut failures = Vec::new();
+    // The header is untrusted: a valid proof whose header names another program than the one
+    // it verified against has had its header edited.
+    if let (true, Some(named), Some(ours)) = (report.valid, &proof.header.program_id, program.as_ref().and_then(|p| p.id.as_ref())) {
+        if !named.eq_ignore_ascii_case(ours) {
+            failures.push(format!("the proof's header names program {named}, but it verified against this build's {ours}"));
+        }
+    }
     if report.valid {
         match report.claim.claim() {
             Ok(c) if c == proof.claim => {}
@@ -266,7 +278,7 @@ pub fn verify(proof_path: &Path, expect: &Expectations) -> anyhow::Result<Verify
             failures.push(format!("R² {:.6} is below the required minimum {min}", claim.r2_f64()));
         }
     }
-    Ok(VerifyOutcome { proof, report, failures })
+    Ok(VerifyOutcome { proof, report, failures, program })
 }
 
 /// Parses a 32-byte hex value (a commitment or a salt).

@@ -120,7 +120,8 @@ pub struct Input {
     pub path: PathBuf,
     /// Fingerprint of the input bytes: resume only reuses records of the same input.
     pub id: String,
-    pub expected: zkml_core::Claim,
+    /// The native claim (`None` only in a dry run's plan for an input not prepared yet).
+    pub expected: Option<zkml_core::Claim>,
 }
 
 /// The share of customers held out as the private test set.
@@ -150,6 +151,22 @@ fn feature_table(config: &BenchConfig, w: &Path) -> anyhow::Result<FeatureTable>
 /// Generates the workload deterministically under `dir/workload`: the feature table, one
 /// model per kind (trained on the same split), and a guest input per (model, rows) holding the
 /// first `rows` rows of the test split. A size above the test split is an error naming both.
+/// The inputs a sweep into `dir` would use, generating nothing (`bench --dry-run` touches no
+/// file): an input already prepared there is read, so that resuming counts as it will; one not
+/// prepared yet is a placeholder (empty id: all its runs count as still to run).
+pub fn existing_workload(config: &BenchConfig, dir: &Path) -> Vec<Input> {
+    let w = dir.join("workload");
+    let mut inputs = Vec::new();
+    for name in &config.models {
+        for &rows in &config.rows {
+            let path = w.join(format!("input-{name}-{rows}.bin"));
+            let id = std::fs::read(&path).map(|bytes| hex::encode(&Sha256::digest(&bytes)[..8])).unwrap_or_default();
+            inputs.push(Input { model: name.clone(), rows, path, id, expected: None });
+        }
+    }
+    inputs
+}
+
 pub fn prepare_workload(config: &BenchConfig, dir: &Path) -> anyhow::Result<Vec<Input>> {
     let w = dir.join("workload");
     std::fs::create_dir_all(&w)?;
@@ -190,7 +207,7 @@ pub fn prepare_workload(config: &BenchConfig, dir: &Path) -> anyhow::Result<Vec<
             let path = w.join(format!("input-{name}-{rows}.bin"));
             zkml_protocol::files::write_bytes_atomically(&path, bytes)?;
             let id = hex::encode(&Sha256::digest(bytes)[..8]);
-            inputs.push(Input { model: name.clone(), rows, path, id, expected });
+            inputs.push(Input { model: name.clone(), rows, path, id, expected: Some(expected) });
         }
     }
     Ok(inputs)

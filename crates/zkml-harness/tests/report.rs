@@ -167,6 +167,7 @@ fn info(name: &str, mode: &str, family: ProofFamily) -> zkml_harness::bench::Bac
             gpu: false,
             notes: vec![],
             own_quantisation: None,
+            programs: Vec::new(),
         }),
         guest_loc: None,
         build_s: None,
@@ -592,4 +593,23 @@ fn a_bar_chart_whose_every_run_failed_names_the_failures() {
     bar_chart(tmp.path(), "empty", "Time to a proof", "s", &["10000".into()], &[], "").unwrap();
     let svg = std::fs::read_to_string(tmp.path().join("empty.svg")).unwrap();
     assert!(svg.contains("no other backend has this measurement"), "{svg}");
+}
+
+/// Issue #33: a record cut short (a kill mid-write) does not swallow the next one, and loading
+/// reports the broken line instead of dropping it silently.
+#[test]
+fn a_half_written_record_does_not_swallow_the_next() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    append(dir, &record("zk", Precompiles::On, 100, 1, 10.0, 9.0, 1000)).unwrap();
+    let file = dir.join(zkml_harness::results::RESULTS_FILE);
+    let mut text = std::fs::read(&file).unwrap();
+    text.extend_from_slice(br#"{"schema": 3, "run_id": "cut-sh"#);
+    std::fs::write(&file, &text).unwrap();
+    append(dir, &record("zk", Precompiles::On, 100, 2, 11.0, 9.5, 1000)).unwrap();
+    let loaded = zkml_harness::results::load(dir).unwrap();
+    assert_eq!(loaded.records.len(), 2, "{:?}", loaded.skipped);
+    assert_eq!(loaded.records[1].key.repetition, 2);
+    assert_eq!(loaded.skipped.len(), 1, "{:?}", loaded.skipped);
+    assert!(loaded.skipped[0].contains(":2:"), "{:?}", loaded.skipped);
 }

@@ -37,6 +37,7 @@ impl Backend for NativeBackend {
             gpu: false,
             notes: vec!["NOT A PROOF: the claim is computed on the host and cannot be checked by anyone else".into()],
             own_quantisation: None,
+            programs: Vec::new(),
         }
     }
 

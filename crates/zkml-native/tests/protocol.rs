@@ -11,6 +11,7 @@ fn input_file(dir: &std::path::Path) -> std::path::PathBuf {
     // y = 1 + 2x with every column at 2^16; degree 1 folds the standardisation into the
     // weight (at 2^16, so products and the bias are at 2^32).
     let model = FixedModel {
+        schema: [0; 32],
         trees: None,
         layers: Vec::new(),
         kind: ModelKind::Linear,

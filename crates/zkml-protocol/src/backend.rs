@@ -180,3 +180,35 @@ pub fn header(info: &BackendInfo, mode: &str, precompiles: Precompiles, real_pro
         note: None,
     }
 }
+
+/// The zkVM build cache: `$ZKML_CACHE`, else `~/.cache/zkml-bench` (as the harness's).
+pub fn cache_dir() -> PathBuf {
+    std::env::var_os("ZKML_CACHE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/zkml-bench"))
+}
+
+/// A zkVM host's guest ELF, as read by [`read_guest`].
+pub struct GuestElf {
+    pub bytes: Vec<u8>,
+    pub path: PathBuf,
+    /// SHA-256 of the bytes, hex (keys caches; listed in [`ProgramId`]).
+    pub sha256: String,
+}
+
+/// Reads a zkVM host's guest ELF `file`: from `$override_env` if set, else from the host's own
+/// directory (an installed snapshot holds its guests beside it: see `zkvms/common.sh`
+/// `install_backend`, so another build cannot swap them), else from cargo's guest output
+/// `$ZKML_CACHE/target/<built>`.
+pub fn read_guest(override_env: &str, built: &str, file: &str) -> anyhow::Result<GuestElf> {
+    use sha2::Digest as _;
+    let beside_me = std::env::current_exe().ok().and_then(|exe| exe.parent().map(|d| d.join(file))).filter(|p| p.is_file());
+    let path = match std::env::var_os(override_env) {
+        Some(dir) => PathBuf::from(dir).join(file),
+        None => beside_me.unwrap_or_else(|| cache_dir().join("target").join(built).join(file)),
+    };
+    let bytes = std::fs::read(&path)
+        .map_err(|e| anyhow::anyhow!("guest ELF {}: {e} (build the backend with its zkvms/*/build.sh)", path.display()))?;
+    let sha256 = hex::encode(sha2::Sha256::digest(&bytes));
+    Ok(GuestElf { bytes, path, sha256 })
+}

@@ -2,7 +2,9 @@
 //! place, so a failure (bad input halfway through, a crash, Ctrl-C) never leaves a partial file.
 
 use std::io::{self, BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 
 /// Writes `path` atomically: `write` fills a buffered temporary file beside it, which is
 /// synced and renamed over `path` only if `write` succeeds.
@@ -22,12 +24,18 @@ where
         .prefix(&format!(".{}.", path.file_name().and_then(|n| n.to_str()).unwrap_or("out")))
         .suffix(".partial")
         .tempfile_in(dir)?;
+    let _tracked = Tracked::new(tmp.path());
     let value = {
         let mut w = BufWriter::new(&mut tmp);
         let value = write(&mut w)?;
         w.flush()?;
         value
     };
+    // Interrupted while writing: the command is stopping, so its output is not put in place
+    // (the temporary file goes with `tmp`).
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        return Err(io::Error::new(io::ErrorKind::Interrupted, format!("{}: interrupted; not written", path.display())).into());
+    }
     // Temporary files are created 0600; an output file should be as readable as any other.
     #[cfg(unix)]
     {
@@ -86,10 +94,64 @@ pub fn check_outputs(outputs: &[(&str, &Path)], inputs: &[(&str, &Path)]) -> Res
     Ok(())
 }
 
+/// Set when the user interrupts the command (Ctrl-C, SIGTERM, SIGHUP; the CLI's one handler
+/// sets it): running backends are stopped and no output is put in place.
+pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Temporary files and private directories in use, for [`remove_temporaries`].
+static TEMPORARIES: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Registers a temporary path for as long as it lives.
+struct Tracked(PathBuf);
+
+impl Tracked {
+    fn new(path: &Path) -> Self {
+        if let Ok(mut t) = TEMPORARIES.lock() {
+            t.push(path.to_path_buf());
+        }
+        Tracked(path.to_path_buf())
+    }
+}
+
+impl Drop for Tracked {
+    fn drop(&mut self) {
+        if let Ok(mut t) = TEMPORARIES.lock() {
+            t.retain(|p| p != &self.0);
+        }
+    }
+}
+
+/// Removes every temporary file and private directory still in use: for a process about to exit
+/// without running destructors (the CLI's second Ctrl-C), so that no private row and no
+/// half-written output outlives it.
+pub fn remove_temporaries() {
+    let paths = match TEMPORARIES.lock() {
+        Ok(mut t) => std::mem::take(&mut *t),
+        Err(_) => return,
+    };
+    for p in paths {
+        let _ = if p.is_dir() { std::fs::remove_dir_all(&p) } else { std::fs::remove_file(&p) };
+    }
+}
+
+/// A private temporary directory (see [`private_tempdir`]), removed when dropped and by
+/// [`remove_temporaries`].
+pub struct PrivateDir {
+    // Field order: untrack after the directory is gone.
+    dir: tempfile::TempDir,
+    _tracked: Tracked,
+}
+
+impl PrivateDir {
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
 /// A temporary directory only its owner can enter (0700; tempfile's default is 0777 less the
 /// umask), removed when dropped: the one place private rows (a guest input, a backend's scratch
 /// files) may live while a command runs.
-pub fn private_tempdir() -> io::Result<tempfile::TempDir> {
+pub fn private_tempdir() -> io::Result<PrivateDir> {
     let mut b = tempfile::Builder::new();
     b.prefix(".zkml-private-");
     #[cfg(unix)]
@@ -97,7 +159,42 @@ pub fn private_tempdir() -> io::Result<tempfile::TempDir> {
         use std::os::unix::fs::PermissionsExt;
         b.permissions(std::fs::Permissions::from_mode(0o700));
     }
-    b.tempdir()
+    let dir = b.tempdir()?;
+    let tracked = Tracked::new(dir.path());
+    std::fs::write(dir.path().join(OWNER_FILE), std::process::id().to_string())?;
+    Ok(PrivateDir { dir, _tracked: tracked })
+}
+
+/// The process id of a private directory's owner, written inside it.
+const OWNER_FILE: &str = "owner.pid";
+
+/// Removes the private directories (see [`private_tempdir`]) that a killed zkml-bench left in
+/// the temporary directory: a process killed with SIGKILL runs no clean-up, so the next
+/// zkml-bench does it. A directory goes when its owner process is gone (or, without an owner
+/// file, when it is more than a minute old); returns how many went.
+pub fn remove_orphaned_private_dirs() -> usize {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else { return 0 };
+    let mut removed = 0;
+    for e in entries.flatten() {
+        let path = e.path();
+        let ours = e.file_name().to_str().is_some_and(|n| n.starts_with(".zkml-private-"));
+        let Ok(meta) = std::fs::symlink_metadata(&path) else { continue };
+        if !ours || !meta.is_dir() || is_tracked(&path) {
+            continue;
+        }
+        let orphaned = match std::fs::read_to_string(path.join(OWNER_FILE)) {
+            Ok(pid) => pid.trim().parse::<u32>().is_ok_and(|pid| !Path::new("/proc").join(pid.to_string()).exists()),
+            Err(_) => meta.modified().ok().and_then(|m| m.elapsed().ok()).is_some_and(|age| age.as_secs() > 60),
+        };
+        if orphaned && std::fs::remove_dir_all(&path).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+fn is_tracked(path: &Path) -> bool {
+    TEMPORARIES.lock().map(|t| t.iter().any(|p| p == path)).unwrap_or(true)
 }
 
 /// Writes bytes atomically.

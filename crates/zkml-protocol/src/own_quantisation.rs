@@ -391,6 +391,7 @@ mod tests {
 
     fn models() -> [FixedModel; 2] {
         let ridge = FixedModel {
+            schema: [0; 32],
             trees: None,
             layers: Vec::new(),
             kind: ModelKind::Ridge,
@@ -404,6 +405,7 @@ mod tests {
             weights: vec![1_500_000, -7_000_000],
         };
         let poly = FixedModel {
+            schema: [0; 32],
             trees: None,
             layers: Vec::new(),
             kind: ModelKind::PolyRidge,
@@ -446,6 +448,7 @@ mod tests {
     #[test]
     fn normalised_mlp_is_the_fixed_point_mlp() {
         let m = FixedModel {
+            schema: [0; 32],
             kind: ModelKind::Mlp,
             degree: 0,
             column_frac_bits: vec![10, 14, 9],
@@ -493,6 +496,7 @@ mod tests {
     #[test]
     fn normalised_forest_is_the_fixed_point_forest() {
         let m = FixedModel {
+            schema: [0; 32],
             kind: ModelKind::Gbdt,
             degree: 0,
             column_frac_bits: vec![10, 14, 9],

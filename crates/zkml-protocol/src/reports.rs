@@ -117,6 +117,24 @@ pub struct BackendInfo {
     /// tolerance, never bit for bit. `None`: the claim must equal the native one exactly.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub own_quantisation: Option<crate::own_quantisation::OwnQuantisation>,
+    /// The guest programs this build proves and verifies, one per precompile setting: what a
+    /// verifier on another machine compares with a published proof's program id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub programs: Vec<ProgramId>,
+}
+
+/// One guest program's identity. Guests are built reproducibly (paths remapped), so the ELF
+/// digest, and the zkVM's id derived from it, depend on the source revision alone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgramId {
+    pub precompiles: Precompiles,
+    /// SHA-256 of the guest ELF, hex.
+    pub elf_sha256: String,
+    /// What the zkVM's own id is: `image id`, `exe commit`, `vkey hash`.
+    pub id_kind: String,
+    /// The zkVM's id (the `program_id` of a proof header), when known without key generation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }
 
 impl BackendInfo {

@@ -130,6 +130,7 @@ impl TrainedTrees {
         }
         let bias = fixed::to_fixed_bits(self.base, p, zkml_core::model::MAX_ABS_BIAS).expect("checked above");
         Ok(FixedModel {
+            schema: [0; 32],
             kind: ModelKind::Gbdt,
             degree: 0,
             column_frac_bits: scales,

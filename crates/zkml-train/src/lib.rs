@@ -25,5 +25,5 @@ pub use family::{named_model, train_model, Hyper, Model, Regressor};
 pub use gbdt::{GbdtParams, TrainedTrees};
 pub use metrics::{f64_metrics, fixed_metrics, RegressionMetrics};
 pub use mlp::{MlpParams, TrainedMlp};
-pub use model_file::ModelFile;
+pub use model_file::{schema_digest, ModelFile};
 pub use regression::{lambda_grid, train, CvReport, LambdaChoice, ModelSpec, TrainError, TrainedModel};

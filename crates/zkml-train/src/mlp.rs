@@ -117,6 +117,7 @@ impl TrainedMlp {
             });
         }
         Ok(FixedModel {
+            schema: [0; 32],
             kind: ModelKind::Mlp,
             degree: 0,
             column_frac_bits: scales,

@@ -122,7 +122,8 @@ pub struct ModelFile {
 
 impl ModelFile {
     pub fn new(model: &Model, feature_names: Vec<String>, target_name: String) -> Result<Self, crate::TrainError> {
-        let q = model.quantise()?;
+        let mut q = model.quantise()?;
+        q.schema = schema_digest(&feature_names, &target_name);
         let hash = hash_of(&q).map_err(|e| crate::TrainError::Quantise(e.to_string()))?;
         let nf = feature_names.len();
         let (lambda, lambda_cv, standardisation, weights, forest, network) = match model {
@@ -175,9 +176,15 @@ impl ModelFile {
         })
     }
 
+    /// The digest of this model's columns (see [`schema_digest`]), part of the model hash.
+    pub fn schema_digest(&self) -> [u8; 32] {
+        schema_digest(&self.feature_names, &self.target_name)
+    }
+
     /// The fixed-point model (what the guest evaluates).
     pub fn fixed_model(&self) -> FixedModel {
         FixedModel {
+            schema: self.schema_digest(),
             kind: self.model.kind(),
             degree: self.degree,
             column_frac_bits: self.fixed_point.column_frac_bits.clone(),
@@ -274,6 +281,9 @@ impl ModelFile {
         if table.feature_names != self.feature_names {
             return Err(format!("the test set's features {:?} do not match the model's {:?}", table.feature_names, self.feature_names));
         }
+        if table.target_name != self.target_name {
+            return Err(format!("the test set's target {:?} is not the model's {:?}", table.target_name, self.target_name));
+        }
         let rows = self.quantise_rows(table)?;
         let model = self.model_words().map_err(|e| e.to_string())?;
         let data = zkml_core::encode_test_set(&self.fixed_point.column_frac_bits, &rows, salt).map_err(|e| e.to_string())?;
@@ -300,6 +310,19 @@ impl ModelFile {
             return Err(invalid(format!("degree {} does not match model {}", m.degree, m.model.name())));
         }
         let nf = m.feature_names.len();
+        let mut names: Vec<&str> = m.feature_names.iter().map(String::as_str).chain([m.target_name.as_str()]).collect();
+        names.sort_unstable();
+        if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
+            return Err(invalid(format!("column {:?} is named twice among the features and the target", w[0])));
+        }
+        if names.iter().any(|n| n.is_empty()) {
+            return Err(invalid("an empty column name among the features or the target".into()));
+        }
+        if m.model == ModelSpec::Gbdt
+            && (m.standardisation.means.iter().any(|&v| v != 0.0) || m.standardisation.stds.iter().any(|&v| v != 1.0))
+        {
+            return Err(invalid("a gbdt model compares raw values: its standardisation must be the identity".into()));
+        }
         if m.standardisation.means.len() != nf
             || m.standardisation.stds.len() != nf
             || m.fixed_point.column_frac_bits.len() != nf + 1
@@ -327,14 +350,15 @@ impl ModelFile {
         let hash = m.computed_hash().map_err(|e| invalid(e.to_string()))?;
         if hex::encode(hash) != m.model_hash.to_lowercase() {
             return Err(invalid(format!(
-                "model_hash {} does not match the fixed-point parameters (hash {}): the file was modified",
+                "model_hash {} does not match the fixed-point parameters and column names (hash {}): the file was modified",
                 m.model_hash,
                 hex::encode(hash)
             )));
         }
         // The f64 part is what `train` printed and what reports quote: it must be the model
         // the fixed-point part was quantised from, or one of them was edited.
-        let requantised = m.model().map_err(|e| invalid(e.to_string()))?.quantise().map_err(|e| invalid(e.to_string()))?;
+        let mut requantised = m.model().map_err(|e| invalid(e.to_string()))?.quantise().map_err(|e| invalid(e.to_string()))?;
+        requantised.schema = m.schema_digest();
         if requantised != m.fixed_model() {
             return Err(invalid(
                 "the f64 model does not quantise to the fixed-point parameters: one of them was modified (the proof is about the fixed-point part)"
@@ -343,6 +367,21 @@ impl ModelFile {
         }
         Ok(m)
     }
+}
+
+/// The schema digest: SHA-256 of `"zkml-bench-schema/1"`, the number of features, then each
+/// feature name and the target name as its UTF-8 length (u32, little-endian) and bytes. It
+/// goes into the model section (`zkml_core::FixedModel::schema`), so the model hash binds
+/// which column feeds which parameter and which column is the target.
+pub fn schema_digest(feature_names: &[String], target_name: &str) -> [u8; 32] {
+    use zkml_core::Sha256;
+    let mut bytes = b"zkml-bench-schema/1".to_vec();
+    bytes.extend_from_slice(&(feature_names.len() as u32).to_le_bytes());
+    for name in feature_names.iter().map(String::as_str).chain([target_name]) {
+        bytes.extend_from_slice(&(name.len() as u32).to_le_bytes());
+        bytes.extend_from_slice(name.as_bytes());
+    }
+    SoftwareSha256::digest(&bytes)
 }
 
 fn hash_of(model: &FixedModel) -> Result<[u8; 32], zkml_core::CoreError> {

@@ -167,6 +167,7 @@ impl TrainedModel {
         let bias = fixed::to_fixed_bits(self.weights[0], weight_scale + zkml_core::fixed::Z_FRAC_BITS, zkml_core::model::MAX_ABS_BIAS)
             .ok_or_else(|| err(format!("bias = {} is beyond the format's bound", self.weights[0])))?;
         Ok(FixedModel {
+            schema: [0; 32],
             trees: None,
             layers: Vec::new(),
             kind,
@@ -209,6 +210,7 @@ impl TrainedModel {
         })?;
         let weights = folded.iter().zip(&scales).map(|(&v, &c)| at(v, p as i32 - c as i32).round() as i32).collect();
         Ok(FixedModel {
+            schema: [0; 32],
             trees: None,
             layers: Vec::new(),
             kind: self.spec.kind(),

@@ -214,3 +214,38 @@ fn model_files_of_the_new_kinds_refuse_contradictions() {
     let err = ModelFile::load(&p).unwrap_err().to_string();
     assert!(err.contains("a gbdt model that lacks a forest section"), "{err}");
 }
+
+/// Issue #33: the model hash binds which column feeds which parameter and which is the target.
+/// Reordering or renaming columns in model.json is caught at load; a file re-hashed after such
+/// an edit is another model (another hash), so a claim about it cannot pass for the original.
+#[test]
+fn the_model_hash_binds_the_column_names_and_their_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = table_from(|r| 3.0 + 2.0 * r[0] - 0.5 * r[1], 100);
+    let m = Model::Affine(train(&t, ModelSpec::Ridge, LambdaChoice::Fixed(0.1), 1).unwrap());
+    let mf = ModelFile::new(&m, t.feature_names.clone(), t.target_name.clone()).unwrap();
+    let p = dir.path().join("model.json");
+    let mut swapped_names = t.feature_names.clone();
+    swapped_names.swap(0, 1);
+    let mut renamed_target = mf.clone();
+    renamed_target.target_name = "spend_30_days".into();
+    let mut swapped = mf.clone();
+    swapped.feature_names = swapped_names.clone();
+    let mut duplicated = mf.clone();
+    duplicated.feature_names[1] = duplicated.feature_names[0].clone();
+    for (edited, needle) in [(&swapped, "model_hash"), (&renamed_target, "model_hash"), (&duplicated, "named twice")] {
+        std::fs::write(&p, serde_json::to_vec(edited).unwrap()).unwrap();
+        let err = ModelFile::load(&p).unwrap_err().to_string();
+        assert!(err.contains(needle), "{err}");
+    }
+    // The same parameters under other names or another order: another hash.
+    let other = ModelFile::new(&m, swapped_names.clone(), t.target_name.clone()).unwrap();
+    assert_ne!(other.model_hash, mf.model_hash);
+    assert_eq!(other.fixed_point, mf.fixed_point);
+    assert_ne!(zkml_train::schema_digest(&swapped_names, &t.target_name), mf.schema_digest());
+    assert_ne!(zkml_train::schema_digest(&t.feature_names, "y2"), mf.schema_digest());
+    // Length prefixes: moving a character from one name to the next is another schema.
+    let a = zkml_train::schema_digest(&["ab".into(), "c".into()], "y");
+    let b = zkml_train::schema_digest(&["a".into(), "bc".into()], "y");
+    assert_ne!(a, b);
+}

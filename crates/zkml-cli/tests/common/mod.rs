@@ -134,3 +134,17 @@ pub fn compute_intensive_models_prove_like_native(zkvm: &str, mode: &str) -> Vec
     }
     cycles
 }
+
+/// The harness's catalogue of zero-knowledge modes (what `--require-zk` refuses by before any
+/// build) says what the backend's own `info` says: its default mode and which modes claim to
+/// hide the rows.
+pub fn assert_zero_knowledge_catalogue_matches(zkvm: &str) {
+    let info = backend_json(zkvm, &["info"]);
+    let (default, zk) = zkml_harness::registry::zero_knowledge_modes(zkvm).unwrap();
+    let first_available = info["proof_modes"].as_array().unwrap().iter().find(|m| m["available"] == true).unwrap();
+    assert_eq!(first_available["name"], default, "{zkvm}: default mode\n{info}");
+    for m in info["proof_modes"].as_array().unwrap() {
+        let name = m["name"].as_str().unwrap();
+        assert_eq!(m["zero_knowledge"] == true, zk.contains(&name), "{zkvm} mode {name}: catalogue disagrees with info\n{info}");
+    }
+}

@@ -1,7 +1,7 @@
 //! zkml-bench backend for OpenVM 2.0.2: app (continuation STARK) proofs of the accuracy claim,
 //! built entirely from crates.io.
 
-use anyhow::{anyhow, bail, Context};
+use anyhow::{anyhow, bail};
 use openvm_continuations::CommitBytes;
 use openvm_sdk::config::{AggregationSystemParams, AppConfig};
 use openvm_sdk::openvm_circuit::arch::ContinuationVmProof;
@@ -13,7 +13,7 @@ use sha2::{Digest as _, Sha256};
 use std::path::PathBuf;
 use std::time::Instant;
 use zkml_core::{Claim, CLAIM_LEN};
-use zkml_protocol::backend::header;
+use zkml_protocol::backend::{cache_dir, header, read_guest};
 use zkml_protocol::*;
 
 const NAME: &str = "openvm";
@@ -28,20 +28,9 @@ const DEFAULT_LOG_STACKED_HEIGHT: usize = 20;
 /// OpenVM's public-value count must be a power of two: the claim's bytes, then zeros.
 const PUBLIC_VALUES: usize = CLAIM_LEN.next_power_of_two();
 
-fn cache_dir() -> PathBuf {
-    std::env::var_os("ZKML_CACHE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/zkml-bench"))
-}
-
 fn guest_elf(precompiles: Precompiles) -> anyhow::Result<(Vec<u8>, String)> {
-    let dir = std::env::var_os("ZKML_OPENVM_GUEST_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| cache_dir().join("target/openvm-guest/riscv32im-risc0-zkvm-elf/release"));
-    let path = dir.join(format!("zkml-openvm-precompiles-{precompiles}"));
-    let elf = std::fs::read(&path).with_context(|| format!("guest ELF {} (build it with zkvms/openvm/build.sh)", path.display()))?;
-    let hash = hex::encode(Sha256::digest(&elf));
-    Ok((elf, hash))
+    let elf = read_guest("ZKML_OPENVM_GUEST_DIR", "openvm-guest/riscv32im-risc0-zkvm-elf/release", &format!("zkml-openvm-precompiles-{precompiles}"))?;
+    Ok((elf.bytes, elf.sha256))
 }
 
 fn log_stacked_height() -> usize {
@@ -274,6 +263,15 @@ impl Backend for OpenVm {
             gpu: false,
             notes: vec!["CPU prover (openvm-sdk without the cuda feature)".into()],
             own_quantisation: None,
+            // The exe commit is known once a prove or verify has cached it.
+            programs: [Precompiles::On, Precompiles::Off]
+                .into_iter()
+                .filter_map(|p| {
+                    let (_, elf_sha256) = guest_elf(p).ok()?;
+                    let id = std::fs::read_to_string(key_dir().join(format!("exe-commit-{elf_sha256}.txt"))).ok();
+                    Some(ProgramId { precompiles: p, elf_sha256, id_kind: "exe commit".into(), id })
+                })
+                .collect(),
         }
     }
 

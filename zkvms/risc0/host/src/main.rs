@@ -17,7 +17,7 @@ use risc0_zkvm::{
 use std::path::PathBuf;
 use std::time::Instant;
 use zkml_core::{Claim, CLAIM_LEN};
-use zkml_protocol::backend::header;
+use zkml_protocol::backend::{header, read_guest};
 use zkml_protocol::*;
 
 const NAME: &str = "risc0";
@@ -27,30 +27,21 @@ const MODE_SUCCINCT: &str = "succinct";
 /// Why Groth16 receipts are not offered (said in `info`).
 const NO_GROTH16: &str = "cannot be made here: the STARK-to-SNARK step needs docker or a circuit downloaded at run time";
 
-fn cache_dir() -> PathBuf {
-    std::env::var_os("ZKML_CACHE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/zkml-bench"))
-}
-
-fn guest_dir() -> PathBuf {
-    std::env::var_os("ZKML_RISC0_GUEST_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| cache_dir().join("target/risc0-guest/riscv32im-risc0-zkvm-elf/release"))
-}
+/// Where zkvms/risc0/build.sh's cargo puts the guests, under `$ZKML_CACHE/target`.
+const GUEST_BUILT: &str = "risc0-guest/riscv32im-risc0-zkvm-elf/release";
 
 /// A v3 program: our user ELF combined with RISC Zero's v1-compatibility kernel.
 struct Program {
     binary: Vec<u8>,
     image_id: risc0_zkvm::sha::Digest,
+    elf_sha256: String,
 }
 
 fn program(guest: &str) -> anyhow::Result<Program> {
-    let path = guest_dir().join(guest);
-    let elf = std::fs::read(&path).with_context(|| format!("guest ELF {} (build it with zkvms/risc0/build.sh)", path.display()))?;
-    let binary = risc0_binfmt::ProgramBinary::new(&elf, risc0_zkos_v1compat::V1COMPAT_ELF).encode();
-    let image_id = risc0_binfmt::compute_image_id(&binary).map_err(|e| anyhow!("image id of {}: {e}", path.display()))?;
-    Ok(Program { binary, image_id })
+    let elf = read_guest("ZKML_RISC0_GUEST_DIR", GUEST_BUILT, guest)?;
+    let binary = risc0_binfmt::ProgramBinary::new(&elf.bytes, risc0_zkos_v1compat::V1COMPAT_ELF).encode();
+    let image_id = risc0_binfmt::compute_image_id(&binary).map_err(|e| anyhow!("image id of {}: {e}", elf.path.display()))?;
+    Ok(Program { binary, image_id, elf_sha256: elf.sha256 })
 }
 
 fn guest_name(precompiles: Precompiles) -> String {
@@ -192,6 +183,18 @@ impl Backend for Risc0 {
             gpu: false,
             notes,
             own_quantisation: None,
+            programs: [Precompiles::On, Precompiles::Off]
+                .into_iter()
+                .filter_map(|p| {
+                    let program = program(&guest_name(p)).ok()?;
+                    Some(ProgramId {
+                        precompiles: p,
+                        elf_sha256: program.elf_sha256,
+                        id_kind: "image id".into(),
+                        id: Some(hex::encode(program.image_id.as_bytes())),
+                    })
+                })
+                .collect(),
         }
     }
 

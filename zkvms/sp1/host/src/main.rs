@@ -13,7 +13,6 @@
 //! [`Pipeline`] from the cycle count and the memory budget, and recorded with every proof.
 
 use anyhow::{anyhow, bail, Context};
-use sha2::{Digest as _, Sha256};
 use sp1_sdk::{
     CpuProver, Elf, HashableKey, LightProver, ProveRequest, Prover, ProverClient, ProvingKey, SP1Proof, SP1ProofWithPublicValues, SP1Stdin,
     SP1VerifyingKey,
@@ -21,7 +20,7 @@ use sp1_sdk::{
 use std::path::PathBuf;
 use std::time::Instant;
 use zkml_core::{Claim, CLAIM_LEN};
-use zkml_protocol::backend::header;
+use zkml_protocol::backend::{cache_dir, header, read_guest};
 use zkml_protocol::*;
 
 const NAME: &str = "sp1";
@@ -31,20 +30,9 @@ const MODE_COMPRESSED: &str = "compressed";
 const NO_SNARK: &str = "needs the Groth16/PLONK circuit artifacts, which SP1 downloads from a bucket (or runs in \
     docker); neither is reachable from this machine";
 
-fn cache_dir() -> PathBuf {
-    std::env::var_os("ZKML_CACHE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/zkml-bench"))
-}
-
 fn guest_elf(precompiles: Precompiles) -> anyhow::Result<(Elf, String)> {
-    let dir = std::env::var_os("ZKML_SP1_GUEST_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| cache_dir().join("target/sp1-guest/riscv64im-succinct-zkvm-elf/release"));
-    let path = dir.join(format!("zkml-sp1-precompiles-{precompiles}"));
-    let bytes = std::fs::read(&path).with_context(|| format!("guest ELF {} (build it with zkvms/sp1/build.sh)", path.display()))?;
-    let hash = hex::encode(Sha256::digest(&bytes));
-    Ok((Elf::Dynamic(bytes.into()), hash))
+    let elf = read_guest("ZKML_SP1_GUEST_DIR", "sp1-guest/riscv64im-succinct-zkvm-elf/release", &format!("zkml-sp1-precompiles-{precompiles}"))?;
+    Ok((Elf::Dynamic(elf.bytes.into()), elf.sha256))
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -277,6 +265,15 @@ impl Backend for Sp1 {
                 "execute and verify use the SDK's LightProver (full verification, no proving machinery)".into(),
             ],
             own_quantisation: None,
+            // The vkey hash is known once a setup has cached the verifying key (first prove or verify).
+            programs: [Precompiles::On, Precompiles::Off]
+                .into_iter()
+                .filter_map(|p| {
+                    let (_, elf_sha256) = guest_elf(p).ok()?;
+                    let vk: Option<SP1VerifyingKey> = std::fs::read(vk_path(&elf_sha256)).ok().and_then(|b| bincode::deserialize(&b).ok());
+                    Some(ProgramId { precompiles: p, elf_sha256, id_kind: "vkey hash".into(), id: vk.map(|vk| vk.bytes32()) })
+                })
+                .collect(),
         }
     }
 
