@@ -251,10 +251,19 @@ fn risc0_guests_are_the_same_built_from_another_path() {
     for guest in ["zkml-risc0-precompiles-on", "zkml-risc0-precompiles-off", "zkml-risc0-profile"] {
         let ours = std::fs::read(installed.join(guest)).unwrap();
         let theirs = std::fs::read(elf_dir.join(guest)).unwrap();
-        assert!(ours == theirs, "{guest}: built at another path, the ELF differs ({} vs {} bytes)", ours.len(), theirs.len());
-        for path in &machine_paths {
-            assert!(!ours.windows(path.len()).any(|w| w == path.as_bytes()), "{guest} names the machine path {path}");
+        for (which, elf) in [("installed", &ours), ("built elsewhere", &theirs)] {
+            for path in &machine_paths {
+                assert!(!elf.windows(path.len()).any(|w| w == path.as_bytes()), "{guest} ({which}) names the machine path {path}");
+            }
         }
+        let first_difference = ours.iter().zip(&theirs).position(|(a, b)| a != b);
+        assert!(
+            ours == theirs,
+            "{guest}: built at another path, the ELF differs ({} vs {} bytes, first at byte {first_difference:?}; kept in {})",
+            ours.len(),
+            theirs.len(),
+            tmp.keep().display()
+        );
     }
     // `zkvms` lists the program ids a verifier elsewhere compares with.
     let listed = json(&ok(&repo, &["zkvms", "--json"]));
