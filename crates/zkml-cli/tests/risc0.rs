@@ -205,10 +205,11 @@ fn interrupting_prove_stops_the_prover_and_leaks_no_rows() {
     }
 }
 
-/// Issue #33: a guest's program id depends on the revision alone, so that anyone who clones
-/// this revision anywhere can check a published proof. The guests built from a copy of this
-/// tree at another path, into another target directory, are byte for byte the installed ones
-/// (hence the same image ids), and no guest ELF names a path of this machine.
+/// Issue #33: a guest's program id depends on the revision, not on where it was cloned, so
+/// that anyone who clones this revision elsewhere can check a published proof. The prover
+/// guests built from a copy of this tree at another path, into another target directory, are
+/// byte for byte the installed ones (hence the same image ids), and no guest ELF names a path
+/// of this machine.
 #[test]
 fn risc0_guests_are_the_same_built_from_another_path() {
     let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap();
@@ -255,6 +256,13 @@ fn risc0_guests_are_the_same_built_from_another_path() {
             for path in &machine_paths {
                 assert!(!elf.windows(path.len()).any(|w| w == path.as_bytes()), "{guest} ({which}) names the machine path {path}");
             }
+        }
+        // The cycle profiler is never proven (no program id is published for it), and its code
+        // layout still depends on where zkml-core lies: cargo names a path dependency outside the
+        // guest's workspace by a hash of its absolute path, and the linker orders some generic
+        // code by those names (see README, "Not yet"). The prover guests must match.
+        if guest == "zkml-risc0-profile" {
+            continue;
         }
         let first_difference = ours.iter().zip(&theirs).position(|(a, b)| a != b);
         assert!(
