@@ -21,7 +21,7 @@ pub fn zero_knowledge_modes(name: &str) -> Option<(&'static str, &'static [&'sta
     match name {
         "native" => Some(("none", &[])),
         "risc0" => Some(("composite", &["composite", "succinct", "groth16"])),
-        "sp1" => Some(("core", &[])),
+        "sp1" => Some(("core", &["groth16", "plonk"])),
         "openvm" => Some(("app", &[])),
         "ezkl" => Some(("hashed", &["hashed", "private"])),
         _ => None,
@@ -49,7 +49,7 @@ pub fn check_before_work(name: &str, mode: Option<&str>, require_zk: bool) -> an
             if zk.is_empty() {
                 format!("None of {name}'s modes does; backends with zero-knowledge modes: {}", others.join(", "))
             } else {
-                format!("Its zero-knowledge modes: {}", zk.join(", "))
+                format!("Its modes that claim it (whether or not available here): {}", zk.join(", "))
             }
         );
     }
