@@ -28,12 +28,12 @@ build_guest() {
   # alone, not on where it was cloned, the home directory or the toolchain's location.
   local sysroot remap=()
   sysroot="$(RUSTUP_TOOLCHAIN="$toolchain" rustc --print sysroot)"
-  # The symbol table goes too (-C strip=symbols): no zkVM loads it, and cargo names zkml-core's
-  # symbols by a hash of its absolute path (it lies outside the guest's workspace), so it alone
-  # would differ between two clones while the loaded program is the same.
+  # The symbol table goes too (-C strip=symbols): no zkVM loads it. The code's layout, which the
+  # symbol names order, is made path-independent by stage_core (below).
   remap=(--remap-path-prefix="$root=/zkml-bench" --remap-path-prefix="${CARGO_HOME:-$HOME/.cargo}=/cargo"
     --remap-path-prefix="$sysroot=/rust-sysroot" --remap-path-prefix="$target_dir=/zkml-target" -C strip=symbols)
   encoded="$(printf '%s\x1f' "${remap[@]}")$encoded"
+  stage_core
   echo "== $name guest ($target, toolchain $toolchain + build-std)" >&2
   (
     cd "$here/guest"
@@ -44,6 +44,59 @@ build_guest() {
         --target-dir "$target_dir" >&2
   )
   elf_dir="$target_dir/${target%.json}/release"
+}
+
+# stage_core: zkml-core as a member of the guest's own workspace, at guest/.zkml-core (ignored
+#   by git): its sources, and a manifest with what it inherits from the root workspace written
+#   out (no dev-dependencies: the guest never builds its tests). Why (issue #33): cargo names a
+#   path dependency's symbols by a hash of its path — relative to the workspace root when the
+#   crate lies inside the workspace, absolute when it lies outside — and the symbol names order
+#   the code, so a guest that reached zkml-core at ../../../crates had another layout, and so
+#   another program id, in every clone. Only files whose bytes changed are rewritten, so an
+#   unchanged zkml-core does not rebuild the guest.
+stage_core() {
+  local staged="$here/guest/.zkml-core" fresh
+  fresh="$(mktemp -d)"
+  mkdir -p "$fresh/src"
+  (cd "$root/crates/zkml-core/src" && find . -type f -print0 | xargs -0 -I{} cp --parents {} "$fresh/src/")
+  python3 - "$root/Cargo.toml" "$root/crates/zkml-core/Cargo.toml" > "$fresh/Cargo.toml" <<'PY'
+import sys, tomllib
+ws = tomllib.load(open(sys.argv[1], "rb"))["workspace"]
+crate = tomllib.load(open(sys.argv[2], "rb"))
+def value(v):
+    if isinstance(v, bool): return "true" if v else "false"
+    if isinstance(v, str): return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(v, list): return "[" + ", ".join(value(x) for x in v) + "]"
+    if isinstance(v, dict): return "{ " + ", ".join(f"{k} = {value(x)}" for k, x in v.items()) + " }"
+    raise SystemExit(f"stage_core: cannot write {v!r}")
+def inherit(section, key, v):
+    if isinstance(v, dict) and v.get("workspace") is True:
+        base = ws["package"][key] if section == "package" else ws["dependencies"][key]
+        base = {"version": base} if isinstance(base, str) else dict(base)
+        rest = {k: x for k, x in v.items() if k != "workspace"}
+        if section == "package":
+            return base["version"] if "version" in base and len(base) == 1 else base
+        if rest.get("features"):
+            rest["features"] = base.get("features", []) + rest["features"]
+        base.update(rest)
+        return base
+    return v
+print("# Written by zkvms/common.sh (stage_core) from crates/zkml-core/Cargo.toml: do not edit.")
+for section in ("package", "dependencies", "features"):
+    if section not in crate: continue
+    print(f"[{section}]")
+    for k, v in crate[section].items():
+        print(f"{k} = {value(inherit(section, k, v))}")
+PY
+  local f
+  (cd "$fresh" && find . -type f) | while read -r f; do
+    if ! cmp -s "$fresh/$f" "$staged/$f"; then
+      mkdir -p "$(dirname "$staged/$f")"
+      cp "$fresh/$f" "$staged/$f.tmp.$$" && mv -f "$staged/$f.tmp.$$" "$staged/$f"
+    fi
+  done
+  (cd "$staged" && find . -type f) | while read -r f; do [ -e "$fresh/$f" ] || rm -f "$staged/$f"; done
+  rm -rf "$fresh"
 }
 
 # The rustflags of rustc's riscv32im-risc0-zkvm-elf guests (RISC Zero and OpenVM).

@@ -105,3 +105,11 @@ fn openvm_proves_the_compute_intensive_models() {
     let cycles = compute_intensive_models_prove_like_native("openvm", "app");
     assert_eq!(cycles.len(), 2);
 }
+
+/// Issue #33: the OpenVM guests built from a copy of this tree at another path are
+/// byte-identical to the installed ones (so their exe commits match), and name no path of the
+/// machine.
+#[test]
+fn openvm_guests_are_reproducible_from_another_path() {
+    assert_guests_reproducible("openvm", &["zkml-openvm-precompiles-on", "zkml-openvm-precompiles-off"]);
+}

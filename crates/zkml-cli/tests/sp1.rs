@@ -82,3 +82,10 @@ fn sp1_proves_the_compute_intensive_models() {
     let cycles = compute_intensive_models_prove_like_native("sp1", "core");
     assert_eq!(cycles.len(), 2);
 }
+
+/// Issue #33: the SP1 guests built from a copy of this tree at another path are byte-identical
+/// to the installed ones (so their verifying keys match), and name no path of the machine.
+#[test]
+fn sp1_guests_are_reproducible_from_another_path() {
+    assert_guests_reproducible("sp1", &["zkml-sp1-precompiles-on", "zkml-sp1-precompiles-off"]);
+}

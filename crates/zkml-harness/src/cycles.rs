@@ -21,12 +21,19 @@ pub fn target_per_row(model: &str) -> Option<u64> {
     }
 }
 
-/// The RV32IM hand count per row of a gradient-boosted forest or an MLP over the 5 features
+/// The RV32IM hand count per row of a model (ridge 111 and poly2 398 with the SHA-256
+/// accelerator), of a gradient-boosted forest or of an MLP over the 5 features
 /// (`docs/cycle-budget.md`, "Compute-intensive models"): 67 instructions a tree of depth 5
 /// (11 a level, 12 for the leaf and the loop) and 10 to copy the row; 8 a multiply-accumulate and 16 a unit of a
 /// 5-W-W-1 network, 85 to standardise; plus the row's reading, commitment, rounding and
 /// metrics (~80).
 pub fn hand_count_rv32(model: &str) -> Option<u64> {
+    // Ridge and poly2: the totals of `docs/cycle-budget.md` ("Totals per row").
+    match model {
+        "linear" | "ridge" => return Some(111),
+        "poly2" => return Some(398),
+        _ => {}
+    }
     let (spec, hyper) = zkml_train::named_model(model).ok()?;
     match spec {
         zkml_train::ModelSpec::Gbdt if hyper.gbdt.depth == 5 => Some(67 * hyper.gbdt.trees as u64 + 90),

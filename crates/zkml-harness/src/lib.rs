@@ -9,12 +9,14 @@
 //!   models and guest inputs; [`bench`]: the plan and the measured runs
 //!   ([`estimate`]: how long they will take, from earlier records); [`measure`]: one
 //!   measured child process; [`probe`]: how fast the machine is in each sitting; [`results`]: the run records; [`report`] and [`plots`]: the report, with
-//!   [`verdict`] (who wins), [`versus`] (EZKL beside the zkVMs) and [`scaling`] (how cost grows).
+//!   [`verdict`] (who wins), [`versus`] (EZKL beside the zkVMs) [`scaling`] (how cost grows with the test set) and [`intensity`] (how
+//!   it grows with the work per row).
 
 pub mod bench;
 pub mod cycles;
 pub mod estimate;
 pub mod hostinfo;
+pub mod intensity;
 pub mod measure;
 pub mod plots;
 pub mod probe;

@@ -101,7 +101,12 @@ macro_rules! png_and_svg {
 
 /// Draws `series` into `dir/name.png` and `dir/name.svg`. With no data, the chart says so.
 pub fn line_chart(dir: &Path, name: &str, title: &str, unit: &str, series: &[Series]) -> anyhow::Result<()> {
-    png_and_svg!(dir, name, chart_size(series.len()), |area| draw_lines(area, title, unit, series))
+    line_chart_x(dir, name, title, unit, "test rows (log scale; ticks at the measured sizes)", series)
+}
+
+/// [`line_chart`] over another x axis than test rows, described by `x_desc`.
+pub fn line_chart_x(dir: &Path, name: &str, title: &str, unit: &str, x_desc: &str, series: &[Series]) -> anyhow::Result<()> {
+    png_and_svg!(dir, name, chart_size(series.len()), |area| draw_lines(area, title, unit, x_desc, series))
 }
 
 fn pad_log(lo: f64, hi: f64) -> (f64, f64) {
@@ -157,6 +162,7 @@ fn draw_lines<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
     title: &str,
     unit: &str,
+    x_desc: &str,
     series: &[Series],
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     root.fill(&WHITE)?;
@@ -179,9 +185,9 @@ fn draw_lines<DB: DrawingBackend>(
         .build_cartesian_2d((x0..x1).log_scale().with_key_points(xs.clone()), (y0..y1).log_scale().with_key_points(log_ticks(y0, y1)))?;
     chart
         .configure_mesh()
-        .x_desc("test rows (log scale; ticks at the measured sizes)")
+        .x_desc(x_desc)
         .y_desc(format!("{unit} (log)"))
-        .x_label_formatter(&|x| format!("{x:.0}"))
+        .x_label_formatter(&|x| rows_label(*x))
         .y_label_formatter(&|y| tick(*y))
         .label_style(("sans-serif", 14))
         .axis_desc_style(("sans-serif", 15))
@@ -272,7 +278,12 @@ pub struct FitLine {
 /// size out to `x_max` (or to where the system failed), on log-log axes: how a cost grows past
 /// what was measured. The x axis is labelled at the measured sizes and at the decades beyond.
 pub fn fit_chart(dir: &Path, name: &str, title: &str, unit: &str, series: &[FitLine], x_max: f64) -> anyhow::Result<()> {
-    png_and_svg!(dir, name, chart_size(series.len()), |area| draw_fits(area, title, unit, series, x_max))
+    fit_chart_x(dir, name, title, unit, "test rows (log scale; markers measured, lines fitted and extrapolated)", series, x_max)
+}
+
+/// [`fit_chart`] over another x axis than test rows, described by `x_desc`.
+pub fn fit_chart_x(dir: &Path, name: &str, title: &str, unit: &str, x_desc: &str, series: &[FitLine], x_max: f64) -> anyhow::Result<()> {
+    png_and_svg!(dir, name, chart_size(series.len()), |area| draw_fits(area, title, unit, x_desc, series, x_max))
 }
 
 /// Row counts for an axis label: "100", "10k", "1M".
@@ -290,6 +301,7 @@ fn draw_fits<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
     title: &str,
     unit: &str,
+    x_desc: &str,
     series: &[FitLine],
     x_max: f64,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
@@ -335,7 +347,7 @@ fn draw_fits<DB: DrawingBackend>(
         .build_cartesian_2d((x0..x1).log_scale().with_key_points(ticks), (y0..y1).log_scale().with_key_points(log_ticks(y0, y1)))?;
     chart
         .configure_mesh()
-        .x_desc("test rows (log scale; markers measured, lines fitted and extrapolated)")
+        .x_desc(x_desc)
         .y_desc(format!("{unit} (log)"))
         .x_label_formatter(&|x| rows_label(*x))
         .y_label_formatter(&|y| tick(*y))

@@ -208,7 +208,7 @@ pub fn short_rev(r: &str) -> String {
     format!("{}{dirty}", sha.chars().take(12).collect::<String>())
 }
 
-fn host_id(i: usize) -> String {
+pub fn host_id(i: usize) -> String {
     format!("H{}", i + 1)
 }
 
@@ -390,6 +390,7 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
     md.push_str(&crate::verdict::verdict_markdown(data, &groups));
     md.push_str(&crate::versus::versus_markdown(data, &groups));
     md.push_str(&crate::scaling::scaling_markdown(data, &groups, &out.join("plots"))?);
+    md.push_str(&crate::intensity::markdown(data, &crate::intensity::axes(data, &groups), &out.join("plots"))?);
 
     writeln!(md, "## Machines\n")?;
     writeln!(md, "| id | machine | OS | runs | git revisions |\n|---|---|---|---|---|")?;

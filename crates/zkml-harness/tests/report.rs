@@ -613,3 +613,71 @@ fn a_half_written_record_does_not_swallow_the_next() {
     assert_eq!(loaded.skipped.len(), 1, "{:?}", loaded.skipped);
     assert!(loaded.skipped[0].contains(":2:"), "{:?}", loaded.skipped);
 }
+
+#[test]
+fn the_compute_axis_fits_time_against_work_per_row_and_labels_projections() {
+    use zkml_harness::intensity::{axes, work};
+    let tmp = tempfile::tempdir().unwrap();
+    let at = |zkvm: &str, mode: &str, model: &str, rep: u32, wall: f64, cycles: u64| {
+        let mut r = moded(record(zkvm, Precompiles::On, 100, rep, wall, wall, cycles), mode);
+        r.key.model = model.into();
+        r.run_id = format!("{}-{model}", r.run_id);
+        r
+    };
+    // a: exactly 10 s + 10 ms per instruction of a row, on four models (ridge twice).
+    let a = |model: &str| 10.0 + 0.01 * work(model).unwrap() as f64;
+    let mut runs = vec![];
+    for model in ["ridge", "poly2", "gbdt-10", "mlp"] {
+        runs.push(at("a", "stark", model, 1, a(model), 100 * work(model).unwrap()));
+    }
+    runs.push(at("a", "stark", "ridge", 2, a("ridge") + 2.0, 0));
+    runs[0].metrics.as_mut().unwrap().prove_wall_s -= 2.0; // ridge: a ± 2 s, median a + 0
+                                                           // b: faster on small models, out of memory on the default forest; proves the MLP.
+    for (model, wall) in [("ridge", 5.0), ("poly2", 6.0), ("mlp", 500.0)] {
+        runs.push(at("b", "hashed", model, 1, wall, 0));
+    }
+    runs.push(failed(at("b", "hashed", "gbdt", 1, 0.0, 0), OOM));
+    // Ridge and poly2 alone are not an axis (a third model is needed): none at 1,000 rows.
+    let systems = [("a", "stark", ProofFamily::Aggregated), ("b", "hashed", ProofFamily::Snark)];
+    let md = report_of(tmp.path(), &systems, &runs);
+    let data = Data::load(&[tmp.path().join("results")]).unwrap();
+    let axes = axes(&data, &data.groups());
+    assert_eq!(axes.len(), 1);
+    let axis = &axes[0];
+    assert_eq!((axis.rows, axis.models.clone()), (100, vec!["ridge".to_string(), "poly2".into(), "gbdt-10".into(), "mlp".into()]));
+    let sys = |name: &str| axis.systems.iter().find(|s| s.key.zkvm == name).unwrap();
+    let (fixed, per) = sys("a").fit.unwrap();
+    assert!((fixed - 10.0).abs() < 1e-6 && (per - 0.01).abs() < 1e-9, "{fixed} {per}");
+    // Projections: the sizes a was not measured at, read off its line; beyond mlp, extrapolated.
+    let p = |s: &str, m: &str| sys(s).projected.iter().find(|p| p.model == m).cloned();
+    let g = p("a", "gbdt").unwrap();
+    assert!((g.seconds - a("gbdt")).abs() < 1e-6 && !g.extrapolated, "gbdt (6,790) lies inside ridge..mlp: {g:?}");
+    assert!(p("a", "mlp-128").unwrap().extrapolated);
+    assert!(p("a", "ridge").is_none(), "measured sizes are never projected");
+    // b ran out of memory on the forest: no forest at or above it is projected, the MLPs are.
+    assert_eq!(sys("b").failed, vec![("gbdt".to_string(), work("gbdt").unwrap(), "OOM")]);
+    assert!(p("b", "gbdt").is_none() && p("b", "gbdt-500").is_none() && p("b", "gbdt-10").is_some() && p("b", "mlp-128").is_some());
+    // Cycles per row come from the records (fixed costs included): 100 × work over 100 rows.
+    let m = sys("a").measured.iter().find(|m| m.model == "mlp").unwrap().clone();
+    assert_eq!(m.cycles_per_row, Some(work("mlp").unwrap() as f64));
+    // Fastest: measured cells compete among measurements; an unmeasured size among projections.
+    let fastest = axis.fastest(false);
+    let name = |model: &str| fastest.iter().find(|f| f.0 == model).unwrap().1.map(|(s, _, measured)| (s.key.zkvm.clone(), measured));
+    assert_eq!(name("ridge"), Some(("b".into(), true)));
+    assert_eq!(name("mlp"), Some(("a".into(), true)), "a: {} s against b's 500 s", a("mlp"));
+    assert_eq!(name("gbdt"), Some(("a".into(), false)), "measured by no one (b failed there): a's projection");
+    assert_eq!(name("mlp-128").map(|n| n.1), Some(false), "no one measured it: projected");
+    // Rendered: the section, projections in italics, failures in bold, both charts.
+    let section = section(&md, "## Compute intensity");
+    let row = section.lines().find(|l| l.starts_with("| b hashed |")).unwrap();
+    assert!(row.contains("| 5 | 6 |") && row.contains("**OOM**") && row.contains("| 500 |"), "{row}");
+    let row = section.lines().find(|l| l.starts_with("| a stark |")).unwrap();
+    assert!(row.contains(&format!("| *{:.0}* |", a("gbdt"))) && row.contains(" ↗ |"), "{row}");
+    assert!(section.contains("| poly2 | 398 | 82 % |"), "{section}");
+    for chart in ["intensity-time-100", "intensity-cycles-100"] {
+        assert!(
+            section.contains(&format!("plots/{chart}.png")) && tmp.path().join(format!("report/plots/{chart}.svg")).is_file(),
+            "{chart}"
+        );
+    }
+}

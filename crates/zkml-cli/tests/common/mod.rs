@@ -148,3 +148,64 @@ pub fn assert_zero_knowledge_catalogue_matches(zkvm: &str) {
         assert_eq!(m["zero_knowledge"] == true, zk.contains(&name), "{zkvm} mode {name}: catalogue disagrees with info\n{info}");
     }
 }
+
+/// Issue #33, reproducible guests: builds `zkvm`'s guests from a copy of this tree (its tracked
+/// and unignored files) at another path, into another target directory, and asserts that each of
+/// `guests` is byte-identical to the installed one — so its program id (image id, vkey, exe
+/// commit) does not depend on where the repository was cloned — and that no guest, installed
+/// or rebuilt, names a path of the machine that built it.
+pub fn assert_guests_reproducible(zkvm: &str, guests: &[&str]) {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap();
+    ok(&repo, &["build", zkvm]);
+    let installed = zkml_harness::registry::backend_binary(zkvm).parent().unwrap().to_path_buf();
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = tmp.path().join("somewhere else").join("zkml-bench");
+    let files =
+        std::process::Command::new("git").current_dir(&repo).args(["ls-files", "-co", "--exclude-standard", "-z"]).output().unwrap();
+    assert!(files.status.success());
+    for f in files.stdout.split(|&b| b == 0).filter(|f| !f.is_empty()) {
+        let rel = Path::new(std::str::from_utf8(f).unwrap());
+        if repo.join(rel).is_file() {
+            std::fs::create_dir_all(copy.join(rel).parent().unwrap()).unwrap();
+            std::fs::copy(repo.join(rel), copy.join(rel)).unwrap();
+        }
+    }
+    let target = tmp.path().join("guest target");
+    let out = std::process::Command::new("bash")
+        .arg(copy.join(format!("zkvms/{zkvm}/build.sh")))
+        .env_clear()
+        .envs(zkml_harness::registry::build_environment())
+        .env("ZKML_CACHE", zkml_harness::registry::cache_dir())
+        .env("ZKML_GUEST_ONLY_DIR", &target)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let elf_dir = std::path::PathBuf::from(String::from_utf8(out.stdout).unwrap().lines().last().unwrap().trim());
+    assert!(elf_dir.starts_with(&target), "{}", elf_dir.display());
+    let home = std::path::PathBuf::from(std::env::var_os("HOME").unwrap());
+    let machine_paths = [
+        repo.display().to_string(),
+        copy.display().to_string(),
+        home.join(".cargo").display().to_string(),
+        home.join(".rustup").display().to_string(),
+        zkml_harness::registry::cache_dir().display().to_string(),
+        target.display().to_string(),
+    ];
+    for guest in guests {
+        let ours = std::fs::read(installed.join(guest)).unwrap();
+        let theirs = std::fs::read(elf_dir.join(guest)).unwrap();
+        for (which, elf) in [("installed", &ours), ("built elsewhere", &theirs)] {
+            for path in &machine_paths {
+                assert!(!elf.windows(path.len()).any(|w| w == path.as_bytes()), "{guest} ({which}) names the machine path {path}");
+            }
+        }
+        let first_difference = ours.iter().zip(&theirs).position(|(a, b)| a != b);
+        assert!(
+            ours == theirs,
+            "{guest} built at another path differs from the installed one ({} vs {} bytes, first difference at byte {first_difference:?})",
+            ours.len(),
+            theirs.len()
+        );
+    }
+}
