@@ -351,11 +351,25 @@ pub fn markdown(data: &Data, axes: &[Axis], plots_dir: &Path) -> anyhow::Result<
                 series
             })
             .collect();
+        // The target every guest is held to: twice the hand count (dashed, grey).
+        let mut target = Series::new("2 × hand count (the target)".into(), "native", Precompiles::Off, 0, 0);
+        target.points = axis
+            .models
+            .iter()
+            .filter_map(|m| work(m))
+            .map(|w| Point { x: w as f64, y: 2.0 * w as f64, lo: 2.0 * w as f64, hi: 2.0 * w as f64 })
+            .collect();
+        let cycle_series: Vec<Series> = cycle_series.into_iter().chain(std::iter::once(target)).collect();
         let name = format!("intensity-cycles-{}{suffix}", axis.rows);
         let title = format!("Cycles per row against the hand count — {} rows", axis.rows);
         plots::line_chart_x(plots_dir, &name, &title, "cycles per row", "instructions per row (RV32IM hand count, log)", &cycle_series)?;
         writeln!(md, "![{title}](plots/{name}.png)\n")?;
     }
+    writeln!(
+        md,
+        "A projection is of time only: memory is not projected, and a size can outgrow the machine first (see each \
+         model's peak memory in its table; EZKL's circuit grows with the model, and its 100-row forest ran out of 24 GiB).\n"
+    )?;
     Ok(md)
 }
 

@@ -201,7 +201,8 @@ fn draw_lines<DB: DrawingBackend>(
             continue;
         }
         let line: Vec<(f64, f64)> = points.iter().map(|p| (p.x, p.y)).collect();
-        let dashed = s.precompiles == Precompiles::Off && s.backend != "native";
+        // Dashed: a system without its accelerator, or a reference line (native's grey, off).
+        let dashed = s.precompiles == Precompiles::Off;
         if dashed {
             chart.draw_series(DashedLineSeries::new(line, 8, 5, c.stroke_width(2)))?;
         } else {
