@@ -99,6 +99,10 @@ impl SystemAxis {
     }
 }
 
+/// The fastest system at one model size: the system, its time to a proof (s), and whether that
+/// time was measured (else projected).
+pub type Fastest<'a> = (&'a SystemAxis, f64, bool);
+
 /// The axis at one size on one machine.
 #[derive(Debug, Clone)]
 pub struct Axis {
@@ -113,7 +117,7 @@ impl Axis {
     /// Per model of the ladder: the fastest system to a proof (zero-knowledge only or not),
     /// with its time and whether that time was measured. Projections compete only where no
     /// system was measured at that model.
-    pub fn fastest(&self, zk_only: bool) -> Vec<(String, Option<(&SystemAxis, f64, bool)>)> {
+    pub fn fastest(&self, zk_only: bool) -> Vec<(String, Option<Fastest<'_>>)> {
         LADDER
             .iter()
             .map(|model| {
@@ -262,7 +266,7 @@ pub fn markdown(data: &Data, axes: &[Axis], plots_dir: &Path) -> anyhow::Result<
         writeln!(md, "| model | instructions per row | fastest | fastest zero-knowledge |\n|---|---|---|---|")?;
         let (all, zk) = (axis.fastest(false), axis.fastest(true));
         for ((model, a), (_, z)) in all.iter().zip(&zk) {
-            let cell = |c: &Option<(&SystemAxis, f64, bool)>| match c {
+            let cell = |c: &Option<Fastest>| match c {
                 Some((s, t, true)) => format!("{} ({})", s.name(), seconds(*t)),
                 Some((s, t, false)) => format!("*{} ({}, projected)*", s.name(), seconds(*t)),
                 None => "–".into(),
