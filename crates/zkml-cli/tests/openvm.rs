@@ -112,4 +112,5 @@ fn openvm_proves_the_compute_intensive_models() {
 #[test]
 fn openvm_guests_are_reproducible_from_another_path() {
     assert_guests_reproducible("openvm", &["zkml-openvm-precompiles-on", "zkml-openvm-precompiles-off"]);
+    assert_readme_lists_programs("openvm");
 }

@@ -212,6 +212,7 @@ fn interrupting_prove_stops_the_prover_and_leaks_no_rows() {
 fn risc0_guests_are_reproducible_from_another_path() {
     let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap();
     assert_guests_reproducible("risc0", &["zkml-risc0-precompiles-on", "zkml-risc0-precompiles-off", "zkml-risc0-profile"]);
+    assert_readme_lists_programs("risc0");
     // `zkvms` lists the program ids a verifier elsewhere compares with.
     let listed = json(&ok(&repo, &["zkvms", "--json"]));
     let risc0 = listed["backends"].as_array().unwrap().iter().find(|b| b["name"] == "risc0").unwrap();

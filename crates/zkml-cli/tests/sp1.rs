@@ -88,4 +88,5 @@ fn sp1_proves_the_compute_intensive_models() {
 #[test]
 fn sp1_guests_are_reproducible_from_another_path() {
     assert_guests_reproducible("sp1", &["zkml-sp1-precompiles-on", "zkml-sp1-precompiles-off"]);
+    assert_readme_lists_programs("sp1");
 }

@@ -209,3 +209,25 @@ pub fn assert_guests_reproducible(zkvm: &str, guests: &[&str]) {
         );
     }
 }
+
+/// Issue #33: README's table of this revision's guests lists, for each of `zkvm`'s programs,
+/// the ELF SHA-256 and (where `zkvms` derives it without proving) the program id that
+/// `zkml-bench zkvms --json` reports — so that a verifier elsewhere can check a published
+/// proof's program against the repository, and a guest change cannot leave the table stale.
+pub fn assert_readme_lists_programs(zkvm: &str) {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap();
+    let readme = std::fs::read_to_string(repo.join("README.md")).unwrap();
+    let listed = json(&ok(&repo, &["zkvms", "--json"]));
+    let backend = listed["backends"].as_array().unwrap().iter().find(|b| b["name"] == zkvm).unwrap().clone();
+    let programs = backend["info"]["programs"].as_array().unwrap();
+    assert!(!programs.is_empty(), "{backend}");
+    for p in programs {
+        let row = format!("| {zkvm} | {} | `{}` |", p["precompiles"].as_str().unwrap(), p["elf_sha256"].as_str().unwrap());
+        let line = readme.lines().find(|l| l.starts_with(&row)).unwrap_or_else(|| {
+            panic!("README's program table lacks {row} — update it from `zkml-bench zkvms --json` (this guest changed)")
+        });
+        if let Some(id) = p["id"].as_str() {
+            assert!(line.contains(&format!("`{id}`")), "README lists another program id than {id}: {line}");
+        }
+    }
+}
