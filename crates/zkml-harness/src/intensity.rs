@@ -314,17 +314,12 @@ pub fn markdown(data: &Data, axes: &[Axis], plots_dir: &Path) -> anyhow::Result<
             writeln!(md)?;
         }
         let suffix = if multi_host { format!("-{}", crate::report::host_id(axis.host)) } else { String::new() };
-        let family_index = |f: ProofFamily| match f {
-            ProofFamily::Aggregated => 1,
-            ProofFamily::Snark => 2,
-            _ => 0,
-        };
         let lines: Vec<FitLine> = axis
             .systems
             .iter()
             .filter_map(|s| {
                 let (fixed, per) = s.fit?;
-                let mut series = Series::new(s.name(), &s.key.zkvm, s.key.precompiles, family_index(s.family), 0);
+                let mut series = Series::new(s.name(), &s.key.zkvm, s.key.precompiles, plots::family_marker(s.family), 0);
                 series.points =
                     s.measured.iter().map(|m| Point { x: m.work as f64, y: m.time.median, lo: m.time.min, hi: m.time.max }).collect();
                 // The line ends at a failure past every measured size.

@@ -45,6 +45,16 @@ impl Series {
     }
 }
 
+/// The marker shape (and bar shade) of a proof family in every chart: segmented (and
+/// unfamilied) 0, aggregated 1, SNARK 2.
+pub fn family_marker(family: zkml_protocol::ProofFamily) -> usize {
+    match family {
+        zkml_protocol::ProofFamily::Aggregated => 1,
+        zkml_protocol::ProofFamily::Snark => 2,
+        _ => 0,
+    }
+}
+
 pub fn colour(backend: &str) -> RGBColor {
     match backend {
         "native" => RGBColor(90, 90, 90),

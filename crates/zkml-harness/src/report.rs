@@ -331,11 +331,7 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
     };
     let n_modes = modes.len();
     // Marker shape (and bar shade) by proof family: segmented, aggregated, SNARK.
-    let family_index = |zkvm: &str, mode: &str| match mode_info(data, zkvm, mode).0 {
-        ProofFamily::Aggregated => 1,
-        ProofFamily::Snark => 2,
-        _ => 0,
-    };
+    let family_index = |zkvm: &str, mode: &str| plots::family_marker(mode_info(data, zkvm, mode).0);
     let mut md = String::new();
     writeln!(md, "# zkml-bench report\n")?;
     let ok = data.records.iter().filter(|(_, r)| r.status.is_ok()).count();

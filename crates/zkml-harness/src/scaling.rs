@@ -224,11 +224,7 @@ pub fn scaling_markdown(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>
                         format!("{} ({})", f.name(), f.family),
                         &f.key.zkvm,
                         f.key.precompiles,
-                        match f.family {
-                            ProofFamily::Aggregated => 1,
-                            ProofFamily::Snark => 2,
-                            _ => 0,
-                        },
+                        plots::family_marker(f.family),
                         f.key.host,
                     );
                     s.points = f.points.iter().map(|&(x, y)| Point { x, y, lo: y, hi: y }).collect();
