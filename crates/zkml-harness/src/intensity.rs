@@ -203,9 +203,165 @@ pub fn axes(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>>) -> Vec<Ax
     out
 }
 
+/// The test-set sizes of the rows axis beyond the compute axis's own (issue #32: 100 / 1,000 /
+/// 10,000 rows at each model's default size).
+pub const ROWS_AXIS: &[u32] = &[1_000, 10_000];
+
+/// The default-size models, whose rows axis is projected beside the compute axis.
+pub const DEFAULT_MODELS: &[&str] = &["ridge", "poly2", "gbdt", "mlp"];
+
+/// One system at one (model, test-set size) beyond the axis's size.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// Measured there; with what the axis's line projects for it (the check of the projection).
+    Measured { time: Stats, projected: Option<f64> },
+    /// Every run there failed (`OOM`, `timeout`, `failed`).
+    Failed(&'static str),
+    /// Not measured: read off the axis's line, the work of the whole test set (rows × the
+    /// model's instructions per row) placed on it.
+    Projected(f64),
+    /// Neither: no line, or ruled out by a failure at a smaller size of the same kind.
+    Unknown,
+}
+
+/// One system along the larger sizes.
+#[derive(Debug, Clone)]
+pub struct LargerSystem {
+    /// The system (`model` empty, `rows` the axis's size).
+    pub key: GroupKey,
+    pub family: ProofFamily,
+    pub zk: bool,
+    /// One per column of [`Larger::columns`].
+    pub cells: Vec<Cell>,
+}
+
+/// The default-size models at larger test sets on one machine: measured where a sitting
+/// allowed, else projected from the compute axis's lines.
+#[derive(Debug, Clone)]
+pub struct Larger {
+    pub host: usize,
+    /// The compute axis's size, the lines' origin.
+    pub from_rows: u32,
+    /// (model, rows), model by model.
+    pub columns: Vec<(String, u32)>,
+    pub systems: Vec<LargerSystem>,
+}
+
+impl Larger {
+    /// Every projected cell, keyed as the runs it stands for would be (accelerator on): for the
+    /// verdict to name who was not run in a block.
+    pub fn projections(&self) -> BTreeMap<GroupKey, f64> {
+        let mut out = BTreeMap::new();
+        for s in &self.systems {
+            for ((model, rows), cell) in self.columns.iter().zip(&s.cells) {
+                if let Cell::Projected(t) = cell {
+                    out.insert(GroupKey { host: self.host, model: model.clone(), rows: *rows, ..s.key.clone() }, *t);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// What the line of `s` (fitted at `axis_rows`) projects for `model` at `rows`: the test set's
+/// instructions (rows × work per row) read as that many at the axis's size. `None` without a
+/// line, or where a failure of the same kind at a smaller size rules it out.
+fn project(s: &SystemAxis, axis_rows: u32, model: &str, rows: u32, failed_below: bool) -> Option<f64> {
+    let (fixed, per) = s.fit?;
+    let w = work(model)? as f64 * rows as f64 / axis_rows as f64;
+    let ruled_out = failed_below || s.failed.iter().any(|(f, fw, _)| kind(f) == kind(model) && w >= *fw as f64);
+    let t = fixed + per * w;
+    (!ruled_out && t > 0.0).then_some(t)
+}
+
+/// For each axis: the default-size models it measured, at [`ROWS_AXIS`] and every larger size
+/// measured on its machine, for each of its systems.
+pub fn larger(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>>, axes: &[Axis]) -> Vec<Larger> {
+    let tags = data.failure_tags();
+    let mut out = Vec::new();
+    for axis in axes {
+        let mut columns: Vec<(String, u32)> = Vec::new();
+        for m in DEFAULT_MODELS.iter().filter(|m| axis.models.iter().any(|x| x == *m)) {
+            let mut sizes: BTreeSet<u32> = ROWS_AXIS.iter().copied().filter(|r| *r > axis.rows).collect();
+            let beyond = |k: &&GroupKey| k.host == axis.host && k.model == *m && k.rows > axis.rows;
+            sizes.extend(groups.keys().chain(tags.keys()).filter(beyond).map(|k| k.rows));
+            columns.extend(sizes.into_iter().map(|r| (m.to_string(), r)));
+        }
+        if columns.is_empty() {
+            continue;
+        }
+        let systems = axis
+            .systems
+            .iter()
+            .map(|s| {
+                let key_at = |model: &str, rows: u32| GroupKey { model: model.to_string(), rows, ..s.key.clone() };
+                let cells = columns
+                    .iter()
+                    .map(|(model, rows)| {
+                        let key = key_at(model, *rows);
+                        let failed_below = tags.keys().any(|k| k.rows < *rows && *k == key_at(model, k.rows));
+                        let measured = groups
+                            .get(&key)
+                            .filter(|runs| runs.iter().all(|r| r.real_proof))
+                            .map(|runs| runs.iter().filter_map(|r| r.metrics.as_ref()).map(|m| m.prove_wall_s).filter(|t| *t > 0.0))
+                            .and_then(|walls| stats(&walls.collect::<Vec<f64>>()));
+                        match (measured, tags.get(&key)) {
+                            (Some(time), _) => Cell::Measured { time, projected: project(s, axis.rows, model, *rows, false) },
+                            (None, Some(&tag)) => Cell::Failed(tag),
+                            (None, None) => project(s, axis.rows, model, *rows, failed_below).map(Cell::Projected).unwrap_or(Cell::Unknown),
+                        }
+                    })
+                    .collect();
+                LargerSystem { key: s.key.clone(), family: s.family, zk: s.zk, cells }
+            })
+            .collect();
+        out.push(Larger { host: axis.host, from_rows: axis.rows, columns, systems });
+    }
+    out
+}
+
+/// The markdown of [`larger`]: one table per machine.
+fn larger_markdown(md: &mut String, larger: &[Larger], multi_host: bool) -> std::fmt::Result {
+    for l in larger {
+        let host = if multi_host { format!(", machine {}", crate::report::host_id(l.host)) } else { String::new() };
+        writeln!(md, "### Larger test sets, default-size models{host}\n")?;
+        writeln!(
+            md,
+            "Time to a proof (s) at more rows: measured where a sitting allowed (its line's projection beside it, \
+             the check of the method), else *projected* (italics) from the {}-row line above by placing the whole \
+             test set's instructions on it (rows × instructions per row). **OOM** / **timeout**: every run there \
+             failed; – : no line, or ruled out by a failure at a smaller size. A projection ignores memory: see each \
+             model's peak memory in its table.\n",
+            l.from_rows
+        )?;
+        write!(md, "| system | family | zero-knowledge |")?;
+        for (m, r) in &l.columns {
+            write!(md, " {m}, {} rows |", crate::report::thousands(*r))?;
+        }
+        writeln!(md, "\n|---|---|---|{}", "---|".repeat(l.columns.len()))?;
+        for s in &l.systems {
+            let name = crate::results::system_name(&s.key.zkvm, &s.key.mode, s.key.precompiles);
+            write!(md, "| {name} | {} | {} |", s.family, if s.zk { "yes" } else { "no" })?;
+            for c in &s.cells {
+                let cell = match c {
+                    Cell::Measured { time, projected: Some(p) } => format!("{} (line: {:.0})", fmt_time(time), p),
+                    Cell::Measured { time, projected: None } => fmt_time(time),
+                    Cell::Failed(tag) => format!("**{tag}**"),
+                    Cell::Projected(t) => format!("*{t:.0}*"),
+                    Cell::Unknown => "–".into(),
+                };
+                write!(md, " {cell} |")?;
+            }
+            writeln!(md)?;
+        }
+        writeln!(md)?;
+    }
+    Ok(())
+}
+
 /// The report's section: the axis's tables (measured and projected, labelled), the fastest
 /// system per model size, where compute overtakes reading + hashing, and two charts.
-pub fn markdown(data: &Data, axes: &[Axis], plots_dir: &Path) -> anyhow::Result<String> {
+pub fn markdown(data: &Data, axes: &[Axis], larger: &[Larger], plots_dir: &Path) -> anyhow::Result<String> {
     let mut md = String::new();
     if axes.is_empty() {
         return Ok(md);
@@ -364,6 +520,7 @@ pub fn markdown(data: &Data, axes: &[Axis], plots_dir: &Path) -> anyhow::Result<
         plots::line_chart_x(plots_dir, &name, &title, "cycles per row", "instructions per row (RV32IM hand count, log)", &cycle_series)?;
         writeln!(md, "![{title}](plots/{name}.png)\n")?;
     }
+    larger_markdown(&mut md, larger, multi_host)?;
     writeln!(
         md,
         "A projection is of time only: memory is not projected, and a size can outgrow the machine first (see each \

@@ -383,10 +383,13 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
         )?;
     }
 
-    md.push_str(&crate::verdict::verdict_markdown(data, &groups));
+    let axes = crate::intensity::axes(data, &groups);
+    let larger = crate::intensity::larger(data, &groups, &axes);
+    let projected: BTreeMap<GroupKey, f64> = larger.iter().flat_map(|l| l.projections()).collect();
+    md.push_str(&crate::verdict::verdict_markdown(data, &groups, &projected));
     md.push_str(&crate::versus::versus_markdown(data, &groups));
     md.push_str(&crate::scaling::scaling_markdown(data, &groups, &out.join("plots"))?);
-    md.push_str(&crate::intensity::markdown(data, &crate::intensity::axes(data, &groups), &out.join("plots"))?);
+    md.push_str(&crate::intensity::markdown(data, &axes, &larger, &out.join("plots"))?);
 
     writeln!(md, "## Machines\n")?;
     writeln!(md, "| id | machine | OS | runs | git revisions |\n|---|---|---|---|---|")?;

@@ -219,8 +219,40 @@ fn measured_elsewhere(
     lines
 }
 
-/// The verdict section's markdown; empty when no real proofs were measured.
-pub fn verdict_markdown(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>>) -> String {
+/// Where the projections of systems not run at a size are shown (`intensity::larger`).
+const PROJECTIONS_ANCHOR: &str = "larger-test-sets-default-size-models";
+
+/// The systems of a verdict cell that were not run there but are projected (time to a proof,
+/// from the compute-intensity lines), fastest first: never ranked, named beside the cell.
+fn projected_in<'p>(
+    data: &Data,
+    projected: &'p BTreeMap<GroupKey, f64>,
+    (host, model, family, rows): (usize, &str, ProofFamily, u32),
+) -> Vec<(&'p GroupKey, bool, f64)> {
+    let mut out: Vec<(&GroupKey, bool, f64)> = projected
+        .iter()
+        .filter(|(k, _)| k.host == host && k.model == model && k.rows == rows)
+        .filter_map(|(k, t)| {
+            let (f, zk) = mode_info(data, &k.zkvm, &k.mode);
+            (f == family).then_some((k, zk, *t))
+        })
+        .collect();
+    out.sort_by(|a, b| a.2.total_cmp(&b.2));
+    out
+}
+
+fn projected_name(k: &GroupKey, zk: bool, t: f64) -> String {
+    format!(
+        "*{}{} ≈ [{}](#{PROJECTIONS_ANCHOR}) projected*",
+        crate::results::system_name(&k.zkvm, &k.mode, k.precompiles),
+        if zk { " (ZK)" } else { "" },
+        seconds(t)
+    )
+}
+
+/// The verdict section's markdown; empty when no real proofs were measured. `projected`: the
+/// time to a proof projected for systems not run at a size (named beside a cell, never ranked).
+pub fn verdict_markdown(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>>, projected: &BTreeMap<GroupKey, f64>) -> String {
     // (host, model, family, rows) -> contenders.
     let mut cells: BTreeMap<(usize, String, ProofFamily, u32), Vec<Entry<'_>>> = BTreeMap::new();
     for (k, runs) in groups {
@@ -258,11 +290,25 @@ pub fn verdict_markdown(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>
     );
     let _ = writeln!(md, "|{}---|---|---|{}---|", if multi_host { "---|" } else { "" }, "---|".repeat(RANKED.len()));
     let mut wins: BTreeMap<System, Vec<Win>> = BTreeMap::new();
+    let mut not_run_lines: Vec<String> = Vec::new();
     let mut systems: BTreeMap<System, (ProofFamily, bool)> = BTreeMap::new();
     for ((host, model, family, rows), entries) in &cells {
         let anchor = results_anchor(model);
         let zk: Vec<Entry<'_>> = entries.iter().filter(|e| e.zk).map(|e| Entry { key: e.key, zk: true, stats: e.stats.clone() }).collect();
-        let zk_cell = if zk.is_empty() { "none measured: no proof here hides the rows".to_string() } else { winner(&zk, PROVE, &anchor) };
+        let not_run = projected_in(data, projected, (*host, model.as_str(), *family, *rows));
+        let zk_cell = match (zk.is_empty(), not_run.iter().find(|p| p.1)) {
+            (false, _) => winner(&zk, PROVE, &anchor),
+            (true, Some((k, _, t))) => format!("none measured (not run at this size: {})", projected_name(k, true, *t)),
+            (true, None) => "none measured: no proof here hides the rows".to_string(),
+        };
+        if !not_run.is_empty() {
+            not_run_lines.push(format!(
+                "{}{model} {family} {} rows: {}",
+                if multi_host { format!("H{} ", host + 1) } else { String::new() },
+                thousands(*rows),
+                not_run.iter().map(|(k, zk, t)| projected_name(k, *zk, *t)).collect::<Vec<_>>().join("; ")
+            ));
+        }
         let _ = writeln!(
             md,
             "| {}{model} | {family} | {rows} | {} | {zk_cell} |",
@@ -286,6 +332,14 @@ pub fn verdict_markdown(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>
         }
     }
     let _ = writeln!(md);
+    if !not_run_lines.is_empty() {
+        let _ = writeln!(
+            md,
+            "**Not run at a size** (systems on the compute-intensity axis that were not run at this size, e.g. a proof \
+             too long for one sitting: their time to a proof projected from their lines, never ranked in the cell): {}.\n",
+            not_run_lines.join(" · ")
+        );
+    }
     let times = times_by_host(&cells);
     let elsewhere = measured_elsewhere(data, &cells, &times);
     if !elsewhere.is_empty() {

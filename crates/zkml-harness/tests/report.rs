@@ -681,3 +681,107 @@ fn the_compute_axis_fits_time_against_work_per_row_and_labels_projections() {
         );
     }
 }
+
+#[test]
+fn larger_test_sets_are_measured_or_projected_and_the_verdict_names_who_was_not_run() {
+    use zkml_harness::intensity::{axes, larger, work, Cell};
+    use zkml_harness::report::GroupKey;
+    use zkml_harness::scaling::seconds;
+    let tmp = tempfile::tempdir().unwrap();
+    let at = |zkvm: &str, mode: &str, model: &str, rows: u32, wall: f64| {
+        let mut r = moded(record(zkvm, Precompiles::On, rows, 1, wall, wall, 0), mode);
+        r.key.model = model.into();
+        r.run_id = format!("{}-{model}", r.run_id);
+        r
+    };
+    // a: 10 s + 10 ms per instruction of a row at 100 rows; c: 20 s + 20 ms. Both exactly.
+    let line = |fixed: f64, per: f64, model: &str, rows: u32| fixed + per * work(model).unwrap() as f64 * rows as f64 / 100.0;
+    let mut runs = vec![];
+    for model in ["ridge", "poly2", "gbdt", "mlp"] {
+        runs.push(at("a", "stark", model, 100, line(10.0, 0.01, model, 100)));
+    }
+    for model in ["ridge", "poly2", "mlp"] {
+        runs.push(at("c", "succinct", model, 100, line(20.0, 0.02, model, 100)));
+    }
+    // b: the forest ran out of memory at 100 rows, the MLP at 1,000.
+    for (model, wall) in [("ridge", 5.0), ("poly2", 6.0), ("mlp", 500.0)] {
+        runs.push(at("b", "hashed", model, 100, wall));
+    }
+    runs.push(failed(at("b", "hashed", "gbdt", 100, 0.0), OOM));
+    runs.push(failed(at("b", "hashed", "mlp", 1000, 0.0), OOM));
+    // The 1,000-row MLP block: a measured (faster than its line), c not run (too long).
+    runs.push(at("a", "stark", "mlp", 1000, 1000.0));
+    let systems =
+        [("a", "stark", ProofFamily::Aggregated), ("b", "hashed", ProofFamily::Snark), ("c", "succinct", ProofFamily::Aggregated)];
+    let md = report_of(tmp.path(), &systems, &runs);
+    let data = Data::load(&[tmp.path().join("results")]).unwrap();
+    let groups = data.groups();
+    let axes = axes(&data, &groups);
+    let larger = larger(&data, &groups, &axes);
+    assert_eq!(larger.len(), 1);
+    let l = &larger[0];
+    assert_eq!(l.from_rows, 100);
+    let columns: Vec<(&str, u32)> = l.columns.iter().map(|(m, r)| (m.as_str(), *r)).collect();
+    assert_eq!(
+        columns,
+        [
+            ("ridge", 1000),
+            ("ridge", 10000),
+            ("poly2", 1000),
+            ("poly2", 10000),
+            ("gbdt", 1000),
+            ("gbdt", 10000),
+            ("mlp", 1000),
+            ("mlp", 10000)
+        ]
+    );
+    let cell = |zkvm: &str, model: &str, rows: u32| {
+        let s = l.systems.iter().find(|s| s.key.zkvm == zkvm).unwrap();
+        s.cells[l.columns.iter().position(|(m, r)| m == model && *r == rows).unwrap()].clone()
+    };
+    let close = |c: Cell, want: f64| match c {
+        Cell::Projected(t) => assert!((t - want).abs() < 1e-6, "{t} against {want}"),
+        other => panic!("{other:?}: expected a projection of {want}"),
+    };
+    // Measured where measured, with the line's projection beside it as a check.
+    match cell("a", "mlp", 1000) {
+        Cell::Measured { time, projected: Some(p) } => {
+            assert_eq!(time.median, 1000.0);
+            assert!((p - line(10.0, 0.01, "mlp", 1000)).abs() < 1e-6, "{p}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // Projected: the whole test set's instructions placed on the 100-row line.
+    close(cell("a", "gbdt", 1000), line(10.0, 0.01, "gbdt", 1000));
+    close(cell("c", "mlp", 1000), line(20.0, 0.02, "mlp", 1000));
+    close(cell("c", "mlp", 10000), line(20.0, 0.02, "mlp", 10000));
+    let (fixed, per) = axes.iter().flat_map(|a| &a.systems).find(|s| s.key.zkvm == "b").unwrap().fit.unwrap();
+    close(cell("b", "ridge", 10000), fixed + per * work("ridge").unwrap() as f64 * 100.0);
+    // A failure is a result; it rules out the larger sizes of its kind, never projected over.
+    assert_eq!(cell("b", "mlp", 1000), Cell::Failed("OOM"));
+    assert_eq!(cell("b", "mlp", 10000), Cell::Unknown, "failed at 1,000 rows");
+    assert_eq!(cell("b", "gbdt", 1000), Cell::Unknown, "its forest failed at 100 rows");
+    // The verdict names who was not run in the 1,000-row block, with its projection, and ranks
+    // only what was measured.
+    let projections = l.projections();
+    let c_key =
+        GroupKey { host: 0, model: "mlp".into(), zkvm: "c".into(), precompiles: Precompiles::On, mode: "succinct".into(), rows: 1000 };
+    assert!((projections[&c_key] - line(20.0, 0.02, "mlp", 1000)).abs() < 1e-6);
+    assert!(!projections.keys().any(|k| k.zkvm == "a" && k.model == "mlp" && k.rows == 1000), "measured: not a projection");
+    let verdict = section(&md, "## Verdict");
+    let row = verdict.lines().find(|l| l.starts_with("| mlp | aggregated | 1000 |")).unwrap_or_else(|| panic!("{verdict}"));
+    assert!(row.contains("**a stark (ZK)**") || row.contains("a stark (ZK) [1000 s]"), "{row}");
+    assert!(!row.contains("c succinct"), "a projection is never ranked: {row}");
+    let not_run = verdict.lines().find(|l| l.starts_with("**Not run at a size**")).unwrap_or_else(|| panic!("{verdict}"));
+    assert!(
+        not_run.contains(&format!("mlp aggregated 1,000 rows: *c succinct (ZK) ≈ [{}]", seconds(line(20.0, 0.02, "mlp", 1000)))),
+        "{not_run}"
+    );
+    // Rendered in the compute-intensity section: measured with its check, projected in italics.
+    let section = section(&md, "## Compute intensity");
+    let table = section.split("### Larger test sets, default-size models").nth(1).unwrap_or_else(|| panic!("{section}"));
+    let row = table.lines().find(|l| l.starts_with("| a stark |")).unwrap();
+    assert!(row.contains(&format!("| 1000 (line: {:.0}) |", line(10.0, 0.01, "mlp", 1000))), "{row}");
+    let row = table.lines().find(|l| l.starts_with("| b hashed |")).unwrap();
+    assert!(row.contains("| **OOM** | – |"), "{row}");
+}
