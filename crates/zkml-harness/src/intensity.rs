@@ -10,7 +10,7 @@
 //! Computed as data ([`axes`]), rendered apart ([`markdown`]).
 
 use crate::plots::{self, FitLine, Point, Series};
-use crate::report::{mode_info, stats, Data, GroupKey, Stats};
+use crate::report::{mode_info, stats, Data, GroupKey, Stats, METRICS};
 use crate::results::RunRecord;
 use crate::scaling::{linear_fit, seconds};
 use std::collections::{BTreeMap, BTreeSet};
@@ -88,6 +88,12 @@ pub struct SystemAxis {
 impl SystemAxis {
     pub fn name(&self) -> String {
         crate::results::system_name(&self.key.zkvm, &self.key.mode, self.key.precompiles)
+    }
+    /// Whether a failure rules `model` out at `work` instructions a row (at the axis's size): a
+    /// failure rules out the larger sizes of its own kind (a forest that ran out of memory says
+    /// nothing about a network of the same hand count).
+    fn ruled_out(&self, model: &str, work: f64) -> bool {
+        self.failed.iter().any(|(f, fw, _)| kind(f) == kind(model) && work >= *fw as f64)
     }
     /// Time to a proof of `model`: measured (median) or projected, with which.
     pub fn time(&self, model: &str) -> Option<(f64, bool)> {
@@ -177,16 +183,12 @@ pub fn axes(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>>) -> Vec<Ax
             s.failed.sort_by_key(|f| f.1);
             s.fit = linear_fit(&points[key]);
             let largest = s.measured.iter().map(|m| m.work).max().unwrap_or(0);
-            // A failure rules out the larger sizes of its own kind (a forest that ran out of
-            // memory says nothing about a network of the same hand count).
-            let failed = s.failed.clone();
-            let ruled_out = |m: &str, w: u64| failed.iter().any(|(f, fw, _)| kind(f) == kind(m) && w >= *fw);
             if let Some((fixed, per)) = s.fit {
                 s.projected = LADDER
                     .iter()
                     .filter(|m| !s.measured.iter().any(|x| &x.model == *m))
                     .filter_map(|m| Some((m.to_string(), work(m)?)))
-                    .filter(|(m, w)| !ruled_out(m, *w))
+                    .filter(|(m, w)| !s.ruled_out(m, *w as f64))
                     .map(|(model, w)| Projected { model, work: w, seconds: fixed + per * w as f64, extrapolated: w > largest })
                     .filter(|p| p.seconds > 0.0)
                     .collect();
@@ -209,6 +211,9 @@ pub const ROWS_AXIS: &[u32] = &[1_000, 10_000];
 
 /// The default-size models, whose rows axis is projected beside the compute axis.
 pub const DEFAULT_MODELS: &[&str] = &["ridge", "poly2", "gbdt", "mlp"];
+
+/// The time to a proof (the prove process's wall time) among the report's [`METRICS`].
+const PROVE_WALL: usize = 1;
 
 /// One system at one (model, test-set size) beyond the axis's size.
 #[derive(Debug, Clone, PartialEq)]
@@ -269,9 +274,8 @@ impl Larger {
 fn project(s: &SystemAxis, axis_rows: u32, model: &str, rows: u32, failed_below: bool) -> Option<f64> {
     let (fixed, per) = s.fit?;
     let w = work(model)? as f64 * rows as f64 / axis_rows as f64;
-    let ruled_out = failed_below || s.failed.iter().any(|(f, fw, _)| kind(f) == kind(model) && w >= *fw as f64);
     let t = fixed + per * w;
-    (!ruled_out && t > 0.0).then_some(t)
+    (!failed_below && !s.ruled_out(model, w) && t > 0.0).then_some(t)
 }
 
 /// For each axis: the default-size models it measured, at [`ROWS_AXIS`] and every larger size
@@ -303,8 +307,7 @@ pub fn larger(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>>, axes: &
                         let measured = groups
                             .get(&key)
                             .filter(|runs| runs.iter().all(|r| r.real_proof))
-                            .map(|runs| runs.iter().filter_map(|r| r.metrics.as_ref()).map(|m| m.prove_wall_s).filter(|t| *t > 0.0))
-                            .and_then(|walls| stats(&walls.collect::<Vec<f64>>()));
+                            .and_then(|runs| data.metric_stats(runs, *rows, &METRICS[PROVE_WALL]));
                         match (measured, tags.get(&key)) {
                             (Some(time), _) => Cell::Measured { time, projected: project(s, axis.rows, model, *rows, false) },
                             (None, Some(&tag)) => Cell::Failed(tag),
