@@ -5,7 +5,8 @@
 //! data commitment and a minimum R² → a short report of what was proven and what each step
 //! cost. Every artefact lands in one directory; the test set and the salt stay private.
 
-use crate::{fmt_secs, print_claim, train_split, TrainSettings};
+use crate::output::{fmt_secs, print_claim};
+use crate::train::{train_split, TrainSettings};
 use anyhow::Context;
 use clap::Args;
 use std::fmt::Write as _;
@@ -15,8 +16,8 @@ use std::time::Instant;
 use zkml_data::features::{build_features, FeatureOptions};
 use zkml_data::synth::{write_transactions, SynthConfig};
 use zkml_data::transactions::ColumnMapping;
-use zkml_harness::registry::{self, BackendHandle};
-use zkml_harness::workflow::{self, Expectations, ProveRequest};
+use zkml_harness::run::registry::{self, BackendHandle};
+use zkml_harness::run::workflow::{self, Expectations, ProveRequest};
 use zkml_protocol::{Backend, Precompiles};
 use zkml_train::ModelSpec;
 
@@ -33,7 +34,7 @@ pub struct RunArgs {
     #[arg(long, value_enum)]
     precompiles: Option<Precompiles>,
     /// linear | ridge | poly2 | poly3 | gbdt | mlp
-    #[arg(long, default_value = "ridge", value_parser = crate::parse_model)]
+    #[arg(long, default_value = "ridge", value_parser = crate::train::parse_model)]
     model: ModelSpec,
     /// Synthetic customers; a fifth of them (those with purchases) form the private test set.
     /// The default (137 test rows) proves in one 2^16-cycle RISC Zero segment: about 11 minutes
@@ -43,7 +44,7 @@ pub struct RunArgs {
     #[arg(long, default_value_t = 7)]
     seed: u64,
     /// Verification fails (exit 3) below this R².
-    #[arg(long, default_value_t = 0.5, allow_hyphen_values = true, value_parser = crate::parse_min_r2)]
+    #[arg(long, default_value_t = 0.5, allow_hyphen_values = true, value_parser = crate::verify::parse_min_r2)]
     min_r2: f64,
     /// Refuse a prover/mode that does not claim zero-knowledge.
     #[arg(long)]
@@ -144,8 +145,14 @@ pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
     );
 
     // 3. Train.
-    let settings =
-        TrainSettings { spec: a.model, lambda: "auto", folds: 5, test_fraction: 0.2, seed: a.seed, shape: crate::ShapeArgs::default() };
+    let settings = TrainSettings {
+        spec: a.model,
+        lambda: "auto",
+        folds: 5,
+        test_fraction: 0.2,
+        seed: a.seed,
+        shape: crate::train::ShapeArgs::default(),
+    };
     let trained = train_split(&table, &settings, &features, None)?;
     let model_path = a.out.join("model.json");
     let test_path = a.out.join("test.csv");
@@ -158,7 +165,7 @@ pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
             "{} on {} rows, lambda {}, test R² {:.6} (f64) / {:.6} (fixed point) -> {} (hash {})",
             a.model.name(),
             trained.train_rows,
-            crate::lambda_label(&trained),
+            crate::train::lambda_label(&trained),
             trained.f64_metrics.r2,
             trained.fixed_metrics.r2,
             model_path.display(),
@@ -228,7 +235,7 @@ pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
         model: Some(trained.file.clone()),
         data_commitment: Some(commitment),
         min_r2: Some(a.min_r2),
-        require_proof: a.zkvm != "native",
+        require_proof: !zkml_harness::catalogue::is_baseline(&a.zkvm),
     };
     let (outcome, s) = timed(|| workflow::verify(&proof_path, &expect))?;
     let verdict = if !outcome.report.valid {
@@ -261,9 +268,9 @@ pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
     println!("report: {}", report_path.display());
 
     Ok(if !outcome.report.valid {
-        ExitCode::from(crate::EXIT_INVALID_PROOF)
+        ExitCode::from(crate::exit::EXIT_INVALID_PROOF)
     } else if !outcome.failures.is_empty() {
-        ExitCode::from(crate::EXIT_EXPECTATION_FAILED)
+        ExitCode::from(crate::exit::EXIT_EXPECTATION_FAILED)
     } else {
         ExitCode::SUCCESS
     })

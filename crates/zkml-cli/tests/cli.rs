@@ -3,6 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod common;
+
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_zkml-bench"));
     c.env_remove("ZKML_RISC0_BIN").env_remove("ZKML_SP1_BIN").env_remove("ZKML_OPENVM_BIN");
@@ -250,6 +252,19 @@ fn run_does_the_main_job_and_states_privacy() {
 
     let report = std::fs::read_to_string(d.join("job/REPORT.md")).unwrap();
     assert!(report.contains("Keep `transactions.csv`, `features.csv`, `test.csv` and `salt.hex` private"), "{report}");
+    // Nothing it printed or wrote beside the private files carries the rows (issue #35).
+    let salt: [u8; 32] = hex::decode(salt1.trim()).unwrap().try_into().unwrap();
+    common::assert_leaks_no_rows(
+        &d.join("job/model.json"),
+        &d.join("job/test.csv"),
+        salt,
+        &[
+            ("proof.zkp", std::fs::read(d.join("job/proof.zkp")).unwrap().as_slice()),
+            ("REPORT.md", report.as_bytes()),
+            ("model.json", std::fs::read(d.join("job/model.json")).unwrap().as_slice()),
+            ("run's output", out.as_bytes()),
+        ],
+    );
     {
         use std::os::unix::fs::PermissionsExt as _;
         assert_eq!(std::fs::metadata(d.join("job")).unwrap().permissions().mode() & 0o777, 0o700, "run's directory is private");
@@ -282,7 +297,7 @@ fn features_stream_a_large_file_in_little_memory() {
     ok(d, &["data", "synth", "--customers", "25000", "--seed", "11", "--out", "big.csv"]);
     let size = std::fs::metadata(d.join("big.csv")).unwrap().len();
     assert!(size > 90_000_000, "{size}");
-    let m = zkml_harness::measure::run_measured(
+    let m = zkml_harness::run::measure::run_measured(
         bin().current_dir(d).args(["data", "features", "--input", "big.csv", "--out", "f.csv"]).stderr(std::process::Stdio::null()),
     )
     .unwrap();

@@ -31,6 +31,16 @@ fn sp1_proves_verifies_and_rejects_tampering() {
     assert_zero_knowledge_catalogue_matches("sp1");
     let v = ok(&repo, &["verify", &p("s.proof"), "--model", &p("m.json"), "--require-proof", "--json"]);
     assert_eq!(json(&v)["report"]["valid"], true);
+    assert_leaks_no_rows(
+        &t.join("m.json"),
+        &t.join("test.csv"),
+        [0; 32],
+        &[
+            ("the proof file", std::fs::read(t.join("s.proof")).unwrap().as_slice()),
+            ("prove --json", proven.to_string().as_bytes()),
+            ("verify --json", &v.stdout),
+        ],
+    );
 
     // Tampering, each written with a valid file checksum so that SP1's verifier must catch it.
     let original = ProofFile::read(&t.join("s.proof")).unwrap();
@@ -65,7 +75,7 @@ fn sp1_proves_verifies_and_rejects_tampering() {
     assert!(off["cycles"]["total"].as_u64() > on["cycles"]["total"].as_u64(), "on {on}\noff {off}");
 
     // A prover over its memory limit ends as a clear failed run (JSON error, exit 1), not a hang.
-    let out = std::process::Command::new(zkml_harness::registry::backend_binary("sp1"))
+    let out = std::process::Command::new(zkml_harness::run::registry::backend_binary("sp1"))
         .args(["prove", "--input", &input, "--out", &p("oom.proof")])
         .env("ZKML_MAX_RSS_MB", "300")
         .output()

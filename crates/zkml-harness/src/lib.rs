@@ -1,31 +1,22 @@
 //! # zkml-harness
 //!
-//! Runs backends for the CLI and the benchmark:
-//! - [`registry`]: which zkVMs exist, which can run here, and why not;
-//! - [`process`]: the protocol client that drives a backend binary as a child process;
-//! - [`workflow`]: prove and verify as a user runs them (model + private test CSV in, proof
-//!   file out; proof file in, checked claim out);
-//! - [`workload`]: the sweep's data (synthetic, or the user's transactions or features),
-//!   models and guest inputs; [`bench`]: the plan and the measured runs
-//!   ([`estimate`]: how long they will take, from earlier records); [`measure`]: one
-//!   measured child process; [`probe`]: how fast the machine is in each sitting; [`results`]: the run records; [`report`] and [`plots`]: the report, with
-//!   [`verdict`] (who wins), [`versus`] (EZKL beside the zkVMs) [`scaling`] (how cost grows with the test set) and [`intensity`] (how
-//!   it grows with the work per row).
+//! Runs backends for the CLI and the benchmark, and turns what they recorded into a report.
+//! Two rooms over a shared floor; imports point down or sideways within a room, never up and
+//! never from one room into the other:
+//! - [`records`]: the contract at the bottom — the run records of `runs.jsonl` and
+//!   `backends.json` ([`records::host`] the machine, [`records::sitting`] the sitting), and
+//!   [`records::data`] loading and grouping them; with [`stats`] (medians, lines, crossings)
+//!   and [`budget`] (the hand-counted cycle budget of each model);
+//! - [`run`]: the runner — registry, processes, measuring, workflow, workload, sweep
+//!   plan/resume, estimate, speed probe, cycle profile;
+//! - [`report`]: the report — records in, markdown and plots out, with its sections
+//!   [`report::verdict`] (who wins), [`report::versus`] (EZKL beside the zkVMs),
+//!   [`report::scaling`] (how cost grows with the test set) and [`report::intensity`] (how it
+//!   grows with the work per row).
 
-pub mod bench;
-pub mod cycles;
-pub mod estimate;
-pub mod hostinfo;
-pub mod intensity;
-pub mod measure;
-pub mod plots;
-pub mod probe;
-pub mod process;
-pub mod registry;
+pub mod budget;
+pub mod catalogue;
+pub mod records;
 pub mod report;
-pub mod results;
-pub mod scaling;
-pub mod verdict;
-pub mod versus;
-pub mod workflow;
-pub mod workload;
+pub mod run;
+pub mod stats;

@@ -1,9 +1,11 @@
 //! Every table cell and plot of the report comes from the results file.
 
 use std::path::Path;
-use zkml_harness::hostinfo::HostInfo;
-use zkml_harness::report::{stats, write_report, Data, METRICS};
-use zkml_harness::results::{append, BackendSummary, RunKey, RunMetrics, RunRecord, RunStatus, SCHEMA_VERSION};
+use zkml_harness::records::data::{Data, METRICS};
+use zkml_harness::records::host::HostInfo;
+use zkml_harness::records::{append, BackendSummary, RunKey, RunMetrics, RunRecord, RunStatus, SCHEMA_VERSION};
+use zkml_harness::report::write_report;
+use zkml_harness::stats::stats;
 use zkml_protocol::{Cycles, Phases, Precompiles, ProofFamily};
 
 fn host() -> HostInfo {
@@ -149,8 +151,8 @@ fn stats_are_median_min_max() {
 }
 
 /// A backend's info with one proof mode, for `backends.json`.
-fn info(name: &str, mode: &str, family: ProofFamily) -> zkml_harness::bench::BackendEntry {
-    zkml_harness::bench::BackendEntry {
+fn info(name: &str, mode: &str, family: ProofFamily) -> zkml_harness::records::BackendEntry {
+    zkml_harness::records::BackendEntry {
         available: true,
         reason: None,
         info: Some(zkml_protocol::BackendInfo {
@@ -198,7 +200,7 @@ fn report_of(tmp: &Path, systems: &[(&str, &str, ProofFamily)], runs: &[RunRecor
     let dir = tmp.join("results");
     std::fs::create_dir_all(&dir).unwrap();
     let entries = systems.iter().map(|&(n, m, f)| (n.to_string(), info(n, m, f))).collect();
-    zkml_harness::bench::write_backends(&dir, &entries).unwrap();
+    zkml_harness::run::bench::write_backends(&dir, &entries).unwrap();
     for r in runs {
         append(&dir, r).unwrap();
     }
@@ -330,7 +332,7 @@ fn scaling_fits_every_system_with_residuals_failures_and_crossovers() {
 
 #[test]
 fn sittings_of_different_machine_speed_are_listed_and_flagged() {
-    use zkml_harness::probe::Sitting;
+    use zkml_harness::records::sitting::Sitting;
     let tmp = tempfile::tempdir().unwrap();
     let report = |probes: &[f64]| {
         let dir = tmp.path().join(format!("results-{}", probes.len()));
@@ -419,7 +421,7 @@ fn a_bar_charted_without_its_accelerator_is_marked_where_its_series_mixes_settin
 
 #[test]
 fn the_estimate_prefers_a_measurement_on_any_machine_to_a_fit_or_scaling() {
-    use zkml_harness::estimate::{estimate, Basis};
+    use zkml_harness::run::estimate::{estimate, Basis};
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("results");
     let on_host_b = |mut r: RunRecord| {
@@ -484,7 +486,7 @@ fn the_estimate_prefers_a_measurement_on_any_machine_to_a_fit_or_scaling() {
 
 #[test]
 fn a_contender_measured_on_another_machine_is_named_beside_the_cell_not_ranked_in_it() {
-    use zkml_harness::probe::Sitting;
+    use zkml_harness::records::sitting::Sitting;
     let tmp = tempfile::tempdir().unwrap();
     // Two VMs of one description (only the kernel build differs), the second's probe 1.25x slower.
     let on = |kernel: &str, probe_s: f64, mut r: RunRecord| {
@@ -575,7 +577,7 @@ fn fastest_to_prove_ranks_the_time_to_a_proof_that_the_cost_fits_use() {
 
 #[test]
 fn a_bar_chart_whose_every_run_failed_names_the_failures() {
-    use zkml_harness::plots::{bar_chart, Bars};
+    use zkml_harness::report::plots::{bar_chart, Bars};
     let tmp = tempfile::tempdir().unwrap();
     let failed = Bars {
         label: "sp1 compressed".into(),
@@ -602,12 +604,12 @@ fn a_half_written_record_does_not_swallow_the_next() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     append(dir, &record("zk", Precompiles::On, 100, 1, 10.0, 9.0, 1000)).unwrap();
-    let file = dir.join(zkml_harness::results::RESULTS_FILE);
+    let file = dir.join(zkml_harness::records::RESULTS_FILE);
     let mut text = std::fs::read(&file).unwrap();
     text.extend_from_slice(br#"{"schema": 3, "run_id": "cut-sh"#);
     std::fs::write(&file, &text).unwrap();
     append(dir, &record("zk", Precompiles::On, 100, 2, 11.0, 9.5, 1000)).unwrap();
-    let loaded = zkml_harness::results::load(dir).unwrap();
+    let loaded = zkml_harness::records::load(dir).unwrap();
     assert_eq!(loaded.records.len(), 2, "{:?}", loaded.skipped);
     assert_eq!(loaded.records[1].key.repetition, 2);
     assert_eq!(loaded.skipped.len(), 1, "{:?}", loaded.skipped);
@@ -616,7 +618,7 @@ fn a_half_written_record_does_not_swallow_the_next() {
 
 #[test]
 fn the_compute_axis_fits_time_against_work_per_row_and_labels_projections() {
-    use zkml_harness::intensity::{axes, work};
+    use zkml_harness::report::intensity::{axes, work};
     let tmp = tempfile::tempdir().unwrap();
     let at = |zkvm: &str, mode: &str, model: &str, rep: u32, wall: f64, cycles: u64| {
         let mut r = moded(record(zkvm, Precompiles::On, 100, rep, wall, wall, cycles), mode);
@@ -684,9 +686,9 @@ fn the_compute_axis_fits_time_against_work_per_row_and_labels_projections() {
 
 #[test]
 fn larger_test_sets_are_measured_or_projected_and_the_verdict_names_who_was_not_run() {
-    use zkml_harness::intensity::{axes, larger, work, Cell};
-    use zkml_harness::report::GroupKey;
-    use zkml_harness::scaling::seconds;
+    use zkml_harness::records::data::GroupKey;
+    use zkml_harness::report::intensity::{axes, larger, work, Cell};
+    use zkml_harness::report::scaling::seconds;
     let tmp = tempfile::tempdir().unwrap();
     let at = |zkvm: &str, mode: &str, model: &str, rows: u32, wall: f64| {
         let mut r = moded(record(zkvm, Precompiles::On, rows, 1, wall, wall, 0), mode);

@@ -2,7 +2,7 @@
 
 use std::process::Command;
 use zkml_core::{encode_guest_input, encode_model, encode_test_set, FixedModel, ModelKind};
-use zkml_harness::process::ProcessBackend;
+use zkml_harness::run::process::ProcessBackend;
 use zkml_protocol::{Precompiles, ProofFile};
 
 const EXE: &str = env!("CARGO_BIN_EXE_zkml-native");

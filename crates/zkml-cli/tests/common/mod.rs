@@ -54,7 +54,7 @@ pub fn small_private_test_set_with(
 
 /// The canonical guest input for the test set (the bytes a backend binary's `--input` reads).
 pub fn write_guest_input(dir: &Path) -> std::path::PathBuf {
-    let (_, words) = zkml_harness::workflow::guest_input(&dir.join("m.json"), &dir.join("test.csv"), &[0; 32]).unwrap();
+    let (_, words) = zkml_harness::run::workflow::guest_input(&dir.join("m.json"), &dir.join("test.csv"), &[0; 32]).unwrap();
     let path = dir.join("input.bin");
     std::fs::write(&path, zkml_core::words_as_bytes(&words)).unwrap();
     path
@@ -62,7 +62,7 @@ pub fn write_guest_input(dir: &Path) -> std::path::PathBuf {
 
 /// Runs a backend binary directly (`execute`, `profile`, ...) and returns its JSON.
 pub fn backend_json(zkvm: &str, args: &[&str]) -> serde_json::Value {
-    let out = Command::new(zkml_harness::registry::backend_binary(zkvm)).args(args).output().unwrap();
+    let out = Command::new(zkml_harness::run::registry::backend_binary(zkvm)).args(args).output().unwrap();
     assert!(out.status.success(), "{zkvm} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     json(&out)
 }
@@ -140,7 +140,7 @@ pub fn compute_intensive_models_prove_like_native(zkvm: &str, mode: &str) -> Vec
 /// hide the rows.
 pub fn assert_zero_knowledge_catalogue_matches(zkvm: &str) {
     let info = backend_json(zkvm, &["info"]);
-    let (default, zk) = zkml_harness::registry::zero_knowledge_modes(zkvm).unwrap();
+    let (default, zk) = zkml_harness::run::registry::zero_knowledge_modes(zkvm).unwrap();
     let first_available = info["proof_modes"].as_array().unwrap().iter().find(|m| m["available"] == true).unwrap();
     assert_eq!(first_available["name"], default, "{zkvm}: default mode\n{info}");
     for m in info["proof_modes"].as_array().unwrap() {
@@ -157,7 +157,7 @@ pub fn assert_zero_knowledge_catalogue_matches(zkvm: &str) {
 pub fn assert_guests_reproducible(zkvm: &str, guests: &[&str]) {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap();
     ok(&repo, &["build", zkvm]);
-    let installed = zkml_harness::registry::backend_binary(zkvm).parent().unwrap().to_path_buf();
+    let installed = zkml_harness::run::registry::backend_binary(zkvm).parent().unwrap().to_path_buf();
     let tmp = tempfile::tempdir().unwrap();
     let copy = tmp.path().join("somewhere else").join("zkml-bench");
     let files =
@@ -174,8 +174,8 @@ pub fn assert_guests_reproducible(zkvm: &str, guests: &[&str]) {
     let out = std::process::Command::new("bash")
         .arg(copy.join(format!("zkvms/{zkvm}/build.sh")))
         .env_clear()
-        .envs(zkml_harness::registry::build_environment())
-        .env("ZKML_CACHE", zkml_harness::registry::cache_dir())
+        .envs(zkml_harness::run::registry::build_environment())
+        .env("ZKML_CACHE", zkml_harness::run::registry::cache_dir())
         .env("ZKML_GUEST_ONLY_DIR", &target)
         .stdin(std::process::Stdio::null())
         .output()
@@ -189,7 +189,7 @@ pub fn assert_guests_reproducible(zkvm: &str, guests: &[&str]) {
         copy.display().to_string(),
         home.join(".cargo").display().to_string(),
         home.join(".rustup").display().to_string(),
-        zkml_harness::registry::cache_dir().display().to_string(),
+        zkml_harness::run::registry::cache_dir().display().to_string(),
         target.display().to_string(),
     ];
     for guest in guests {
@@ -228,6 +228,46 @@ pub fn assert_readme_lists_programs(zkvm: &str) {
         });
         if let Some(id) = p["id"].as_str() {
             assert!(line.contains(&format!("`{id}`")), "README lists another program id than {id}: {line}");
+        }
+    }
+}
+
+/// Issue #35: asserts that none of `outputs` (a proof file, what the CLI printed, a record, a
+/// report) carries the private rows of the test set `test` (for the model `model`, proven with
+/// `salt`): no 8-byte window of the guest input's row encodings or of a non-zero salt, and
+/// no line of the test CSV. Windows of fewer than 5 distinct bytes (runs of small integers,
+/// which any binary file holds) are not counted. The check is first shown to fire on the guest
+/// input itself, so that it cannot pass by seeing nothing.
+pub fn assert_leaks_no_rows(model: &Path, test: &Path, salt: [u8; 32], outputs: &[(&str, &[u8])]) {
+    let (_, words) = zkml_harness::run::workflow::guest_input(model, test, &salt).unwrap();
+    let input = zkml_core::GuestInput::decode(&words).unwrap();
+    let rows: Vec<u8> = input.test_set_words.iter().flat_map(|w| w.to_le_bytes()).collect();
+    let mut private = std::collections::HashSet::new();
+    for bytes in [rows.as_slice(), if salt == [0; 32] { &[] } else { &salt }] {
+        for w in bytes.windows(8) {
+            let distinct: std::collections::BTreeSet<u8> = w.iter().copied().collect();
+            if distinct.len() >= 5 {
+                private.insert(u64::from_le_bytes(w.try_into().unwrap()));
+            }
+        }
+    }
+    assert!(private.len() * 4 >= rows.len(), "too few distinctive windows to check: {} of {} bytes", private.len(), rows.len());
+    let csv = std::fs::read_to_string(test).unwrap();
+    let lines: Vec<&str> = csv.lines().skip(1).filter(|l| l.len() >= 12).collect();
+    assert!(!lines.is_empty());
+    let leak = |bytes: &[u8]| -> Option<String> {
+        if let Some(at) = bytes.windows(8).position(|w| private.contains(&u64::from_le_bytes(w.try_into().unwrap()))) {
+            return Some(format!("8 bytes of the private rows at offset {at}"));
+        }
+        lines.iter().find(|l| bytes.windows(l.len()).any(|w| w == l.as_bytes())).map(|l| format!("the test-set line {l:?}"))
+    };
+    let input_bytes = zkml_core::words_as_bytes(&words).to_vec();
+    assert!(leak(&input_bytes).is_some(), "the leak check must see the rows in the guest input itself");
+    assert!(leak(csv.as_bytes()).is_some(), "the leak check must see the rows in the test CSV itself");
+    for (name, bytes) in outputs {
+        assert!(bytes.len() > 16, "{name}: nothing to check");
+        if let Some(what) = leak(bytes) {
+            panic!("{name} carries {what}");
         }
     }
 }

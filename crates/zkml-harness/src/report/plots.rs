@@ -9,6 +9,7 @@
 //! empty slot means "not measured"). Series of a
 //! second machine have hollow markers. The x axis is labelled at the measured sizes only.
 
+use crate::catalogue::Backend;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -56,15 +57,14 @@ pub fn family_marker(family: zkml_protocol::ProofFamily) -> usize {
 }
 
 pub fn colour(backend: &str) -> RGBColor {
-    match backend {
-        "native" => RGBColor(90, 90, 90),
-        "risc0" => RGBColor(214, 39, 40),
-        "sp1" => RGBColor(31, 119, 180),
-        "openvm" => RGBColor(44, 160, 44),
-        "ezkl" => RGBColor(255, 127, 14),
-        "jolt" => RGBColor(148, 103, 189),
-        other => {
-            let h = other.bytes().fold(7u32, |a, b| a.wrapping_mul(31).wrapping_add(b as u32));
+    match Backend::from_name(backend) {
+        Some(b) => {
+            let (r, g, b) = b.colour();
+            RGBColor(r, g, b)
+        }
+        // A backend this build does not know (a record of another build): a stable colour of its name.
+        None => {
+            let h = backend.bytes().fold(7u32, |a, b| a.wrapping_mul(31).wrapping_add(b as u32));
             RGBColor((h % 200) as u8, ((h >> 8) % 200) as u8, ((h >> 16) % 200) as u8)
         }
     }

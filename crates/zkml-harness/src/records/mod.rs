@@ -4,14 +4,43 @@
 //! then `fsync`ed: a crash can at worst leave one incomplete last line, which [`load`] reports
 //! and skips (that run is then simply run again on resume).
 
-use crate::hostinfo::HostInfo;
+pub mod data;
+pub mod host;
+pub mod sitting;
+
+use host::HostInfo;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use zkml_protocol::BackendInfo;
 use zkml_protocol::{Cycles, Phases, Precompiles};
 
 pub const RESULTS_FILE: &str = "runs.jsonl";
 pub const SCHEMA_VERSION: u32 = 1;
+
+/// What the results directory records about each requested backend.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BackendEntry {
+    pub available: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub info: Option<BackendInfo>,
+    /// Non-blank, non-comment lines of the guest's Rust sources.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guest_loc: Option<usize>,
+    /// Seconds of the last cold build of guest and host by the harness (measured).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build_s: Option<f64>,
+}
+
+pub const BACKENDS_FILE: &str = "backends.json";
+
+/// A revision for people: 12 hex digits, keeping a `-dirty` mark.
+pub fn short_rev(r: &str) -> String {
+    let (sha, dirty) = r.strip_suffix("-dirty").map(|s| (s, "-dirty")).unwrap_or((r, ""));
+    format!("{}{dirty}", sha.chars().take(12).collect::<String>())
+}
 
 /// What identifies a run within a sweep; resume skips keys already recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -40,7 +69,7 @@ impl RunKey {
 /// nothing with it, or for the native baseline, which has none. One wording for every table,
 /// chart legend and sentence of the report.
 pub fn precompiles_note(zkvm: &str, p: Precompiles) -> &'static str {
-    if p == Precompiles::Off && zkvm != "native" {
+    if p == Precompiles::Off && !crate::catalogue::is_baseline(zkvm) {
         ", precompiles off"
     } else {
         ""
@@ -107,7 +136,7 @@ impl RunStatus {
                     s.push_str(&format!(" after {t:.0}s"));
                 }
                 if let Some(b) = peak_rss_bytes {
-                    s.push_str(&format!(" (peak {:.1} GiB)", crate::measure::gib(*b)));
+                    s.push_str(&format!(" (peak {:.1} GiB)", zkml_protocol::memory_guard::gib(*b)));
                 }
                 format!("{s}: {reason}")
             }
@@ -181,12 +210,12 @@ pub struct RunRecord {
     /// The sweep sitting this run belongs to, with the machine's speed probe at its start
     /// (absent in records written before the probe existed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sitting: Option<crate::probe::Sitting>,
+    pub sitting: Option<sitting::Sitting>,
 }
 
 /// The distinct sittings in `records`, in order of start.
-pub fn sittings<'a>(records: impl IntoIterator<Item = &'a RunRecord>) -> Vec<crate::probe::Sitting> {
-    let mut s: Vec<crate::probe::Sitting> = Vec::new();
+pub fn sittings<'a>(records: impl IntoIterator<Item = &'a RunRecord>) -> Vec<sitting::Sitting> {
+    let mut s: Vec<sitting::Sitting> = Vec::new();
     for r in records.into_iter().filter_map(|r| r.sitting) {
         if !s.iter().any(|x| x.started_unix == r.started_unix) {
             s.push(r);

@@ -1,18 +1,18 @@
 //! The benchmark sweep: the same workload on every backend, each measured run its own child
 //! process, every result appended to `runs.jsonl` as it lands.
 
-use crate::hostinfo::{git_revision, HostInfo};
-use crate::measure::{Limits, Measured};
-use crate::probe::{self, Sitting};
-use crate::process::{prove_args, CallOutcome, ProcessBackend};
-use crate::registry::{resolve, BackendHandle};
-use crate::results::{self, BackendSummary, RunKey, RunMetrics, RunRecord, RunStatus};
-pub use crate::workload::{prepare_workload, DataConfig, Input};
+use crate::records::host::HostInfo;
+use crate::records::sitting::{self as sittings, Sitting};
+use crate::records::{self, BackendEntry, BackendSummary, RunKey, RunMetrics, RunRecord, RunStatus, BACKENDS_FILE};
+use crate::run::config::BenchConfig;
+use crate::run::measure::{Limits, Measured};
+use crate::run::process::{prove_args, CallOutcome, ProcessBackend};
+use crate::run::registry::{git_revision, resolve, BackendHandle};
+use crate::run::workload::Input;
 use anyhow::{bail, Context};
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 use zkml_protocol::{BackendInfo, Precompiles, ProveReport, VerifyReport};
@@ -21,112 +21,12 @@ use zkml_protocol::{BackendInfo, Precompiles, ProveReport, VerifyReport};
 pub const REPETITION_POLICY: &str = "every repetition is a fresh backend process (cold start, no warm-up run); \
 repetitions are interleaved (rep 1 of every configuration, then rep 2, ...) so that drift spreads evenly";
 
-/// A sweep, from flags and/or a TOML file. Every field has a default (see [`BenchConfig::default`]).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct BenchConfig {
-    /// Backends to run; unavailable ones are reported and skipped.
-    pub zkvms: Vec<String>,
-    pub models: Vec<String>,
-    /// Test-set sizes (rows of the private test set proven per run).
-    pub rows: Vec<u32>,
-    /// Backends run only the settings they support (native: off).
-    pub precompiles: Vec<Precompiles>,
-    /// Proof modes; empty: each backend's default mode.
-    pub modes: Vec<String>,
-    pub reps: u32,
-    /// Per-process limit in seconds (prove and verify each).
-    pub timeout_s: u64,
-    /// Repeat a configuration only while its first repetition succeeded with a prove process
-    /// of at most this many seconds (a proof that takes longer, or fails, runs once); `None`:
-    /// every configuration runs `reps` times.
-    pub single_rep_above_s: Option<u64>,
-    /// Synthetic customers; 0: enough for the largest `rows` (at least 5,000).
-    pub customers: u64,
-    pub seed: u64,
-    /// The user's data instead of synthetic transactions (`[data]` in TOML).
-    pub data: DataConfig,
-    /// Extra backend binaries, `name -> path` (e.g. a host built elsewhere).
-    pub backends: BTreeMap<String, PathBuf>,
-}
-
-impl Default for BenchConfig {
-    /// The default sweep: each zkVM proves 2 models × 2 test-set sizes × 2 precompile settings
-    /// × 3 repetitions = 24 proofs. Sized from measurements on a 2-core machine: OpenVM needs
-    /// about 20 minutes for it (1,000 rows with software SHA-256 would take ~5 minutes a proof),
-    /// so the sweep stays under an hour per zkVM while showing scaling and the precompile effect.
-    fn default() -> Self {
-        BenchConfig {
-            zkvms: vec!["native".into(), "risc0".into(), "sp1".into(), "openvm".into(), "ezkl".into()],
-            models: vec!["ridge".into(), "poly2".into()],
-            rows: vec![100, 300],
-            precompiles: vec![Precompiles::On, Precompiles::Off],
-            modes: vec![],
-            reps: 3,
-            timeout_s: 30 * 60,
-            single_rep_above_s: None,
-            customers: 0,
-            seed: 7,
-            data: DataConfig::default(),
-            backends: BTreeMap::new(),
-        }
-    }
-}
-
-impl BenchConfig {
-    pub fn from_toml(path: &Path) -> anyhow::Result<Self> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
-        toml::from_str(&text).with_context(|| format!("{}: invalid bench configuration", path.display()))
-    }
-
-    pub fn validate(&self) -> anyhow::Result<()> {
-        if self.zkvms.is_empty() || self.models.is_empty() || self.rows.is_empty() || self.precompiles.is_empty() {
-            bail!("the sweep is empty: zkvms, models, rows and precompiles need at least one value each");
-        }
-        for m in &self.models {
-            zkml_train::named_model(m).map_err(|e| anyhow::anyhow!(e))?;
-        }
-        if self.rows.contains(&0) {
-            bail!("--rows must be positive");
-        }
-        if self.reps == 0 {
-            bail!("--reps must be at least 1");
-        }
-        if self.timeout_s == 0 {
-            bail!("--timeout must be positive");
-        }
-        if self.single_rep_above_s == Some(0) {
-            bail!("--single-rep-above must be positive");
-        }
-        self.data.validate()?;
-        Ok(())
-    }
-}
-
 /// A backend ready to run, or why not.
 pub struct Target {
     pub name: String,
     pub process: ProcessBackend,
     pub info: BackendInfo,
 }
-
-/// What the results directory records about each requested backend.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct BackendEntry {
-    pub available: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub info: Option<BackendInfo>,
-    /// Non-blank, non-comment lines of the guest's Rust sources.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub guest_loc: Option<usize>,
-    /// Seconds of the last cold build of guest and host by the harness (measured).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub build_s: Option<f64>,
-}
-
-pub const BACKENDS_FILE: &str = "backends.json";
 
 /// Resolves the requested backends. The native baseline runs as `<this exe> backend-native`.
 /// With `build`, a zkVM backend is built (or brought up to date) first; without (a dry run), a
@@ -146,9 +46,9 @@ pub fn targets(config: &BenchConfig, self_exe: &Path, build: bool) -> (Vec<Targe
         };
         let entry = match process.and_then(|p| p.info().map(|info| (p, info))) {
             Ok((process, info)) => {
-                let guest_loc = crate::registry::repo_root().and_then(|r| guest_loc(&r.join("zkvms").join(name).join("guest")));
+                let guest_loc = crate::run::registry::repo_root().and_then(|r| guest_loc(&r.join("zkvms").join(name).join("guest")));
                 targets.push(Target { name: name.clone(), process, info: info.clone() });
-                let build_s = crate::registry::last_build(name).map(|b| b.seconds);
+                let build_s = crate::run::registry::last_build(name).map(|b| b.seconds);
                 BackendEntry { available: true, reason: None, info: Some(info), guest_loc, build_s }
             }
             Err(e) => BackendEntry { available: false, reason: Some(format!("{e:#}")), info: None, guest_loc: None, build_s: None },
@@ -310,7 +210,7 @@ pub fn pending<'p, 'a>(plan: &'p [Planned<'a>], existing: &[RunRecord], force: b
 /// the sweep goes on; Ctrl-C stops it without recording the interrupted run.
 pub fn run_sweep(config: &BenchConfig, plan: &[Planned<'_>], opts: &mut SweepOptions<'_>) -> anyhow::Result<SweepSummary> {
     let start = Instant::now();
-    let existing = results::load(opts.out)?;
+    let existing = records::load(opts.out)?;
     for s in &existing.skipped {
         eprintln!("warning: ignoring {s}");
     }
@@ -324,9 +224,9 @@ pub fn run_sweep(config: &BenchConfig, plan: &[Planned<'_>], opts: &mut SweepOpt
                 "{} holds records of revision {} and this is {}: a sweep is measured on one revision. Resume from a \
                  checkout of that revision (e.g. `git worktree add ../sweep {}` and ZKML_SOURCE_DIR=../sweep), use another \
                  --out, or pass --allow-mixed-revisions",
-                opts.out.join(results::RESULTS_FILE).display(),
-                others.iter().map(|r| crate::report::short_rev(r)).collect::<Vec<_>>().join(", "),
-                crate::report::short_rev(here),
+                opts.out.join(records::RESULTS_FILE).display(),
+                others.iter().map(|r| crate::records::short_rev(r)).collect::<Vec<_>>().join(", "),
+                crate::records::short_rev(here),
                 others.iter().next().map(|r| r.trim_end_matches("-dirty")).unwrap_or_default()
             );
         }
@@ -342,8 +242,8 @@ pub fn run_sweep(config: &BenchConfig, plan: &[Planned<'_>], opts: &mut SweepOpt
     let host = HostInfo::detect();
     let sitting = (!todo.is_empty()).then(|| {
         let sitting = Sitting::start(host.logical_cores);
-        let before = results::sittings(&existing.records);
-        if let Some(ratio) = probe::spread(&[before.as_slice(), &[sitting]].concat()).filter(|r| *r > probe::COMPARABLE_RATIO) {
+        let before = records::sittings(&existing.records);
+        if let Some(ratio) = sittings::spread(&[before.as_slice(), &[sitting]].concat()).filter(|r| *r > sittings::COMPARABLE_RATIO) {
             eprintln!(
                 "warning: this machine's speed probe took {:.2} s; earlier sittings of {} took {}: {ratio:.2}x apart, so \
                  their timings are not comparable side by side (the report lists each sitting)",
@@ -385,7 +285,7 @@ pub fn run_sweep(config: &BenchConfig, plan: &[Planned<'_>], opts: &mut SweepOpt
             RunStatus::Timeout { .. } => summary.timed_out += 1,
         }
         let record = RunRecord {
-            schema: results::SCHEMA_VERSION,
+            schema: records::SCHEMA_VERSION,
             run_id,
             key: p.key.clone(),
             workload_id: p.input.id.clone(),
@@ -411,7 +311,7 @@ pub fn run_sweep(config: &BenchConfig, plan: &[Planned<'_>], opts: &mut SweepOpt
             log: Some(log.strip_prefix(opts.out).unwrap_or(&log).display().to_string()),
             sitting,
         };
-        results::append(opts.out, &record).with_context(|| format!("appending to {}", opts.out.join(results::RESULTS_FILE).display()))?;
+        records::append(opts.out, &record).with_context(|| format!("appending to {}", opts.out.join(records::RESULTS_FILE).display()))?;
         if p.key.repetition == 1 {
             first.insert(config_of(&p.key, &p.input.id), first_wall(&record));
         }
@@ -464,11 +364,11 @@ fn measure_run(p: &Planned<'_>, proof: &Path, log: &Path, opts: &SweepOptions<'_
     };
     let words = zkml_core::words_from_bytes(&std::fs::read(&p.input.path)?)?;
     let expected = p.input.expected.as_ref().ok_or_else(|| anyhow::anyhow!("{}: the workload was not prepared", p.key.label()))?;
-    let agreement = match crate::workflow::check_claim(&p.target.info, &words, expected, &proven) {
+    let agreement = match crate::run::workflow::check_claim(&p.target.info, &words, expected, &proven) {
         Ok(a) => a,
         Err(e) => return Ok(failed(format!("{e:#}"), &prove_m, None)),
     };
-    let proof_arg = crate::process::path_str(proof)?;
+    let proof_arg = crate::run::process::path_str(proof)?;
     let (outcome, verify_m) =
         p.target.process.call_measured::<VerifyReport>(&["verify", "--proof", &proof_arg], limits, Some(log), true)?;
     let verify = match outcome {

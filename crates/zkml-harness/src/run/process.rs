@@ -1,7 +1,7 @@
 //! Drives a backend binary through the protocol: one child process per command, JSON on its
 //! stdout, its logs on stderr (passed through, or into a log file for the benchmark).
 
-use crate::measure::{run_measured_with, Ending, Limits, Measured};
+use crate::run::measure::{run_measured_with, Ending, Limits, Measured};
 use anyhow::{bail, Context};
 use serde::de::DeserializeOwned;
 use std::os::unix::process::ExitStatusExt;

@@ -1,6 +1,6 @@
 //! `prove` and `verify` as a user runs them.
 
-use crate::registry::{resolve, BackendHandle};
+use crate::run::registry::{resolve, BackendHandle};
 use anyhow::{bail, Context};
 use std::path::Path;
 use zkml_core::{Claim, SoftwareSha256};
@@ -111,7 +111,7 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 pub fn prove(req: &ProveRequest<'_>) -> anyhow::Result<Proven> {
     zkml_protocol::files::check_outputs(&[("--out", req.out)], &[("--model", req.model), ("--test", req.test)])
         .map_err(|e| anyhow::anyhow!(e))?;
-    crate::registry::check_before_work(req.zkvm, req.mode, req.require_zk)?;
+    crate::run::registry::check_before_work(req.zkvm, req.mode, req.require_zk)?;
     let (_, words) = guest_input(req.model, req.test, &req.salt)?;
     let expected = expected_claim(&words, req.test)?;
     let backend = resolve(req.zkvm, true)?;

@@ -7,14 +7,15 @@
 //! always needs (one circuit per size); for a zkVM its program set-up (key generation), which
 //! does not depend on the rows. Backend-reported setup and proving times are shown apart.
 
-use crate::report::{mode_info, stats, Data, GroupKey, Stats};
-use crate::results::{RunMetrics, RunRecord};
-use crate::scaling::{crossover, linear_fit};
+use crate::catalogue::Backend;
+use crate::records::data::{mode_info, Data, GroupKey};
+use crate::records::{RunMetrics, RunRecord};
+use crate::stats::{crossover, linear_fit, stats, Stats};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use zkml_protocol::{Precompiles, ProofFamily};
 
-const EZKL: &str = "ezkl";
+const EZKL: &str = Backend::Ezkl.name();
 
 fn med(runs: &[&RunRecord], get: impl Fn(&RunMetrics) -> Option<f64>) -> Option<Stats> {
     let v: Vec<f64> = runs.iter().filter_map(|r| r.metrics.as_ref().and_then(&get)).collect();
@@ -136,7 +137,7 @@ pub fn versus_markdown(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>>
                         cell(med(&ezkl_runs, |m| m.phases.prove_s), 1),
                         cell(med(&ezkl_runs, |m| m.phases.verify_s), 3),
                         cell(med(&ezkl_runs, |m| Some(m.proof_bytes as f64 / 1024.0)), 1),
-                        cell(med(&ezkl_runs, |m| Some(crate::measure::gib(m.prove_peak_rss_bytes))), 2),
+                        cell(med(&ezkl_runs, |m| Some(zkml_protocol::memory_guard::gib(m.prove_peak_rss_bytes))), 2),
                         cell(med(&ezkl_runs, proving_key_gib), 2),
                     )
                 };
@@ -173,7 +174,7 @@ pub fn versus_markdown(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>>
                                 cell(Some(wall), 1),
                                 cell(med(runs, |m| m.phases.verify_s), 3),
                                 cell(med(runs, |m| Some(m.proof_bytes as f64 / 1024.0)), 1),
-                                cell(med(runs, |m| Some(crate::measure::gib(m.prove_peak_rss_bytes))), 2),
+                                cell(med(runs, |m| Some(zkml_protocol::memory_guard::gib(m.prove_peak_rss_bytes))), 2),
                             ),
                             verdict,
                         )

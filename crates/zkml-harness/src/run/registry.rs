@@ -1,6 +1,7 @@
 //! The zkVMs zkml-bench knows, and where their backends come from.
 
-use crate::process::ProcessBackend;
+use crate::catalogue::{self, Backend};
+use crate::run::process::ProcessBackend;
 use std::path::PathBuf;
 
 /// A backend the harness can drive.
@@ -11,30 +12,19 @@ pub enum BackendHandle {
     Process(ProcessBackend),
 }
 
-/// Every backend name the CLI accepts, in report order: the zkVMs, then EZKL (a circuit compiler).
-pub const ZKVMS: [&str; 6] = ["native", "risc0", "sp1", "openvm", "ezkl", "jolt"];
-
-/// The proof modes of each known backend that claim to hide the private rows, and its default
-/// mode, as the backend's own `info` states them (each zkVM's tests hold the two equal): what
-/// lets `--require-zk` refuse before anything is built or generated.
+/// The proof modes of a known backend that claim to hide the private rows, and its default
+/// mode ([`Backend::zero_knowledge_modes`]); `None` for an unknown name or one that cannot run here.
 pub fn zero_knowledge_modes(name: &str) -> Option<(&'static str, &'static [&'static str])> {
-    match name {
-        "native" => Some(("none", &[])),
-        "risc0" => Some(("composite", &["composite", "succinct", "groth16"])),
-        "sp1" => Some(("core", &["groth16", "plonk"])),
-        "openvm" => Some(("app", &[])),
-        "ezkl" => Some(("hashed", &["hashed", "private"])),
-        _ => None,
-    }
+    Backend::from_name(name).and_then(Backend::zero_knowledge_modes)
 }
 
 /// Refuses, before any work, a backend/mode that cannot satisfy `--require-zk`, or a backend
 /// name that is unknown or cannot run here (as [`resolve`] would, without building).
 pub fn check_before_work(name: &str, mode: Option<&str>, require_zk: bool) -> anyhow::Result<()> {
-    if !ZKVMS.contains(&name) {
-        anyhow::bail!("unknown zkVM {name:?}; known: {}", ZKVMS.join(", "));
-    }
-    if name == "jolt" {
+    let Some(backend) = Backend::from_name(name) else {
+        anyhow::bail!("unknown zkVM {name:?}; known: {}", catalogue::names().join(", "));
+    };
+    if backend.unavailable_because().is_some() {
         resolve(name, false)?;
     }
     if !require_zk {
@@ -43,7 +33,8 @@ pub fn check_before_work(name: &str, mode: Option<&str>, require_zk: bool) -> an
     let Some((default, zk)) = zero_knowledge_modes(name) else { return Ok(()) };
     let mode = mode.unwrap_or(default);
     if !zk.contains(&mode) {
-        let others: Vec<&str> = ZKVMS.iter().copied().filter(|n| zero_knowledge_modes(n).is_some_and(|(_, z)| !z.is_empty())).collect();
+        let others: Vec<&str> =
+            Backend::ALL.iter().filter(|b| b.zero_knowledge_modes().is_some_and(|(_, z)| !z.is_empty())).map(|b| b.name()).collect();
         anyhow::bail!(
             "--require-zk: {name} mode {mode} does not claim zero-knowledge (nothing was built or generated). {}",
             if zk.is_empty() {
@@ -109,16 +100,34 @@ pub fn repo_root() -> Option<PathBuf> {
     source_tree().map(|t| t.root)
 }
 
+/// The revision of the source tree the backends are built from (see
+/// [`source_tree`]), `-dirty` when it has uncommitted changes.
+pub fn git_revision() -> Option<String> {
+    let root = repo_root()?;
+    let git = |args: &[&str]| std::process::Command::new("git").arg("-C").arg(&root).args(args).output();
+    let sha = git(&["rev-parse", "HEAD"]).ok().filter(|o| o.status.success())?;
+    let sha = String::from_utf8_lossy(&sha.stdout).trim().to_string();
+    // Only code makes a measurement "dirty": not documentation, and not the results files a
+    // sweep is appending to (a resumed or chained sweep would otherwise mark itself).
+    let dirty = git(&["status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)docs", ":(exclude)*.md"])
+        .ok()
+        .map(|o| !o.stdout.is_empty())
+        .unwrap_or(false);
+    Some(if dirty { format!("{sha}-dirty") } else { sha })
+}
+
 /// Resolves a zkVM name to a backend, or explains why it cannot run here. With `build`, a
 /// zkVM backend is built (or brought up to date) first; without, only an existing build is used.
 pub fn resolve(name: &str, build: bool) -> anyhow::Result<BackendHandle> {
-    match name {
-        "native" => Ok(BackendHandle::Native(zkml_native::NativeBackend)),
-        "jolt" => anyhow::bail!(
-            "jolt: not buildable here: Jolt is not published on crates.io and depends on a git fork of arkworks, and this \
-             machine reaches no git hosts (see docs/zkvm-recipes.md)"
-        ),
-        "risc0" | "sp1" | "openvm" | "ezkl" => {
+    let Some(backend) = Backend::from_name(name) else {
+        anyhow::bail!("unknown zkVM {name:?}; known: {}", catalogue::names().join(", "));
+    };
+    if let Some(why) = backend.unavailable_because() {
+        anyhow::bail!("{name}: not buildable here: {why}");
+    }
+    match backend.kind() {
+        catalogue::Kind::Baseline => Ok(BackendHandle::Native(zkml_native::NativeBackend)),
+        catalogue::Kind::Zkvm | catalogue::Kind::Circuit => {
             // An explicitly provided binary wins (e.g. one built elsewhere).
             if let Some(exe) = std::env::var_os(format!("ZKML_{}_BIN", name.to_uppercase())) {
                 return Ok(BackendHandle::Process(ProcessBackend::new(exe)));
@@ -147,7 +156,6 @@ pub fn resolve(name: &str, build: bool) -> anyhow::Result<BackendHandle> {
             };
             Ok(BackendHandle::Process(ProcessBackend::new(exe)))
         }
-        other => anyhow::bail!("unknown zkVM {other:?}; known: {}", ZKVMS.join(", ")),
     }
 }
 

@@ -41,7 +41,13 @@ impl HostInfo {
     /// A short label for tables and plot legends: `x86_64 · Intel Xeon ... · 2 cores · 24 GiB`.
     pub fn label(&self) -> String {
         let gpu = if self.gpus.is_empty() { String::new() } else { format!(" · {}", self.gpus.join(", ")) };
-        format!("{} · {} · {} cores · {:.0} GiB{gpu}", self.arch, self.cpu_model, self.logical_cores, crate::measure::gib(self.ram_bytes))
+        format!(
+            "{} · {} · {} cores · {:.0} GiB{gpu}",
+            self.arch,
+            self.cpu_model,
+            self.logical_cores,
+            zkml_protocol::memory_guard::gib(self.ram_bytes)
+        )
     }
 }
 
@@ -53,23 +59,6 @@ fn detect_gpus() -> Vec<String> {
         .filter(|o| o.status.success())
         .map(|o| String::from_utf8_lossy(&o.stdout).lines().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect())
         .unwrap_or_default()
-}
-
-/// The commit the harness runs from (`-dirty` when the tree has changes), if in a git tree.
-/// The revision of the source tree the backends are built from (see
-/// [`crate::registry::source_tree`]), `-dirty` when it has uncommitted changes.
-pub fn git_revision() -> Option<String> {
-    let root = crate::registry::repo_root()?;
-    let git = |args: &[&str]| Command::new("git").arg("-C").arg(&root).args(args).output();
-    let sha = git(&["rev-parse", "HEAD"]).ok().filter(|o| o.status.success())?;
-    let sha = String::from_utf8_lossy(&sha.stdout).trim().to_string();
-    // Only code makes a measurement "dirty": not documentation, and not the results files a
-    // sweep is appending to (a resumed or chained sweep would otherwise mark itself).
-    let dirty = git(&["status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)docs", ":(exclude)*.md"])
-        .ok()
-        .map(|o| !o.stdout.is_empty())
-        .unwrap_or(false);
-    Some(if dirty { format!("{sha}-dirty") } else { sha })
 }
 
 #[cfg(test)]

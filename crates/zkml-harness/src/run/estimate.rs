@@ -2,12 +2,12 @@
 //! time from earlier run records (the same configuration measured at that size, else the
 //! system's fit over the sizes one machine measured it at, else scaled from the measured size
 //! nearest the planned one), and the total — with
-//! [`crate::bench::BenchConfig::single_rep_above_s`] applied, so that a configuration expected
+//! [`crate::run::bench::BenchConfig::single_rep_above_s`] applied, so that a configuration expected
 //! to exceed it is counted once.
 
-use crate::report::{stats, Data, GroupKey};
-use crate::results::{RunKey, RunRecord};
-use crate::scaling::linear_fit;
+use crate::records::data::{Data, GroupKey};
+use crate::records::{RunKey, RunRecord};
+use crate::stats::{linear_fit, stats};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Where an estimate comes from.

@@ -3,115 +3,15 @@
 //! input per (model, test-set size), all written under `OUT/workload/`.
 
 use anyhow::{bail, Context};
-use chrono::{NaiveDate, NaiveDateTime};
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use zkml_data::features::{build_features, FeatureOptions};
 use zkml_data::synth::{write_transactions, SynthConfig};
 use zkml_data::table::FeatureTable;
-use zkml_data::transactions::{ColumnMapping, OptionalColumn};
+use zkml_data::transactions::ColumnMapping;
 use zkml_train::{named_model, train_model, ModelFile};
 
-use crate::bench::BenchConfig;
-
-/// Where the data comes from, and how a transactions file's columns map (the same names as
-/// the flags of `data features`). Every field is optional: nothing set means synthetic data.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct DataConfig {
-    /// A transactions CSV, turned into one row of features per customer.
-    pub transactions: Option<PathBuf>,
-    /// A feature table (as `data features` writes) instead of transactions.
-    pub features: Option<PathBuf>,
-    /// The target column of a feature table [default: its one `spend_*` column].
-    pub target: Option<String>,
-    /// [default: CustomerID]
-    pub customer_col: Option<String>,
-    /// [default: TransactionDate]
-    pub date_col: Option<String>,
-    /// [default: TotalAmount]
-    pub amount_col: Option<String>,
-    /// [default: Quantity if present; `none`: every purchase is 1 unit]
-    pub quantity_col: Option<String>,
-    /// [default: Price if present; `none`: amount / quantity]
-    pub price_col: Option<String>,
-    /// [default: DiscountApplied(%) if present; `none`: 0]
-    pub discount_col: Option<String>,
-    /// chrono format, e.g. `%Y-%m-%d` [default: `12/26/2023 12:32` and ISO dates]
-    pub date_format: Option<String>,
-    /// End of the observation window, `YYYY-MM-DD[ HH:MM:SS]` [default: last transaction minus the horizon]
-    pub cutoff: Option<String>,
-    /// [default: 90]
-    pub horizon_days: Option<u32>,
-}
-
-/// Parses a cutoff: `YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS]` or `YYYY-MM-DDTHH:MM:SS`.
-pub fn parse_cutoff(s: &str) -> Result<NaiveDateTime, String> {
-    for f in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"] {
-        if let Ok(t) = NaiveDateTime::parse_from_str(s, f) {
-            return Ok(t);
-        }
-    }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight exists"))
-        .map_err(|_| format!("{s:?} is not a date (YYYY-MM-DD or YYYY-MM-DD HH:MM:SS)"))
-}
-
-impl DataConfig {
-    pub fn validate(&self) -> anyhow::Result<()> {
-        if self.transactions.is_some() && self.features.is_some() {
-            bail!("give either a transactions file or a feature table, not both");
-        }
-        let mapping_set = [&self.customer_col, &self.date_col, &self.amount_col, &self.quantity_col, &self.price_col, &self.discount_col]
-            .iter()
-            .any(|c| c.is_some())
-            || self.date_format.is_some()
-            || self.cutoff.is_some()
-            || self.horizon_days.is_some();
-        if mapping_set && self.transactions.is_none() {
-            bail!("column mapping, cutoff and horizon apply to a transactions file; none was given");
-        }
-        if self.target.is_some() && self.features.is_none() {
-            bail!("a target column applies to a feature table; none was given");
-        }
-        if let Some(c) = &self.cutoff {
-            parse_cutoff(c).map_err(|e| anyhow::anyhow!("cutoff: {e}"))?;
-        }
-        if self.horizon_days == Some(0) {
-            bail!("the horizon must be at least 1 day");
-        }
-        Ok(())
-    }
-
-    /// The column mapping of a transactions file.
-    pub fn mapping(&self) -> ColumnMapping {
-        let d = ColumnMapping::default();
-        ColumnMapping {
-            customer: self.customer_col.clone().unwrap_or(d.customer),
-            date: self.date_col.clone().unwrap_or(d.date),
-            amount: self.amount_col.clone().unwrap_or(d.amount),
-            quantity: OptionalColumn::from_flag(self.quantity_col.as_deref(), "Quantity"),
-            price: OptionalColumn::from_flag(self.price_col.as_deref(), "Price"),
-            discount: OptionalColumn::from_flag(self.discount_col.as_deref(), "DiscountApplied(%)"),
-            date_format: self.date_format.clone(),
-        }
-    }
-
-    pub fn feature_options(&self) -> anyhow::Result<FeatureOptions> {
-        let cutoff = self.cutoff.as_deref().map(parse_cutoff).transpose().map_err(|e| anyhow::anyhow!("cutoff: {e}"))?;
-        Ok(FeatureOptions { cutoff, horizon_days: self.horizon_days.unwrap_or(90) })
-    }
-
-    /// For people and reports: what the data is.
-    pub fn describe(&self, config: &BenchConfig) -> String {
-        match (&self.transactions, &self.features) {
-            (Some(t), _) => format!("transactions {}", t.display()),
-            (_, Some(f)) => format!("feature table {}", f.display()),
-            _ => format!("synthetic transactions (seed {})", config.seed),
-        }
-    }
-}
+use crate::run::config::BenchConfig;
 
 /// One guest input of the workload.
 pub struct Input {

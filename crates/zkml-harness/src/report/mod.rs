@@ -2,215 +2,23 @@
 //! plots out. Several directories (e.g. an x86 and an ARM machine) merge into one report,
 //! grouped by host. Everything shown is computed from the records; nothing is typed in.
 
-use crate::bench::{BackendEntry, BACKENDS_FILE};
-use crate::hostinfo::HostInfo;
-use crate::plots::{self, Point, Series};
-use crate::results::{self, RunMetrics, RunRecord};
+pub mod intensity;
+pub mod plots;
+pub mod scaling;
+pub mod text;
+pub mod verdict;
+pub mod versus;
+
+use crate::catalogue::is_baseline;
+use crate::records::data::{mode_info, Data, GroupKey, METRICS};
+use crate::records::{self, short_rev, RunRecord};
+use crate::stats::Stats;
+use plots::{Point, Series};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use text::{host_id, results_anchor};
 use zkml_protocol::{Precompiles, ProofFamily};
-
-/// A quantity the report tabulates and plots.
-pub struct Metric {
-    pub id: &'static str,
-    pub title: &'static str,
-    pub unit: &'static str,
-    /// Value of one run (rows given for per-row metrics), in `unit`.
-    pub get: fn(&RunMetrics, u32) -> Option<f64>,
-}
-
-fn positive(x: f64) -> Option<f64> {
-    (x > 0.0 && x.is_finite()).then_some(x)
-}
-
-pub const METRICS: [Metric; 7] = [
-    Metric {
-        id: "prove_time",
-        title: "Proving time (backend-reported, setup excluded; native: evaluation)",
-        unit: "s",
-        get: |m, _| m.phases.prove_s.map(|p| p + m.phases.compress_s.unwrap_or(0.0)).or(m.phases.execute_s).and_then(positive),
-    },
-    Metric {
-        id: "prove_wall",
-        title: "Prove process wall time (harness-measured, incl. setup)",
-        unit: "s",
-        get: |m, _| positive(m.prove_wall_s),
-    },
-    Metric {
-        id: "verify_time",
-        title: "Verification time (backend-reported)",
-        unit: "s",
-        get: |m, _| m.phases.verify_s.and_then(positive),
-    },
-    Metric { id: "proof_size", title: "Proof size", unit: "KiB", get: |m, _| positive(m.proof_bytes as f64 / 1024.0) },
-    Metric {
-        id: "peak_rss",
-        title: "Peak memory of the prove process",
-        unit: "GiB",
-        get: |m, _| positive(crate::measure::gib(m.prove_peak_rss_bytes)),
-    },
-    Metric {
-        id: "cycles_per_row",
-        title: "Cycles per test row",
-        unit: "cycles",
-        get: |m, rows| m.cycles.as_ref().and_then(|c| positive(c.total as f64 / rows as f64)),
-    },
-    Metric { id: "khz", title: "Proving speed", unit: "kHz", get: |m, _| m.khz.and_then(positive) },
-];
-
-/// Median, min and max of a set of values.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Stats {
-    pub median: f64,
-    pub min: f64,
-    pub max: f64,
-    pub n: usize,
-}
-
-pub fn stats(values: &[f64]) -> Option<Stats> {
-    if values.is_empty() {
-        return None;
-    }
-    let mut v = values.to_vec();
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    let median = if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 };
-    Some(Stats { median, min: v[0], max: v[n - 1], n })
-}
-
-/// A configuration measured on one host: its repetitions are aggregated.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct GroupKey {
-    pub host: usize,
-    pub model: String,
-    pub zkvm: String,
-    pub precompiles: Precompiles,
-    pub mode: String,
-    pub rows: u32,
-}
-
-impl GroupKey {
-    /// The configuration of a run recorded on host `host`.
-    pub fn of(host: usize, k: &crate::results::RunKey) -> GroupKey {
-        GroupKey { host, model: k.model.clone(), zkvm: k.zkvm.clone(), precompiles: k.precompiles, mode: k.mode.clone(), rows: k.rows }
-    }
-    /// The same system at any size (`rows` 0): what a fit over sizes is keyed by.
-    pub fn system(&self) -> GroupKey {
-        GroupKey { rows: 0, ..self.clone() }
-    }
-}
-
-/// Everything the report is computed from.
-pub struct Data {
-    pub sources: Vec<PathBuf>,
-    pub hosts: Vec<HostInfo>,
-    pub records: Vec<(usize, RunRecord)>,
-    pub backends: BTreeMap<String, BackendEntry>,
-    pub skipped_lines: Vec<String>,
-}
-
-impl Data {
-    pub fn load(dirs: &[PathBuf]) -> anyhow::Result<Self> {
-        let mut data =
-            Data { sources: dirs.to_vec(), hosts: Vec::new(), records: Vec::new(), backends: BTreeMap::new(), skipped_lines: Vec::new() };
-        for dir in dirs {
-            if !dir.exists() {
-                anyhow::bail!("{}: no such results directory", dir.display());
-            }
-            let loaded = results::load(dir)?;
-            data.skipped_lines.extend(loaded.skipped);
-            for r in loaded.records {
-                let h = match data.hosts.iter().position(|h| *h == r.host) {
-                    Some(i) => i,
-                    None => {
-                        data.hosts.push(r.host.clone());
-                        data.hosts.len() - 1
-                    }
-                };
-                data.records.push((h, r));
-            }
-            if let Ok(bytes) = std::fs::read(dir.join(BACKENDS_FILE)) {
-                let entries: BTreeMap<String, BackendEntry> =
-                    serde_json::from_slice(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", dir.join(BACKENDS_FILE).display()))?;
-                for (k, v) in entries {
-                    if v.available || !data.backends.get(&k).is_some_and(|e| e.available) {
-                        data.backends.insert(k, v);
-                    }
-                }
-            }
-        }
-        if data.records.is_empty() {
-            anyhow::bail!("no run records in {}", dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", "));
-        }
-        Ok(data)
-    }
-
-    /// The git revisions of the records, with how many records each.
-    pub fn revisions(&self) -> BTreeMap<String, usize> {
-        let mut revs = BTreeMap::new();
-        for (_, r) in &self.records {
-            *revs.entry(r.git_revision.clone().unwrap_or_else(|| "unknown".into())).or_insert(0) += 1;
-        }
-        revs
-    }
-
-    /// Numbers measured on different code must not be merged silently: an error naming the
-    /// revisions unless `allow_mixed`.
-    pub fn check_one_revision(&self, allow_mixed: bool) -> anyhow::Result<()> {
-        let revs = self.revisions();
-        if revs.len() > 1 && !allow_mixed {
-            anyhow::bail!(
-                "these records come from {} revisions ({}); a report compares numbers measured on one revision. \
-                 Report one revision's results, or pass --allow-mixed-revisions (the report then lists the revisions)",
-                revs.len(),
-                revs.iter().map(|(r, n)| format!("{} x{n}", short_rev(r))).collect::<Vec<_>>().join(", ")
-            );
-        }
-        Ok(())
-    }
-
-    /// Successful runs grouped by configuration.
-    pub fn groups(&self) -> BTreeMap<GroupKey, Vec<&RunRecord>> {
-        let mut g: BTreeMap<GroupKey, Vec<&RunRecord>> = BTreeMap::new();
-        for (h, r) in &self.records {
-            if r.status.is_ok() && r.metrics.is_some() {
-                g.entry(GroupKey::of(*h, &r.key)).or_default().push(r);
-            }
-        }
-        g
-    }
-
-    /// Configurations that ran and never succeeded, with why (`OOM`, `timeout`, `failed`): what
-    /// a chart draws in an empty slot and a fit lists beside its sizes.
-    pub fn failure_tags(&self) -> BTreeMap<GroupKey, &'static str> {
-        let ok: std::collections::BTreeSet<GroupKey> =
-            self.records.iter().filter(|(_, r)| r.status.is_ok() && r.metrics.is_some()).map(|(h, r)| GroupKey::of(*h, &r.key)).collect();
-        let mut tags = BTreeMap::new();
-        for (h, r) in &self.records {
-            let k = GroupKey::of(*h, &r.key);
-            if let (false, Some(tag)) = (ok.contains(&k), r.status.chart_tag()) {
-                tags.entry(k).or_insert(tag);
-            }
-        }
-        tags
-    }
-
-    pub fn metric_stats(&self, runs: &[&RunRecord], rows: u32, metric: &Metric) -> Option<Stats> {
-        let values: Vec<f64> = runs.iter().filter_map(|r| r.metrics.as_ref().and_then(|m| (metric.get)(m, rows))).collect();
-        stats(&values)
-    }
-}
-
-/// A revision for people: 12 hex digits, keeping a `-dirty` mark.
-pub fn short_rev(r: &str) -> String {
-    let (sha, dirty) = r.strip_suffix("-dirty").map(|s| (s, "-dirty")).unwrap_or((r, ""));
-    format!("{}{dirty}", sha.chars().take(12).collect::<String>())
-}
-
-pub fn host_id(i: usize) -> String {
-    format!("H{}", i + 1)
-}
 
 fn fmt_num(x: f64) -> String {
     let a = x.abs();
@@ -227,19 +35,6 @@ fn fmt_num(x: f64) -> String {
     } else {
         format!("{x:.2e}")
     }
-}
-
-/// A row count for people: `1,150`.
-pub fn thousands(n: u32) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// A machine-time total: seconds, minutes or hours, whichever reads best.
@@ -266,7 +61,7 @@ fn series_label(k: &GroupKey, multi_host: bool, modes: usize) -> String {
     if modes > 1 {
         write!(s, " {}", k.mode).unwrap();
     }
-    s.push_str(results::precompiles_note(&k.zkvm, k.precompiles));
+    s.push_str(records::precompiles_note(&k.zkvm, k.precompiles));
     if multi_host {
         write!(s, " @{}", host_id(k.host)).unwrap();
     }
@@ -278,33 +73,6 @@ fn series_label(k: &GroupKey, multi_host: bool, modes: usize) -> String {
 pub fn relative_to(path: &Path, base: &Path) -> PathBuf {
     let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
     pathdiff::diff_paths(abs(path), abs(base)).unwrap_or_else(|| path.to_path_buf())
-}
-
-/// The HTML anchor of a model's results table (the verdict links its numbers there).
-pub fn results_anchor(model: &str) -> String {
-    format!("results-{model}")
-}
-
-/// Proof family and zero-knowledge of a run's backend and mode, from the backends' `info`.
-/// Records from before the protocol said so per mode fall back to the mode's name and the
-/// backend's zero-knowledge statement.
-pub fn mode_info(data: &Data, zkvm: &str, mode: &str) -> (ProofFamily, bool) {
-    let Some(info) = data.backends.get(zkvm).and_then(|e| e.info.as_ref()) else {
-        return (ProofFamily::None, false);
-    };
-    match info.mode(mode) {
-        Some(m) if m.family != ProofFamily::None || !info.produces_proofs => (m.family, m.zero_knowledge && info.produces_proofs),
-        _ => {
-            let family = match mode {
-                "composite" | "core" | "app" => ProofFamily::Segmented,
-                "succinct" | "compressed" | "stark" => ProofFamily::Aggregated,
-                "groth16" | "plonk" | "evm" => ProofFamily::Snark,
-                _ => ProofFamily::None,
-            };
-            let zk = info.produces_proofs && ["yes", "claimed"].iter().any(|w| info.zero_knowledge.starts_with(w));
-            (family, zk)
-        }
-    }
 }
 
 /// Writes `out/README.md` and the plots; returns the markdown path.
@@ -368,8 +136,8 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
     if revisions.keys().any(|r| r.ends_with("-dirty")) {
         writeln!(md, "> Some records were measured on a **dirty** tree (uncommitted changes): not publishable as is.\n")?;
     }
-    let sittings = crate::results::sittings(data.records.iter().map(|(_, r)| r));
-    if let Some(ratio) = crate::probe::spread(&sittings).filter(|r| *r > crate::probe::COMPARABLE_RATIO) {
+    let sittings = crate::records::sittings(data.records.iter().map(|(_, r)| r));
+    if let Some(ratio) = crate::records::sitting::spread(&sittings).filter(|r| *r > crate::records::sitting::COMPARABLE_RATIO) {
         writeln!(
             md,
             "> **Sittings of different machine speed**: the speed probe of the slowest sitting took {ratio:.2}× as long as the \
@@ -383,13 +151,13 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
         )?;
     }
 
-    let axes = crate::intensity::axes(data, &groups);
-    let larger = crate::intensity::larger(data, &groups, &axes);
+    let axes = intensity::axes(data, &groups);
+    let larger = intensity::larger(data, &groups, &axes);
     let projected: BTreeMap<GroupKey, f64> = larger.iter().flat_map(|l| l.projections()).collect();
-    md.push_str(&crate::verdict::verdict_markdown(data, &groups, &projected));
-    md.push_str(&crate::versus::versus_markdown(data, &groups));
-    md.push_str(&crate::scaling::scaling_markdown(data, &groups, &out.join("plots"))?);
-    md.push_str(&crate::intensity::markdown(data, &axes, &larger, &out.join("plots"))?);
+    md.push_str(&verdict::verdict_markdown(data, &groups, &projected));
+    md.push_str(&versus::versus_markdown(data, &groups));
+    md.push_str(&scaling::scaling_markdown(data, &groups, &out.join("plots"))?);
+    md.push_str(&intensity::markdown(data, &axes, &larger, &out.join("plots"))?);
 
     writeln!(md, "## Machines\n")?;
     writeln!(md, "| id | machine | OS | runs | git revisions |\n|---|---|---|---|---|")?;
@@ -412,14 +180,14 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
             "Sittings (a sweep resumes over several; each starts with a speed probe, compared only with probes of the same \
              version — {}):\n\n\
              | sitting started (UTC) | runs | speed probe | × fastest sitting (same probe) |\n|---|---|---|---|",
-            versions.iter().map(|v| crate::probe::work(*v)).collect::<Vec<_>>().join("; ")
+            versions.iter().map(|v| crate::records::sitting::work(*v)).collect::<Vec<_>>().join("; ")
         )?;
         for s in &sittings {
             let runs = data.records.iter().filter(|(_, r)| r.sitting.is_some_and(|x| x.started_unix == s.started_unix)).count();
             let when = chrono::DateTime::from_timestamp(s.started_unix as i64, 0)
                 .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
                 .unwrap_or_default();
-            let fastest = crate::probe::fastest(&sittings, s.version);
+            let fastest = crate::records::sitting::fastest(&sittings, s.version);
             writeln!(md, "| {when} | {runs} | {:.2} s (v{}) | {:.2} |", s.probe_s, s.version, s.probe_s / fastest)?;
         }
         let without = data.records.iter().filter(|(_, r)| r.sitting.is_none()).count();
@@ -470,7 +238,7 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
     // Native medians per (host, model, rows): the denominator of the overhead factor.
     let native: BTreeMap<(usize, String, u32), f64> = groups
         .iter()
-        .filter(|(k, _)| k.zkvm == "native")
+        .filter(|(k, _)| is_baseline(&k.zkvm))
         .filter_map(|(k, runs)| data.metric_stats(runs, k.rows, &METRICS[1]).map(|s| ((k.host, k.model.clone(), k.rows), s.median)))
         .collect();
 
@@ -484,7 +252,7 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
         for (k, runs) in rows {
             let cells: Vec<String> = METRICS.iter().map(|m| fmt_stats(data.metric_stats(runs, k.rows, m))).collect();
             let overhead = match (native.get(&(k.host, k.model.clone(), k.rows)), data.metric_stats(runs, k.rows, &METRICS[1])) {
-                (Some(n), Some(s)) if k.zkvm != "native" && *n > 0.0 => format!("{:.0}×", s.median / n),
+                (Some(n), Some(s)) if !is_baseline(&k.zkvm) && *n > 0.0 => format!("{:.0}×", s.median / n),
                 _ => "–".into(),
             };
             writeln!(
@@ -493,7 +261,7 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
                 host_id(k.host),
                 mode_info(data, &k.zkvm, &k.mode).0,
                 k.zkvm,
-                if k.zkvm == "native" { "–".to_string() } else { k.precompiles.to_string() },
+                if is_baseline(&k.zkvm) { "–".to_string() } else { k.precompiles.to_string() },
                 k.mode,
                 k.rows,
                 runs.len(),
@@ -513,7 +281,7 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
         for h in 0..data.hosts.len() {
             // Configurations that only failed keep their slot: a size (or a system) where every
             // run ran out of memory is shown as such, not left out of the chart.
-            let charted = || groups.keys().chain(failure_tags.keys()).filter(|k| &k.model == model && k.host == h && k.zkvm != "native");
+            let charted = || groups.keys().chain(failure_tags.keys()).filter(|k| &k.model == model && k.host == h && !is_baseline(&k.zkvm));
             let mut contenders: Vec<(ProofFamily, String, String)> =
                 charted().map(|k| (mode_info(data, &k.zkvm, &k.mode).0, k.zkvm.clone(), k.mode.clone())).collect();
             contenders.sort();
@@ -576,7 +344,7 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
                                 shown.iter().map(|k| k.as_ref().is_some_and(|k| k.precompiles == Precompiles::Off)).collect();
                             let all_off = off.contains(&true) && shown.iter().zip(&off).all(|(k, &o)| o || k.is_none());
                             plots::Bars {
-                                label: results::system_name(zkvm, mode, if all_off { Precompiles::Off } else { Precompiles::On }),
+                                label: records::system_name(zkvm, mode, if all_off { Precompiles::Off } else { Precompiles::On }),
                                 backend: zkvm.clone(),
                                 family: family_index(zkvm, mode),
                                 marked: if all_off { vec![false; sizes.len()] } else { off },
@@ -601,7 +369,7 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
         // Overhead vs native and the precompile speedup are ratios of medians.
         let mut over: BTreeMap<String, Series> = BTreeMap::new();
         let mut speed: BTreeMap<String, Series> = BTreeMap::new();
-        for (k, runs) in groups.iter().filter(|(k, _)| &k.model == model && k.zkvm != "native") {
+        for (k, runs) in groups.iter().filter(|(k, _)| &k.model == model && !is_baseline(&k.zkvm)) {
             let wall = data.metric_stats(runs, k.rows, &METRICS[1]);
             if let (Some(n), Some(s)) = (native.get(&(k.host, k.model.clone(), k.rows)), wall) {
                 let label = series_label(k, multi_host, n_modes);
@@ -684,7 +452,7 @@ fn series_for(
     value: impl Fn(&[&RunRecord], u32) -> Option<Stats>,
 ) -> Vec<Series> {
     let mut out: BTreeMap<String, Series> = BTreeMap::new();
-    for (k, runs) in groups.iter().filter(|(k, _)| k.model == model && k.zkvm != "native") {
+    for (k, runs) in groups.iter().filter(|(k, _)| k.model == model && !is_baseline(&k.zkvm)) {
         if let Some(s) = value(runs, k.rows) {
             let label = series_label(k, multi_host, n_modes);
             out.entry(label.clone())
@@ -694,15 +462,4 @@ fn series_for(
         }
     }
     out.into_values().collect()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn thousands_separators() {
-        assert_eq!(super::thousands(100), "100");
-        assert_eq!(super::thousands(1000), "1,000");
-        assert_eq!(super::thousands(39_000), "39,000");
-        assert_eq!(super::thousands(1_234_567), "1,234,567");
-    }
 }

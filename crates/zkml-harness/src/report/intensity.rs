@@ -1,6 +1,6 @@
 //! The compute-intensity axis (issue #32): at one test-set size on one machine, how time to a
 //! proof grows with the work a row asks for. The work is the row's RV32IM hand count
-//! ([`crate::cycles::hand_count_rv32`], `docs/cycle-budget.md`): the same number for every
+//! ([`crate::budget::hand_count_rv32`], `docs/cycle-budget.md`): the same number for every
 //! system, so that a zkVM, EZKL's circuit and the baseline are placed on one axis. Per system
 //! (backend, accelerator, mode) a least-squares line `time = fixed + per_instruction × work`
 //! over its measured models, and from it the model sizes of [`LADDER`] it was not measured at —
@@ -9,10 +9,12 @@
 //!
 //! Computed as data ([`axes`]), rendered apart ([`markdown`]).
 
-use crate::plots::{self, FitLine, Point, Series};
-use crate::report::{mode_info, stats, Data, GroupKey, Stats, METRICS};
-use crate::results::RunRecord;
-use crate::scaling::{linear_fit, seconds};
+use crate::catalogue::{is_baseline, Backend};
+use crate::records::data::{mode_info, Data, GroupKey, METRICS};
+use crate::records::RunRecord;
+use crate::report::plots::{self, FitLine, Point, Series};
+use crate::report::scaling::seconds;
+use crate::stats::{linear_fit, stats, Stats};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -30,7 +32,7 @@ pub const ROW_HANDLING_RV32_SOFTWARE: u64 = ROW_HANDLING_RV32 - 27 + 960;
 
 /// A model's place on the axis: its RV32IM hand count per row.
 pub fn work(model: &str) -> Option<u64> {
-    crate::cycles::hand_count_rv32(model)
+    crate::budget::hand_count_rv32(model)
 }
 
 /// The share of a row's instructions that the model's arithmetic takes, with the SHA-256
@@ -87,7 +89,7 @@ pub struct SystemAxis {
 
 impl SystemAxis {
     pub fn name(&self) -> String {
-        crate::results::system_name(&self.key.zkvm, &self.key.mode, self.key.precompiles)
+        crate::records::system_name(&self.key.zkvm, &self.key.mode, self.key.precompiles)
     }
     /// Whether a failure rules `model` out at `work` instructions a row (at the axis's size): a
     /// failure rules out the larger sizes of its own kind (a forest that ran out of memory says
@@ -140,7 +142,7 @@ impl Axis {
 /// The axes in `data`: every (machine, size) where real systems proved at least three models
 /// of the ladder. Systems with the accelerator on only (the compute axis is about compute).
 pub fn axes(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>>) -> Vec<Axis> {
-    let on_axis = |k: &GroupKey| k.zkvm != "native" && k.precompiles == Precompiles::On && work(&k.model).is_some();
+    let on_axis = |k: &GroupKey| !is_baseline(&k.zkvm) && k.precompiles == Precompiles::On && work(&k.model).is_some();
     let mut sizes: BTreeMap<(usize, u32), BTreeSet<String>> = BTreeMap::new();
     for (k, _) in groups.iter().filter(|(k, runs)| on_axis(k) && runs.iter().all(|r| r.real_proof)) {
         sizes.entry((k.host, k.rows)).or_default().insert(k.model.clone());
@@ -326,7 +328,7 @@ pub fn larger(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>>, axes: &
 /// The markdown of [`larger`]: one table per machine.
 fn larger_markdown(md: &mut String, larger: &[Larger], multi_host: bool) -> std::fmt::Result {
     for l in larger {
-        let host = if multi_host { format!(", machine {}", crate::report::host_id(l.host)) } else { String::new() };
+        let host = if multi_host { format!(", machine {}", crate::report::text::host_id(l.host)) } else { String::new() };
         writeln!(md, "### Larger test sets, default-size models{host}\n")?;
         writeln!(
             md,
@@ -339,11 +341,11 @@ fn larger_markdown(md: &mut String, larger: &[Larger], multi_host: bool) -> std:
         )?;
         write!(md, "| system | family | zero-knowledge |")?;
         for (m, r) in &l.columns {
-            write!(md, " {m}, {} rows |", crate::report::thousands(*r))?;
+            write!(md, " {m}, {} rows |", crate::report::text::thousands(*r))?;
         }
         writeln!(md, "\n|---|---|---|{}", "---|".repeat(l.columns.len()))?;
         for s in &l.systems {
-            let name = crate::results::system_name(&s.key.zkvm, &s.key.mode, s.key.precompiles);
+            let name = crate::records::system_name(&s.key.zkvm, &s.key.mode, s.key.precompiles);
             write!(md, "| {name} | {} | {} |", s.family, if s.zk { "yes" } else { "no" })?;
             for c in &s.cells {
                 let cell = match c {
@@ -395,7 +397,7 @@ pub fn markdown(data: &Data, axes: &[Axis], larger: &[Larger], plots_dir: &Path)
     }
     writeln!(md)?;
     for axis in axes {
-        let host = if multi_host { format!(", machine {}", crate::report::host_id(axis.host)) } else { String::new() };
+        let host = if multi_host { format!(", machine {}", crate::report::text::host_id(axis.host)) } else { String::new() };
         writeln!(md, "### {} rows{host}\n", axis.rows)?;
         writeln!(md, "Time to a proof (s): measured medians (min–max), *projected* in italics.\n")?;
         write!(md, "| system | family | zero-knowledge |")?;
@@ -472,7 +474,7 @@ pub fn markdown(data: &Data, axes: &[Axis], larger: &[Larger], plots_dir: &Path)
             }
             writeln!(md)?;
         }
-        let suffix = if multi_host { format!("-{}", crate::report::host_id(axis.host)) } else { String::new() };
+        let suffix = if multi_host { format!("-{}", crate::report::text::host_id(axis.host)) } else { String::new() };
         let lines: Vec<FitLine> = axis
             .systems
             .iter()
@@ -510,7 +512,7 @@ pub fn markdown(data: &Data, axes: &[Axis], larger: &[Larger], plots_dir: &Path)
             })
             .collect();
         // The target every guest is held to: twice the hand count (dashed, grey).
-        let mut target = Series::new("2 × hand count (the target)".into(), "native", Precompiles::Off, 0, 0);
+        let mut target = Series::new("2 × hand count (the target)".into(), Backend::Native.name(), Precompiles::Off, 0, 0);
         target.points = axis
             .models
             .iter()

@@ -10,9 +10,12 @@
 //! only (segmented with segmented, aggregated with aggregated), with the SHA-256 accelerator on
 //! where a backend has one.
 
-use crate::report::{mode_info, results_anchor, thousands, Data, GroupKey, Stats, METRICS};
-use crate::results::RunRecord;
-use crate::scaling::{self, cost_anchor, seconds, Fit};
+use crate::catalogue::is_baseline;
+use crate::records::data::{mode_info, Data, GroupKey, METRICS};
+use crate::records::RunRecord;
+use crate::report::scaling::{self, cost_anchor, seconds, Fit};
+use crate::report::text::{results_anchor, thousands};
+use crate::stats::Stats;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use zkml_protocol::{Precompiles, ProofFamily};
@@ -70,7 +73,7 @@ fn fmt_value(x: f64, unit: &str) -> String {
 
 /// A contender's name; one ranked without its accelerator (the only setting measured) says so.
 fn name(e: &Entry<'_>) -> String {
-    let name = crate::results::system_name(&e.key.zkvm, &e.key.mode, e.key.precompiles);
+    let name = crate::records::system_name(&e.key.zkvm, &e.key.mode, e.key.precompiles);
     format!("{name}{}", if e.zk { " (ZK)" } else { "" })
 }
 
@@ -163,7 +166,7 @@ fn pace(times: &BTreeMap<GroupKey, BTreeMap<usize, f64>>, there: usize, here: us
         own if !own.is_empty() => (own, true),
         _ => (shared(false), false),
     };
-    crate::report::stats(&ratios).map(|s| Pace { ratio: s.median, min: s.min, max: s.max, n: s.n, same_system })
+    crate::stats::stats(&ratios).map(|s| Pace { ratio: s.median, min: s.min, max: s.max, n: s.n, same_system })
 }
 
 /// For each verdict cell, the contenders (backend and mode) measured in the same cell on
@@ -244,7 +247,7 @@ fn projected_in<'p>(
 fn projected_name(k: &GroupKey, zk: bool, t: f64) -> String {
     format!(
         "*{}{} ≈ [{}](#{PROJECTIONS_ANCHOR}) projected*",
-        crate::results::system_name(&k.zkvm, &k.mode, k.precompiles),
+        crate::records::system_name(&k.zkvm, &k.mode, k.precompiles),
         if zk { " (ZK)" } else { "" },
         seconds(t)
     )
@@ -256,7 +259,7 @@ pub fn verdict_markdown(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>
     // (host, model, family, rows) -> contenders.
     let mut cells: BTreeMap<(usize, String, ProofFamily, u32), Vec<Entry<'_>>> = BTreeMap::new();
     for (k, runs) in groups {
-        if k.zkvm == "native" || !runs.iter().all(|r| r.real_proof) {
+        if is_baseline(&k.zkvm) || !runs.iter().all(|r| r.real_proof) {
             continue;
         }
         let (family, zk) = mode_info(data, &k.zkvm, &k.mode);
@@ -344,7 +347,7 @@ pub fn verdict_markdown(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>
     let elsewhere = measured_elsewhere(data, &cells, &times);
     if !elsewhere.is_empty() {
         // "Of the same description" only where they are: same architecture, CPU model and cores.
-        let described = |h: &crate::hostinfo::HostInfo| (h.arch.clone(), h.cpu_model.clone(), h.logical_cores);
+        let described = |h: &crate::records::host::HostInfo| (h.arch.clone(), h.cpu_model.clone(), h.logical_cores);
         let alike = data.hosts.windows(2).all(|w| described(&w[0]) == described(&w[1]));
         let machines = if alike { "machines of the same description" } else { "these machines (of different CPU models)" };
         let apart =
@@ -487,7 +490,7 @@ pub fn verdict_markdown(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>
             .iter()
             .filter(|(k, _)| &system_of(k) == system)
             .map(|(k, t)| {
-                let off = crate::results::precompiles_note(&k.zkvm, k.precompiles);
+                let off = crate::records::precompiles_note(&k.zkvm, k.precompiles);
                 format!("{} {} rows ({t}{off})", k.model, thousands(k.rows))
             })
             .collect();

@@ -6,9 +6,11 @@
 //! Time to a proof is the prove process's wall time as the harness measures it (set-up, proving
 //! and any compression): what a user waits for. A fit needs two sizes; its residual needs three.
 
-use crate::plots::{self, FitLine, Point, Series};
-use crate::report::{mode_info, Data, GroupKey};
-use crate::results::RunRecord;
+use crate::catalogue::is_baseline;
+use crate::records::data::{mode_info, Data, GroupKey};
+use crate::records::RunRecord;
+use crate::report::plots::{self, FitLine, Point, Series};
+use crate::stats::{crossover, linear_fit};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -16,27 +18,6 @@ use zkml_protocol::{Precompiles, ProofFamily};
 
 /// The row count the report projects to: the size a user plans a large claim at.
 pub const PROJECT_TO_ROWS: f64 = 1_000_000.0;
-
-/// Least-squares `wall = fixed + per_row * rows` over (rows, wall) points; `None` under 2 sizes.
-pub fn linear_fit(points: &[(f64, f64)]) -> Option<(f64, f64)> {
-    let n = points.len() as f64;
-    let sizes: BTreeSet<u64> = points.iter().map(|p| p.0 as u64).collect();
-    if sizes.len() < 2 {
-        return None;
-    }
-    let (mx, my) = (points.iter().map(|p| p.0).sum::<f64>() / n, points.iter().map(|p| p.1).sum::<f64>() / n);
-    let sxx: f64 = points.iter().map(|p| (p.0 - mx).powi(2)).sum();
-    let sxy: f64 = points.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
-    let b = sxy / sxx;
-    Some((my - b * mx, b))
-}
-
-/// The rows at which two fits cross, when the second grows slower and they cross at positive rows.
-pub fn crossover(first: (f64, f64), second: (f64, f64)) -> Option<f64> {
-    let (a1, b1) = first;
-    let (a2, b2) = second;
-    (b1 > b2).then(|| (a2 - a1) / (b1 - b2)).filter(|x| x.is_finite() && *x > 0.0)
-}
 
 /// A fitted system: one (host, model, backend, accelerator, mode) over the sizes it proved.
 #[derive(Debug, Clone)]
@@ -64,14 +45,14 @@ impl Fit {
         self.fixed + self.per_row * rows
     }
     pub fn name(&self) -> String {
-        crate::results::system_name(&self.key.zkvm, &self.key.mode, self.key.precompiles)
+        crate::records::system_name(&self.key.zkvm, &self.key.mode, self.key.precompiles)
     }
 }
 
 /// Every system with at least two measured sizes, fitted (the key's `rows` is 0).
 pub fn fits(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>>) -> Vec<Fit> {
     let mut points: BTreeMap<GroupKey, Vec<(f64, f64)>> = BTreeMap::new();
-    for (k, runs) in groups.iter().filter(|(k, runs)| k.zkvm != "native" && runs.iter().all(|r| r.real_proof)) {
+    for (k, runs) in groups.iter().filter(|(k, runs)| !is_baseline(&k.zkvm) && runs.iter().all(|r| r.real_proof)) {
         let series = points.entry(k.system()).or_default();
         series.extend(runs.iter().filter_map(|r| r.metrics.as_ref()).map(|m| (k.rows as f64, m.prove_wall_s)));
     }
@@ -208,7 +189,7 @@ pub fn scaling_markdown(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>
                         c.faster.name(),
                         c.faster.family,
                         c.slower.name(),
-                        crate::report::thousands(c.rows.round() as u32)
+                        crate::report::text::thousands(c.rows.round() as u32)
                     )
                 })
                 .collect();
