@@ -73,16 +73,7 @@ fn ezkl_proves_verifies_and_rejects_tampering() {
     let v = json(&v);
     assert_eq!(v["report"]["valid"], true, "{v}");
     assert_eq!(v["failures"].as_array().unwrap().len(), 0, "{v}");
-    assert_leaks_no_rows(
-        &t.join("m.json"),
-        &t.join("test.csv"),
-        [0; 32],
-        &[
-            ("the proof file", std::fs::read(t.join("e.proof")).unwrap().as_slice()),
-            ("prove --json", proven.to_string().as_bytes()),
-            ("verify --json", v.to_string().as_bytes()),
-        ],
-    );
+    assert_proof_leaks_no_rows(t, "e.proof", &proven, v.to_string().as_bytes());
 
     let original = ProofFile::read(&t.join("e.proof")).unwrap();
     let (model, settings, proof) = split_payload(&original.payload);
@@ -143,16 +134,7 @@ fn ezkl_proves_verifies_and_rejects_tampering() {
     assert!(private["notes"].to_string().contains("NO data commitment"));
     let v = json(&ok(&repo, &["verify", &p("private.proof"), "--model", &p("m.json"), "--require-proof", "--json"]));
     assert_eq!(v["report"]["valid"], true, "{v}");
-    assert_leaks_no_rows(
-        &t.join("m.json"),
-        &t.join("test.csv"),
-        [0; 32],
-        &[
-            ("the proof file", std::fs::read(t.join("private.proof")).unwrap().as_slice()),
-            ("prove --json", private.to_string().as_bytes()),
-            ("verify --json", v.to_string().as_bytes()),
-        ],
-    );
+    assert_proof_leaks_no_rows(t, "private.proof", &private, v.to_string().as_bytes());
 }
 
 /// The compute-intensive models as EZKL graphs — the MLP natively (MatMul, Add, Relu), the

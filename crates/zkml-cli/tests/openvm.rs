@@ -40,16 +40,7 @@ fn openvm_proves_verifies_and_rejects_tampering() {
     assert_zero_knowledge_catalogue_matches("openvm");
     let v = ok(&repo, &["verify", &p("o.proof"), "--model", &p("m.json"), "--require-proof", "--json"]);
     assert_eq!(json(&v)["report"]["valid"], true);
-    assert_leaks_no_rows(
-        &t.join("m.json"),
-        &t.join("test.csv"),
-        [0; 32],
-        &[
-            ("the proof file", std::fs::read(t.join("o.proof")).unwrap().as_slice()),
-            ("prove --json", proven.to_string().as_bytes()),
-            ("verify --json", &v.stdout),
-        ],
-    );
+    assert_proof_leaks_no_rows(t, "o.proof", &proven, &v.stdout);
 
     // Tampering, each written with a valid file checksum so that OpenVM's verifier must catch it.
     let original = ProofFile::read(&t.join("o.proof")).unwrap();
@@ -101,16 +92,7 @@ fn openvm_stark_mode_proves_and_rejects_a_swapped_claim() {
     assert_eq!(proven["claim"]["encoded"], native["claim"]["encoded"]);
     let v = ok(&repo, &["verify", &p("s.proof"), "--require-proof", "--json"]);
     assert_eq!(json(&v)["report"]["valid"], true);
-    assert_leaks_no_rows(
-        &t.join("m.json"),
-        &t.join("test.csv"),
-        [0; 32],
-        &[
-            ("the proof file", std::fs::read(t.join("s.proof")).unwrap().as_slice()),
-            ("prove --json", proven.to_string().as_bytes()),
-            ("verify --json", &v.stdout),
-        ],
-    );
+    assert_proof_leaks_no_rows(t, "s.proof", &proven, &v.stdout);
     let mut swapped = ProofFile::read(&t.join("s.proof")).unwrap();
     swapped.claim.sse += 1;
     swapped.write(&t.join("swapped.proof")).unwrap();

@@ -33,16 +33,7 @@ fn risc0_proves_verifies_and_rejects_tampering() {
 
     let v = json(&ok(&repo, &["verify", &p("r.proof"), "--model", &p("m.json"), "--require-proof", "--json"]));
     assert_eq!(v["report"]["valid"], true);
-    assert_leaks_no_rows(
-        &t.join("m.json"),
-        &t.join("test.csv"),
-        [0; 32],
-        &[
-            ("the proof file", std::fs::read(t.join("r.proof")).unwrap().as_slice()),
-            ("prove --json", proven.to_string().as_bytes()),
-            ("verify --json", v.to_string().as_bytes()),
-        ],
-    );
+    assert_proof_leaks_no_rows(t, "r.proof", &proven, v.to_string().as_bytes());
     // verify names the program it checked the proof against: the one the header names.
     assert_eq!(v["program"]["id_kind"], "image id", "{v}");
     assert_eq!(v["program"]["id"], v["header"]["program_id"], "{v}");
@@ -121,16 +112,7 @@ fn risc0_succinct_receipt_is_one_constant_size_proof() {
 
     let v = ok(&repo, &["verify", &p("s.proof"), "--model", &p("m.json"), "--require-proof", "--json"]);
     assert_eq!(json(&v)["report"]["valid"], true);
-    assert_leaks_no_rows(
-        &t.join("m.json"),
-        &t.join("test.csv"),
-        [0; 32],
-        &[
-            ("the proof file", std::fs::read(t.join("s.proof")).unwrap().as_slice()),
-            ("prove --json", proven.to_string().as_bytes()),
-            ("verify --json", &v.stdout),
-        ],
-    );
+    assert_proof_leaks_no_rows(t, "s.proof", &proven, &v.stdout);
 
     let original = ProofFile::read(&t.join("s.proof")).unwrap();
     let (flipped, swapped) = flipped_and_swapped(&original);

@@ -31,16 +31,7 @@ fn sp1_proves_verifies_and_rejects_tampering() {
     assert_zero_knowledge_catalogue_matches("sp1");
     let v = ok(&repo, &["verify", &p("s.proof"), "--model", &p("m.json"), "--require-proof", "--json"]);
     assert_eq!(json(&v)["report"]["valid"], true);
-    assert_leaks_no_rows(
-        &t.join("m.json"),
-        &t.join("test.csv"),
-        [0; 32],
-        &[
-            ("the proof file", std::fs::read(t.join("s.proof")).unwrap().as_slice()),
-            ("prove --json", proven.to_string().as_bytes()),
-            ("verify --json", &v.stdout),
-        ],
-    );
+    assert_proof_leaks_no_rows(t, "s.proof", &proven, &v.stdout);
 
     // Tampering, each written with a valid file checksum so that SP1's verifier must catch it.
     let original = ProofFile::read(&t.join("s.proof")).unwrap();

@@ -271,3 +271,19 @@ pub fn assert_leaks_no_rows(model: &Path, test: &Path, salt: [u8; 32], outputs: 
         }
     }
 }
+
+/// [`assert_leaks_no_rows`] for a backend test's proof of `dir`'s `m.json` + `test.csv` (zero
+/// salt): the proof file `proof` in `dir`, what `prove --json` printed (`proven`) and what
+/// `verify --json` printed (`verified`).
+pub fn assert_proof_leaks_no_rows(dir: &Path, proof: &str, proven: &serde_json::Value, verified: &[u8]) {
+    assert_leaks_no_rows(
+        &dir.join("m.json"),
+        &dir.join("test.csv"),
+        [0; 32],
+        &[
+            ("the proof file", std::fs::read(dir.join(proof)).unwrap().as_slice()),
+            ("prove --json", proven.to_string().as_bytes()),
+            ("verify --json", verified),
+        ],
+    );
+}
