@@ -6,12 +6,8 @@ pub(crate) fn zkvms(json: bool) -> anyhow::Result<()> {
     use zkml_protocol::Backend;
     let mut rows = Vec::new();
     for name in zkml_harness::catalogue::names() {
-        let entry = match registry::resolve(name, false) {
-            Ok(BackendHandle::Native(n)) => serde_json::json!({ "name": name, "available": true, "info": n.info() }),
-            Ok(BackendHandle::Process(p)) => match p.info() {
-                Ok(info) => serde_json::json!({ "name": name, "available": true, "info": info }),
-                Err(e) => serde_json::json!({ "name": name, "available": false, "reason": format!("{e:#}") }),
-            },
+        let entry = match registry::resolve(name, false).and_then(|b| b.info()) {
+            Ok(info) => serde_json::json!({ "name": name, "available": true, "info": info }),
             Err(e) => serde_json::json!({ "name": name, "available": false, "reason": format!("{e:#}") }),
         };
         rows.push(entry);

@@ -16,7 +16,7 @@ use std::time::Instant;
 use zkml_data::features::{build_features, FeatureOptions};
 use zkml_data::synth::{write_transactions, SynthConfig};
 use zkml_data::transactions::ColumnMapping;
-use zkml_harness::run::registry::{self, BackendHandle};
+use zkml_harness::run::registry;
 use zkml_harness::run::workflow::{self, Expectations, ProveRequest};
 use zkml_protocol::{Backend, Precompiles};
 use zkml_train::ModelSpec;
@@ -194,10 +194,7 @@ pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
     // 5. Backend (built on first use; cargo's progress shows on stderr).
     steps.start(&format!("build {} backend", a.zkvm));
     let (backend, s) = timed(|| registry::resolve(&a.zkvm, true))?;
-    let info = match &backend {
-        BackendHandle::Native(n) => n.info(),
-        BackendHandle::Process(p) => p.info()?,
-    };
+    let info = backend.info()?;
     steps.done(&format!("build {} backend", a.zkvm), s, format!("{} ({})", info.sdk, info.proof_system));
 
     // 6. Prove.

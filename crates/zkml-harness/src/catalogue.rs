@@ -77,7 +77,7 @@ impl Backend {
             Backend::Native => Some(("none", &[])),
             Backend::Risc0 => Some(("composite", &["composite", "succinct", "groth16"])),
             Backend::Sp1 => Some(("core", &["groth16", "plonk"])),
-            Backend::OpenVm => Some(("app", &[])),
+            Backend::OpenVm => Some(("app", &["evm"])),
             Backend::Ezkl => Some(("hashed", &["hashed", "private"])),
             Backend::Jolt => None,
         }

@@ -5,8 +5,9 @@ use crate::records::host::HostInfo;
 use crate::records::sitting::{self as sittings, Sitting};
 use crate::records::{self, BackendEntry, BackendSummary, RunKey, RunMetrics, RunRecord, RunStatus, BACKENDS_FILE};
 use crate::run::config::BenchConfig;
+use crate::run::driver::Driver;
 use crate::run::measure::{Limits, Measured};
-use crate::run::process::{prove_args, CallOutcome, ProcessBackend};
+use crate::run::process::{CallOutcome, ProcessBackend};
 use crate::run::registry::{git_revision, resolve, BackendHandle};
 use crate::run::workload::Input;
 use anyhow::{bail, Context};
@@ -15,7 +16,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
-use zkml_protocol::{BackendInfo, Precompiles, ProveReport, VerifyReport};
+use zkml_protocol::{BackendInfo, Precompiles};
 
 /// Repetition policy, recorded with every run.
 pub const REPETITION_POLICY: &str = "every repetition is a fresh backend process (cold start, no warm-up run); \
@@ -24,7 +25,7 @@ repetitions are interleaved (rep 1 of every configuration, then rep 2, ...) so t
 /// A backend ready to run, or why not.
 pub struct Target {
     pub name: String,
-    pub process: ProcessBackend,
+    pub driver: Box<dyn Driver>,
     pub info: BackendInfo,
 }
 
@@ -47,7 +48,7 @@ pub fn targets(config: &BenchConfig, self_exe: &Path, build: bool) -> (Vec<Targe
         let entry = match process.and_then(|p| p.info().map(|info| (p, info))) {
             Ok((process, info)) => {
                 let guest_loc = crate::run::registry::repo_root().and_then(|r| guest_loc(&r.join("zkvms").join(name).join("guest")));
-                targets.push(Target { name: name.clone(), process, info: info.clone() });
+                targets.push(Target { name: name.clone(), driver: Box::new(process), info: info.clone() });
                 let build_s = crate::run::registry::last_build(name).map(|b| b.seconds);
                 BackendEntry { available: true, reason: None, info: Some(info), guest_loc, build_s }
             }
@@ -343,13 +344,7 @@ fn failed(reason: impl Into<String>, prove: &Measured, verify: Option<&Measured>
 /// Proves, then verifies in a second process; both measured from outside.
 fn measure_run(p: &Planned<'_>, proof: &Path, log: &Path, opts: &SweepOptions<'_>) -> anyhow::Result<RunOutcome> {
     let limits = Limits { timeout: Some(opts.timeout), interrupt: Some(opts.interrupt) };
-    let args = prove_args(&p.input.path, proof, Some(&p.key.mode), p.key.precompiles)?;
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    // The prover's scratch files (RISC Zero's segments hold the rows) in a private directory,
-    // removed after the run whatever happened to the prover.
-    let scratch = zkml_protocol::files::private_tempdir()?;
-    let process = p.target.process.with_tmpdir(scratch.path());
-    let (outcome, prove_m) = process.call_measured::<ProveReport>(&args, limits, Some(log), false)?;
+    let (outcome, prove_m) = p.target.driver.prove_measured(&p.input.path, proof, &p.key.mode, p.key.precompiles, limits, log)?;
     let report = match outcome {
         CallOutcome::Ok(r) => r,
         CallOutcome::Failed(reason) => return Ok(failed(reason, &prove_m, None)),
@@ -368,9 +363,7 @@ fn measure_run(p: &Planned<'_>, proof: &Path, log: &Path, opts: &SweepOptions<'_
         Ok(a) => a,
         Err(e) => return Ok(failed(format!("{e:#}"), &prove_m, None)),
     };
-    let proof_arg = crate::run::process::path_str(proof)?;
-    let (outcome, verify_m) =
-        p.target.process.call_measured::<VerifyReport>(&["verify", "--proof", &proof_arg], limits, Some(log), true)?;
+    let (outcome, verify_m) = p.target.driver.verify_measured(proof, limits, log)?;
     let verify = match outcome {
         CallOutcome::Ok(v) => v,
         CallOutcome::Failed(reason) => return Ok(failed(format!("verification: {reason}"), &prove_m, Some(&verify_m))),
@@ -438,5 +431,186 @@ mod tests {
         assert_eq!(not_repeated_because(Some(Some(1799.0)), 1800), None);
         assert_eq!(not_repeated_because(Some(Some(1801.0)), 1800).unwrap(), "its first repetition took 1801 s (over 1800 s)");
         assert_eq!(not_repeated_because(Some(None), 1800).unwrap(), "its first repetition failed");
+    }
+}
+
+/// The sweep itself — planning, resuming, `--single-rep-above`, failures and Ctrl-C — driven
+/// through a scripted [`Driver`] that starts no prover: it evaluates natively in-process and
+/// reports the wall time its script says.
+#[cfg(test)]
+mod sweep_tests {
+    use super::*;
+    use crate::run::driver::MeasuredCall;
+    use crate::run::measure::Ending;
+    use std::cell::RefCell;
+    use std::os::unix::process::ExitStatusExt;
+    use std::rc::Rc;
+    use zkml_protocol::{Backend as _, ProofFile, ProofMode, ProveReport, VerifyReport};
+
+    /// What the mock's prover does.
+    #[derive(Clone, Copy)]
+    enum Act {
+        /// Proves (natively), reporting this wall time in seconds.
+        Prove(f64),
+        Fail,
+        /// As if Ctrl-C reached the prover.
+        Interrupt,
+    }
+
+    /// Modes `quick` (1 s), `slow` (100 s) and `broken` (fails); `interrupt_at`: the prove call
+    /// (counted from 1) that is interrupted instead.
+    struct Mock {
+        interrupt_at: Option<usize>,
+        /// Every prove call's mode, shared with the test.
+        proves: Rc<RefCell<Vec<String>>>,
+    }
+
+    fn measured(wall_s: f64) -> Measured {
+        Measured {
+            ending: Ending::Exited(std::process::ExitStatus::from_raw(0)),
+            stdout: vec![],
+            wall_s,
+            peak_rss_bytes: 1 << 20,
+            user_s: wall_s,
+            sys_s: 0.0,
+        }
+    }
+
+    impl Driver for Mock {
+        fn info(&self) -> anyhow::Result<BackendInfo> {
+            let mut info = zkml_native::NativeBackend.info();
+            info.proof_modes =
+                ["quick", "slow", "broken"].map(|m| ProofMode::new(m, zkml_protocol::ProofFamily::Segmented, false)).to_vec();
+            Ok(info)
+        }
+        fn execute(&self, _: &Path, _: Precompiles) -> anyhow::Result<zkml_protocol::ExecuteReport> {
+            unreachable!("a sweep does not execute")
+        }
+        fn prove_measured(
+            &self,
+            input: &Path,
+            out: &Path,
+            mode: &str,
+            precompiles: Precompiles,
+            _: Limits<'_>,
+            _: &Path,
+        ) -> MeasuredCall<ProveReport> {
+            let words = zkml_core::words_from_bytes(&std::fs::read(input)?)?;
+            self.proves.borrow_mut().push(mode.to_string());
+            let act = match mode {
+                _ if self.interrupt_at == Some(self.proves.borrow().len()) => Act::Interrupt,
+                "quick" => Act::Prove(1.0),
+                "slow" => Act::Prove(100.0),
+                _ => Act::Fail,
+            };
+            match act {
+                Act::Prove(wall) => {
+                    let output = zkml_native::NativeBackend.prove(&words, "none", precompiles)?;
+                    output.file.write(out)?;
+                    Ok((CallOutcome::Ok(output.report), measured(wall)))
+                }
+                Act::Fail => Ok((CallOutcome::Failed("prove failed (exit 1): out of memory".into()), measured(3.0))),
+                Act::Interrupt => Ok((CallOutcome::Interrupted, measured(0.5))),
+            }
+        }
+        fn verify_measured(&self, proof: &Path, _: Limits<'_>, _: &Path) -> MeasuredCall<VerifyReport> {
+            let file = ProofFile::read(proof)?;
+            Ok((CallOutcome::Ok(zkml_native::NativeBackend.verify(&file)?), measured(0.01)))
+        }
+    }
+
+    struct Sweep {
+        dir: tempfile::TempDir,
+        config: BenchConfig,
+        inputs: Vec<crate::run::workload::Input>,
+    }
+
+    /// Two test-set sizes, the three mock modes, three repetitions, one repetition above 60 s.
+    fn sweep() -> Sweep {
+        let dir = tempfile::tempdir().unwrap();
+        let config = BenchConfig {
+            zkvms: vec!["mock".into()],
+            models: vec!["ridge".into()],
+            rows: vec![20, 40],
+            precompiles: vec![Precompiles::Off],
+            modes: vec!["quick".into(), "slow".into(), "broken".into()],
+            reps: 3,
+            single_rep_above_s: Some(60),
+            customers: 400,
+            ..BenchConfig::default()
+        };
+        let inputs = crate::run::workload::prepare_workload(&config, dir.path()).unwrap();
+        Sweep { dir, config, inputs }
+    }
+
+    impl Sweep {
+        /// Runs the sweep into its directory with a fresh mock; returns what it did, the modes of
+        /// the prove calls the mock saw and the records now in the directory.
+        fn run(&self, interrupt_at: Option<usize>, retry_failed: bool) -> (SweepSummary, Vec<String>, Vec<RunRecord>) {
+            let proves = Rc::new(RefCell::new(vec![]));
+            let mock = Mock { interrupt_at, proves: proves.clone() };
+            let info = mock.info().unwrap();
+            let targets = [Target { name: "mock".into(), driver: Box::new(mock), info }];
+            let (plan, notes) = plan(&self.config, &targets, &self.inputs);
+            assert!(notes.is_empty(), "{notes:?}");
+            assert_eq!(plan.len(), 2 * 3 * 3, "sizes x modes x repetitions");
+            let interrupt = AtomicBool::new(false);
+            let mut progress = |_: Event<'_>| {};
+            let mut opts = SweepOptions {
+                out: self.dir.path(),
+                timeout: Duration::from_secs(60),
+                force: false,
+                retry_failed,
+                keep_proofs: false,
+                allow_mixed_revisions: false,
+                interrupt: &interrupt,
+                progress: &mut progress,
+            };
+            let summary = run_sweep(&self.config, &plan, &mut opts).unwrap();
+            let records = records::load(self.dir.path()).unwrap().records;
+            let proves = proves.borrow().clone();
+            (summary, proves, records)
+        }
+    }
+
+    fn count(records: &[RunRecord], mode: &str, ok: bool) -> usize {
+        records.iter().filter(|r| r.key.mode == mode && r.status.is_ok() == ok).count()
+    }
+
+    #[test]
+    fn slow_and_failed_configurations_run_once_and_a_resumed_sweep_redoes_nothing() {
+        let s = sweep();
+        let (summary, proves, records) = s.run(None, false);
+        assert_eq!(proves.len(), 10, "{proves:?}");
+        // quick: 2 sizes x 3 repetitions; slow: its first repetition took 100 s > 60 s; broken: failed.
+        assert_eq!((count(&records, "quick", true), count(&records, "slow", true), count(&records, "broken", false)), (6, 2, 2));
+        assert_eq!((summary.ok, summary.failed, summary.not_repeated.len(), summary.interrupted), (8, 2, 8, false));
+        assert!(summary.not_repeated.iter().any(|n| n.contains("took 100 s (over 60 s)")), "{:?}", summary.not_repeated);
+        assert!(summary.not_repeated.iter().any(|n| n.contains("its first repetition failed")), "{:?}", summary.not_repeated);
+        let failed = records.iter().find(|r| r.key.mode == "broken").unwrap();
+        assert!(matches!(&failed.status, RunStatus::Failed { reason, peak_rss_bytes: Some(_), .. } if reason.contains("out of memory")));
+        assert!(records.iter().all(|r| r.sitting.is_some() && r.workload_id.len() > 8));
+        assert!(!s.dir.path().join("proofs").read_dir().unwrap().any(|_| true), "proofs are removed unless kept");
+
+        // Resumed: everything is recorded or not to be repeated, so no prover starts.
+        let (summary, proves, again) = s.run(None, false);
+        assert_eq!((proves.len(), summary.skipped_done, again.len()), (0, 10, 10));
+        // --retry-failed: the failed first repetitions run again (and fail again).
+        let (summary, proves, again) = s.run(None, true);
+        assert_eq!((proves, summary.failed, again.len()), (vec!["broken".to_string(); 2], 2, 12));
+    }
+
+    #[test]
+    fn an_interrupted_sweep_records_nothing_of_the_interrupted_run_and_resumes_where_it_stopped() {
+        let s = sweep();
+        let (summary, _, records) = s.run(Some(3), false);
+        assert!(summary.interrupted);
+        assert_eq!(records.len(), 2, "the two runs before Ctrl-C, not the interrupted one");
+        let (summary, proves, records) = s.run(None, false);
+        assert!(!summary.interrupted);
+        assert_eq!(proves.len(), 8, "the interrupted run and the seven never started: {proves:?}");
+        assert_eq!((summary.skipped_done, records.len()), (2, 10), "the same ten runs as an uninterrupted sweep");
+        let keys: HashSet<String> = records.iter().map(|r| r.key.label()).collect();
+        assert_eq!(keys.len(), records.len(), "no run recorded twice");
     }
 }

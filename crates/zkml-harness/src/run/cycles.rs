@@ -36,7 +36,7 @@ pub fn measure(config: &BenchConfig, dir: &Path, self_exe: &Path, mut progress: 
     for t in backends.iter().filter(|t| t.info.produces_proofs) {
         for input in &inputs {
             for &p in config.precompiles.iter().filter(|p| t.info.precompiles.contains(p)) {
-                match t.process.execute(&input.path, p) {
+                match t.driver.execute(&input.path, p) {
                     Ok(report) => {
                         let cycles = report.cycles.as_ref().map(|c| c.user.unwrap_or(c.total));
                         let Some(cycles) = cycles else {

@@ -1,5 +1,6 @@
 //! The runner: everything that starts processes and measures them.
 //! - [`registry`]: which zkVMs exist, which can run here, and why not; builds their hosts;
+//! - [`driver`]: the one interface a sweep drives a backend through (a mock in tests);
 //! - [`process`]: the protocol client that drives a backend binary as a child process;
 //! - [`measure`]: one measured child process (wall time, peak memory, limits, Ctrl-C);
 //! - [`workflow`]: prove and verify as a user runs them (model + private test CSV in, proof
@@ -12,6 +13,7 @@
 pub mod bench;
 pub mod config;
 pub mod cycles;
+pub mod driver;
 pub mod estimate;
 pub mod measure;
 pub mod probe;

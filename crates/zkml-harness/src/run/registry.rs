@@ -12,6 +12,26 @@ pub enum BackendHandle {
     Process(ProcessBackend),
 }
 
+impl BackendHandle {
+    /// What the backend is (`info`): in-process for the baseline, a protocol call otherwise.
+    pub fn info(&self) -> anyhow::Result<zkml_protocol::BackendInfo> {
+        use zkml_protocol::Backend as _;
+        match self {
+            BackendHandle::Native(native) => Ok(native.info()),
+            BackendHandle::Process(pb) => pb.info(),
+        }
+    }
+
+    /// Verifies `file`, read from `path` (a process backend reads it again itself).
+    pub fn verify(&self, file: &zkml_protocol::ProofFile, path: &std::path::Path) -> anyhow::Result<zkml_protocol::VerifyReport> {
+        use zkml_protocol::Backend as _;
+        match self {
+            BackendHandle::Native(native) => native.verify(file),
+            BackendHandle::Process(pb) => pb.verify(path),
+        }
+    }
+}
+
 /// The proof modes of a known backend that claim to hide the private rows, and its default
 /// mode ([`Backend::zero_knowledge_modes`]); `None` for an unknown name or one that cannot run here.
 pub fn zero_knowledge_modes(name: &str) -> Option<(&'static str, &'static [&'static str])> {

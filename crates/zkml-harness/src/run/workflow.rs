@@ -115,10 +115,7 @@ pub fn prove(req: &ProveRequest<'_>) -> anyhow::Result<Proven> {
     let (_, words) = guest_input(req.model, req.test, &req.salt)?;
     let expected = expected_claim(&words, req.test)?;
     let backend = resolve(req.zkvm, true)?;
-    let info = match &backend {
-        BackendHandle::Native(native) => native.info(),
-        BackendHandle::Process(pb) => pb.info()?,
-    };
+    let info = backend.info()?;
     let precompiles = choose_precompiles(&info, req.precompiles)?;
     let mode = match req.mode {
         Some(m) => {
@@ -221,10 +218,8 @@ pub fn verify(proof_path: &Path, expect: &Expectations) -> anyhow::Result<Verify
     let proof = ProofFile::read(proof_path)?;
     // Never build here: the file's header is untrusted input, and naming a backend must not
     // start a 10-minute build. A backend is built by `prove`, `bench` or `zkml-bench build`.
-    let (report, info) = match resolve(&proof.header.backend, false).with_context(|| format!("{}: cannot verify", proof_path.display()))? {
-        BackendHandle::Native(native) => (native.verify(&proof)?, native.info()),
-        BackendHandle::Process(pb) => (pb.verify(proof_path)?, pb.info()?),
-    };
+    let backend = resolve(&proof.header.backend, false).with_context(|| format!("{}: cannot verify", proof_path.display()))?;
+    let (report, info) = (backend.verify(&proof, proof_path)?, backend.info()?);
     let program = info.programs.iter().find(|p| p.precompiles == proof.header.precompiles).cloned();
     let mut failures = Vec::new();
     // The header is untrusted: a valid proof whose header names another program than the one
