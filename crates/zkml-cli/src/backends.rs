@@ -3,7 +3,6 @@
 use zkml_harness::run::registry::{self, BackendHandle};
 
 pub(crate) fn zkvms(json: bool) -> anyhow::Result<()> {
-    use zkml_protocol::Backend;
     let mut rows = Vec::new();
     for name in zkml_harness::catalogue::names() {
         let entry = match registry::resolve(name, false).and_then(|b| b.info()) {

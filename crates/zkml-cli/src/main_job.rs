@@ -18,7 +18,7 @@ use zkml_data::synth::{write_transactions, SynthConfig};
 use zkml_data::transactions::ColumnMapping;
 use zkml_harness::run::registry;
 use zkml_harness::run::workflow::{self, Expectations, ProveRequest};
-use zkml_protocol::{Backend, Precompiles};
+use zkml_protocol::Precompiles;
 use zkml_train::ModelSpec;
 
 #[derive(Args)]

@@ -1,9 +1,25 @@
 //! `zkml-bench bench` and `report`: isolation, failure records, timeouts, resume, Ctrl-C,
 //! and reports merged from several result directories.
 
+mod common;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+
+/// Every file under `dir`.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_zkml-bench"))
@@ -238,6 +254,19 @@ fn bench_runs_on_the_users_transactions_or_features() {
     let recs = records(&d.join("a"));
     assert_eq!(recs.len(), 2);
     assert!(recs.iter().all(|r| r["status"]["state"] == "ok"));
+    // Issue #35: the records, the backends file, the report and what the sweep printed hold none
+    // of the private rows it proved (the workload's guest input of 100 rows).
+    let mut outputs = vec![("bench's stderr".to_string(), err.clone().into_bytes())];
+    for entry in walk(&d.join("a")).into_iter().filter(|p| !p.starts_with(d.join("a/workload"))) {
+        outputs.push((entry.display().to_string(), std::fs::read(&entry).unwrap()));
+    }
+    assert!(
+        outputs.iter().any(|(n, _)| n.ends_with("runs.jsonl")) && outputs.iter().any(|(n, _)| n.ends_with(".md")),
+        "{:?}",
+        outputs.iter().map(|o| &o.0).collect::<Vec<_>>()
+    );
+    let outputs: Vec<(&str, &[u8])> = outputs.iter().filter(|(_, b)| b.len() > 16).map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+    common::assert_input_leaks_no_rows(&d.join("a/workload/input-ridge-100.bin"), &outputs);
 
     // The same data as a feature table gives the same inputs (same workload ids).
     ok(&["data", "features", "--input", "kaggle.csv", "--out", "features.csv"]);

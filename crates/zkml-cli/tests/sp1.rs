@@ -1,4 +1,4 @@
-//! SP1 end to end: a real core proof of a small private test set, verified; a tampered proof,
+//! SP1 end to end: a real core proof (and a compressed one) of a small private test set, verified; a tampered proof,
 //! forged public values, a swapped claim and a proof checked against the other guest's
 //! verifying key are rejected; a prover over its memory limit fails cleanly; both guests
 //! (SHA-256 precompile on and off) compute exactly the native claim.
@@ -74,6 +74,39 @@ fn sp1_proves_verifies_and_rejects_tampering() {
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(json(&out)["error"].as_str().unwrap().contains("out of memory"), "{}", String::from_utf8_lossy(&out.stdout));
     assert!(!t.join("oom.proof").exists());
+}
+
+/// SP1's compressed mode (one recursively compressed STARK): a real proof verifies, a flipped
+/// bit and a swapped claim are rejected, and neither the proof nor any output holds the private
+/// rows (issue #35: the leak check covers every mode a backend offers here).
+#[test]
+fn sp1_compressed_proof_verifies_rejects_tampering_and_leaks_no_rows() {
+    let (repo, tmp, native) = small_private_test_set("40", "9", "ridge");
+    let t = tmp.path();
+    let p = |name: &str| t.join(name).display().to_string();
+    let args = [
+        "prove",
+        "--zkvm",
+        "sp1",
+        "--mode",
+        "compressed",
+        "--model",
+        &p("m.json"),
+        "--test",
+        &p("test.csv"),
+        "--out",
+        &p("c.proof"),
+        "--json",
+    ];
+    let proven = json(&ok(&repo, &args));
+    assert_eq!((proven["real_proof"].as_bool(), proven["mode"].as_str()), (Some(true), Some("compressed")), "{proven}");
+    assert_eq!(proven["claim"]["encoded"], native["claim"]["encoded"], "the zkVM claim must equal the native one");
+    let v = ok(&repo, &["verify", &p("c.proof"), "--model", &p("m.json"), "--require-proof", "--json"]);
+    assert_eq!(json(&v)["report"]["valid"], true);
+    assert_proof_leaks_no_rows(t, "c.proof", &proven, &v.stdout);
+    let original = ProofFile::read(&t.join("c.proof")).unwrap();
+    let (flipped, swapped) = flipped_and_swapped(&original);
+    assert_rejected(&repo, t, &[("flipped.proof", &flipped, ""), ("swapped.proof", &swapped, "not the claim")]);
 }
 
 /// Gradient-boosted trees and an MLP: both guests compute the native claim, and a real core

@@ -240,34 +240,60 @@ pub fn assert_readme_lists_programs(zkvm: &str) {
 /// input itself, so that it cannot pass by seeing nothing.
 pub fn assert_leaks_no_rows(model: &Path, test: &Path, salt: [u8; 32], outputs: &[(&str, &[u8])]) {
     let (_, words) = zkml_harness::run::workflow::guest_input(model, test, &salt).unwrap();
-    let input = zkml_core::GuestInput::decode(&words).unwrap();
-    let rows: Vec<u8> = input.test_set_words.iter().flat_map(|w| w.to_le_bytes()).collect();
-    let mut private = std::collections::HashSet::new();
-    for bytes in [rows.as_slice(), if salt == [0; 32] { &[] } else { &salt }] {
-        for w in bytes.windows(8) {
-            let distinct: std::collections::BTreeSet<u8> = w.iter().copied().collect();
-            if distinct.len() >= 5 {
-                private.insert(u64::from_le_bytes(w.try_into().unwrap()));
+    let csv = std::fs::read_to_string(test).unwrap();
+    let private = PrivateRows::new(&words, salt, Some(&csv));
+    assert!(private.leak(csv.as_bytes()).is_some(), "the leak check must see the rows in the test CSV itself");
+    private.assert_not_in(outputs);
+}
+
+/// [`assert_leaks_no_rows`] for a guest input file (as a sweep's workload writes it, zero salt).
+pub fn assert_input_leaks_no_rows(input: &Path, outputs: &[(&str, &[u8])]) {
+    let words = zkml_core::words_from_bytes(&std::fs::read(input).unwrap()).unwrap();
+    PrivateRows::new(&words, [0; 32], None).assert_not_in(outputs);
+}
+
+/// What counts as the private rows in an output: 8-byte windows (of at least 5 distinct
+/// bytes) of the guest input's row encodings and of a non-zero salt, and the test CSV's lines.
+struct PrivateRows {
+    windows: std::collections::HashSet<u64>,
+    lines: Vec<String>,
+    input: Vec<u8>,
+}
+
+impl PrivateRows {
+    fn new(words: &[u32], salt: [u8; 32], csv: Option<&str>) -> Self {
+        let input = zkml_core::GuestInput::decode(words).unwrap();
+        let rows: Vec<u8> = input.test_set_words.iter().flat_map(|w| w.to_le_bytes()).collect();
+        let mut windows = std::collections::HashSet::new();
+        for bytes in [rows.as_slice(), if salt == [0; 32] { &[] } else { &salt }] {
+            for w in bytes.windows(8) {
+                let distinct: std::collections::BTreeSet<u8> = w.iter().copied().collect();
+                if distinct.len() >= 5 {
+                    windows.insert(u64::from_le_bytes(w.try_into().unwrap()));
+                }
             }
         }
+        assert!(windows.len() * 4 >= rows.len(), "too few distinctive windows to check: {} of {} bytes", windows.len(), rows.len());
+        let lines: Vec<String> = csv.map(|c| c.lines().skip(1).filter(|l| l.len() >= 12).map(str::to_string).collect()).unwrap_or_default();
+        assert!(csv.is_none() || !lines.is_empty());
+        PrivateRows { windows, lines, input: zkml_core::words_as_bytes(words).to_vec() }
     }
-    assert!(private.len() * 4 >= rows.len(), "too few distinctive windows to check: {} of {} bytes", private.len(), rows.len());
-    let csv = std::fs::read_to_string(test).unwrap();
-    let lines: Vec<&str> = csv.lines().skip(1).filter(|l| l.len() >= 12).collect();
-    assert!(!lines.is_empty());
-    let leak = |bytes: &[u8]| -> Option<String> {
-        if let Some(at) = bytes.windows(8).position(|w| private.contains(&u64::from_le_bytes(w.try_into().unwrap()))) {
+
+    fn leak(&self, bytes: &[u8]) -> Option<String> {
+        if let Some(at) = bytes.windows(8).position(|w| self.windows.contains(&u64::from_le_bytes(w.try_into().unwrap()))) {
             return Some(format!("8 bytes of the private rows at offset {at}"));
         }
-        lines.iter().find(|l| bytes.windows(l.len()).any(|w| w == l.as_bytes())).map(|l| format!("the test-set line {l:?}"))
-    };
-    let input_bytes = zkml_core::words_as_bytes(&words).to_vec();
-    assert!(leak(&input_bytes).is_some(), "the leak check must see the rows in the guest input itself");
-    assert!(leak(csv.as_bytes()).is_some(), "the leak check must see the rows in the test CSV itself");
-    for (name, bytes) in outputs {
-        assert!(bytes.len() > 16, "{name}: nothing to check");
-        if let Some(what) = leak(bytes) {
-            panic!("{name} carries {what}");
+        self.lines.iter().find(|l| bytes.windows(l.len()).any(|w| w == l.as_bytes())).map(|l| format!("the test-set line {l:?}"))
+    }
+
+    /// First shown to fire on the guest input itself, so that it cannot pass by seeing nothing.
+    fn assert_not_in(&self, outputs: &[(&str, &[u8])]) {
+        assert!(self.leak(&self.input).is_some(), "the leak check must see the rows in the guest input itself");
+        for (name, bytes) in outputs {
+            assert!(bytes.len() > 16, "{name}: nothing to check");
+            if let Some(what) = self.leak(bytes) {
+                panic!("{name} carries {what}");
+            }
         }
     }
 }

@@ -27,11 +27,15 @@ const NAME: &str = "sp1";
 const SDK: &str = "sp1-sdk 6.10.0";
 const MODE_CORE: &str = "core";
 const MODE_COMPRESSED: &str = "compressed";
-const NO_SNARK: &str = "needs the Groth16/PLONK circuit artifacts, which SP1 downloads from a bucket (or runs in \
-    docker); neither is reachable from this machine";
+const NO_SNARK: &str = "blocked: SP1 proves its Groth16/PLONK wrap with gnark (Go). sp1-recursion-gnark-ffi 6.10.0 \
+    builds it from Go sources whose go.mod needs Go >= 1.24 (Debian offers 1.19: `invalid go version '1.24.0'`) and Go \
+    modules (gnark-crypto v0.19.3-0.20251115174214-022ec58e8c19, the gnark fork github.com/p4u/gnark) served only by \
+    proxy.golang.org, which this machine cannot resolve (`lookup proxy.golang.org: no such host`); otherwise the SDK \
+    downloads prebuilt artifacts or runs docker, neither reachable. zkvms/sp1/wrap-blocked.sh shows both errors";
 
 fn guest_elf(precompiles: Precompiles) -> anyhow::Result<(Elf, String)> {
-    let elf = read_guest("ZKML_SP1_GUEST_DIR", "sp1-guest/riscv64im-succinct-zkvm-elf/release", &format!("zkml-sp1-precompiles-{precompiles}"))?;
+    let elf =
+        read_guest("ZKML_SP1_GUEST_DIR", "sp1-guest/riscv64im-succinct-zkvm-elf/release", &format!("zkml-sp1-precompiles-{precompiles}"))?;
     Ok((Elf::Dynamic(elf.bytes.into()), elf.sha256))
 }
 
