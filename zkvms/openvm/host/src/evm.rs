@@ -238,7 +238,7 @@ fn verify_wrapper(params: &ParamsKZG<Bn256>, vk: &VerifyingKey<G1Affine>, raw: &
         &[instances],
         &mut transcript,
     )
-    .map(|strategy| VerificationStrategy::<'_, KZGCommitmentScheme<Bn256>, VerifierSHPLONK<'_, Bn256>>::finalize(strategy))
+    .map(VerificationStrategy::<'_, KZGCommitmentScheme<Bn256>, VerifierSHPLONK<'_, Bn256>>::finalize)
     .unwrap_or(false);
     if !proof_ok {
         return Err("halo2 verification of the wrapper proof failed".into());

@@ -336,7 +336,7 @@ impl Backend for OpenVm {
         let t = Instant::now();
         let proof = prover.prove(stdin_for(input)).map_err(|e| anyhow!("openvm proving: {e}"))?;
         let prove_s = t.elapsed().as_secs_f64();
-        let proven: Vec<u8> = proof.user_public_values.public_values.iter().map(|f| field_byte(f)).collect::<anyhow::Result<_>>()?;
+        let proven: Vec<u8> = proof.user_public_values.public_values.iter().map(field_byte).collect::<anyhow::Result<_>>()?;
         if proven != expected_public_values(&claim) {
             bail!("openvm: the proof's public values differ from the executed claim");
         }
