@@ -10,6 +10,18 @@ cache="${ZKML_CACHE:-$HOME/.cache/zkml-bench}"
 toolchain="$(sed -n 's/^channel = "\(.*\)"/\1/p' "$root/rust-toolchain.toml")"
 "$root/scripts/setup.sh"
 
+# One build of a backend at a time on this machine, whichever checkout runs it: two builds at
+# once would race while staging zkml-core into the same guest directory (one removing the
+# other's half-written file) and, from two checkouts, could swap a guest in the shared target
+# directory between its build and install_backend's snapshot. The lock is the open file
+# descriptor: the kernel releases it when this script exits, however it exits.
+mkdir -p "$cache/locks"
+exec {build_lock}>"$cache/locks/$(basename "$here").build.lock"
+if ! flock -n "$build_lock"; then
+  echo "== waiting for another build of $(basename "$here") on this machine to finish" >&2
+  flock "$build_lock"
+fi
+
 # build_guest NAME TARGET BUILD_STD -- RUSTFLAG...
 #   Builds guest/ for TARGET (a rustc target name or a target-spec JSON file in guest/) with
 #   -Zbuild-std=BUILD_STD into $cache/target/NAME-guest (or $ZKML_GUEST_ONLY_DIR: see

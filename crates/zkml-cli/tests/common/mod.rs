@@ -171,16 +171,46 @@ pub fn assert_guests_reproducible(zkvm: &str, guests: &[&str]) {
         }
     }
     let target = tmp.path().join("guest target");
-    let out = std::process::Command::new("bash")
-        .arg(copy.join(format!("zkvms/{zkvm}/build.sh")))
-        .env_clear()
-        .envs(zkml_harness::run::registry::build_environment())
-        .env("ZKML_CACHE", zkml_harness::run::registry::cache_dir())
-        .env("ZKML_GUEST_ONLY_DIR", &target)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Two builds of the fresh copy at once (as two tests, or a test and a user, may start them)
+    // wait for build.sh's per-backend lock, here held by this test, and then both succeed with
+    // the same guests. Without that lock, one build's staging of zkml-core removed the other's
+    // half-written file (CI of 1c0c283: `mv: cannot stat '…/guest/.zkml-core/./Cargo.toml.tmp.10209'`).
+    let locks = zkml_harness::run::registry::cache_dir().join("locks");
+    std::fs::create_dir_all(&locks).unwrap();
+    let lock = std::fs::File::create(locks.join(format!("{zkvm}.build.lock"))).unwrap();
+    lock.lock().unwrap();
+    let build = |i: usize| {
+        let err = tmp.path().join(format!("build-{i}.err"));
+        let child = std::process::Command::new("bash")
+            .arg(copy.join(format!("zkvms/{zkvm}/build.sh")))
+            .env_clear()
+            .envs(zkml_harness::run::registry::build_environment())
+            .env("ZKML_CACHE", zkml_harness::run::registry::cache_dir())
+            .env("ZKML_GUEST_ONLY_DIR", &target)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::fs::File::create(&err).unwrap())
+            .spawn()
+            .unwrap();
+        (child, err)
+    };
+    let mut builds = [build(1), build(2)];
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    for (child, err) in &mut builds {
+        while !std::fs::read_to_string(&*err).unwrap().contains("waiting for another build") {
+            assert!(child.try_wait().unwrap().is_none(), "a build ran past the lock: {}", std::fs::read_to_string(&*err).unwrap());
+            assert!(std::time::Instant::now() < deadline, "no build reached the lock");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+    lock.unlock().unwrap();
+    let [first, second] = builds.map(|(child, err)| {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", std::fs::read_to_string(err).unwrap());
+        out
+    });
+    assert_eq!(first.stdout, second.stdout, "two builds at once printed different guest directories");
+    let out = first;
     let elf_dir = std::path::PathBuf::from(String::from_utf8(out.stdout).unwrap().lines().last().unwrap().trim());
     assert!(elf_dir.starts_with(&target), "{}", elf_dir.display());
     let home = std::path::PathBuf::from(std::env::var_os("HOME").unwrap());
