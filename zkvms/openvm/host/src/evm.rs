@@ -19,7 +19,7 @@
 //! transcript over the wrapper's verifying key, then the pairing check of the KZG accumulator
 //! the wrapper carries in its first 12 public inputs — what the on-chain verifier computes.
 
-use crate::{app_config, expected_public_values, guest_elf, key_dir, stdin_for, OpenVm, MODE_EVM, NAME};
+use crate::{expected_public_values, guest_elf, key_dir, sdk, settings_note, stdin_for, OpenVm, MODE_EVM, NAME};
 use anyhow::{anyhow, bail, Context as _};
 use halo2_base::gates::circuit::{builder::BaseCircuitBuilder, BaseCircuitParams};
 use halo2_base::halo2_proofs::halo2curves::bn256::{Bn256, Fr, G1Affine};
@@ -31,9 +31,7 @@ use halo2_base::halo2_proofs::poly::kzg::strategy::AccumulatorStrategy;
 use halo2_base::halo2_proofs::poly::VerificationStrategy;
 use halo2_base::halo2_proofs::transcript::TranscriptReadBuffer as _;
 use halo2_base::halo2_proofs::SerdeFormat;
-use openvm_sdk::config::AggregationSystemParams;
 use openvm_sdk::types::{EvmProof, NUM_BN254_ACCUMULATOR};
-use openvm_sdk::Sdk;
 use openvm_static_verifier::keygen::RawEvmProof;
 use serde::{Deserialize, Serialize};
 use snark_verifier_sdk::snark_verifier::loader::native::NativeLoader;
@@ -47,7 +45,7 @@ use zkml_protocol::backend::cache_dir;
 use zkml_protocol::*;
 
 /// The static verifier's circuit size (openvm-static-verifier's `DEFAULT_HALO2_VERIFIER_K`).
-const VERIFIER_K: u32 = openvm_static_verifier::config::DEFAULT_HALO2_VERIFIER_K as u32;
+pub const VERIFIER_K: u32 = openvm_static_verifier::config::DEFAULT_HALO2_VERIFIER_K as u32;
 /// Where the local KZG setup lives (`kzg_bn254_<k>.srs`, the SDK's file names and format).
 pub fn params_dir() -> PathBuf {
     cache_dir().join("openvm/kzg-local-setup")
@@ -105,15 +103,6 @@ fn trusted_keys_path(elf_hash: &str) -> PathBuf {
     key_dir().join(format!("evm-{elf_hash}.json"))
 }
 
-fn sdk() -> anyhow::Result<Sdk> {
-    Sdk::builder()
-        .app_config(app_config())
-        .agg_params(AggregationSystemParams::default())
-        .halo2_params_dir(params_dir())
-        .build()
-        .map_err(|e| anyhow!("openvm sdk: {e}"))
-}
-
 impl OpenVm {
     pub fn prove_evm(&self, input: &[u32], precompiles: Precompiles) -> anyhow::Result<ProveOutput> {
         // The SDK's stages (dummy root proof, static verifier keygen, wrapper keygen, proofs) as
@@ -125,6 +114,9 @@ impl OpenVm {
             .with_ansi(false)
             .try_init();
         let (elf, elf_hash) = guest_elf(precompiles)?;
+        if let Some(settings) = settings_note() {
+            eprintln!("openvm evm: {settings}");
+        }
         // Setup, never billed as proving: the local KZG parameters (once per machine), then the
         // STARK keys and the halo2 keys (a dummy root proof through both circuits).
         let params_s = ensure_params()?;

@@ -3,7 +3,7 @@
 
 use anyhow::{anyhow, bail};
 use openvm_continuations::CommitBytes;
-use openvm_sdk::config::{AggregationSystemParams, AppConfig};
+use openvm_sdk::config::{AggregationSystemParams, AggregationTreeConfig, AppConfig, MAX_NUM_CHILDREN_INTERNAL, MAX_NUM_CHILDREN_LEAF};
 use openvm_sdk::openvm_circuit::arch::ContinuationVmProof;
 use openvm_sdk::prover::verify_app_proof;
 use openvm_sdk::{Sdk, StdIn, SC};
@@ -61,8 +61,59 @@ fn app_config() -> AppConfig<SdkVmConfig> {
     AppConfig::new(vm, app_params_with_100_bits_security(log_stacked_height()))
 }
 
+/// The aggregation tree's fan-in, children per leaf and per internal proof:
+/// `ZKML_OPENVM_AGG_FAN_IN=LEAF,INTERNAL`; unset: the SDK's maxima (4, 3). A lever against
+/// memory (issue #35). It only groups proofs at run time (openvm-sdk's `prover/agg.rs` chunks
+/// the segment proofs by it); every circuit and key is built for the maxima, so key generation
+/// — and the static verifier's halo2 key generation in `evm` mode — does not see it.
+fn agg_tree_config() -> anyhow::Result<AggregationTreeConfig> {
+    let Some(value) = std::env::var_os("ZKML_OPENVM_AGG_FAN_IN") else {
+        return Ok(AggregationTreeConfig::default());
+    };
+    parse_fan_in(&value.to_string_lossy())
+}
+
+fn parse_fan_in(value: &str) -> anyhow::Result<AggregationTreeConfig> {
+    let parsed = value.split_once(',').and_then(|(l, i)| Some((l.trim().parse::<usize>().ok()?, i.trim().parse::<usize>().ok()?)));
+    match parsed {
+        Some((leaf @ 1..=MAX_NUM_CHILDREN_LEAF, internal @ 2..=MAX_NUM_CHILDREN_INTERNAL)) => {
+            Ok(AggregationTreeConfig { num_children_leaf: leaf, num_children_internal: internal })
+        }
+        _ => bail!(
+            "ZKML_OPENVM_AGG_FAN_IN={value:?}: expected LEAF,INTERNAL with LEAF in 1..={MAX_NUM_CHILDREN_LEAF} and INTERNAL in \
+             2..={MAX_NUM_CHILDREN_INTERNAL} (openvm-sdk's maxima; an internal fan-in of 1 never reduces to one proof)"
+        ),
+    }
+}
+
+/// The one SDK every mode uses: our VM, the SDK's aggregation parameters and fan-in, and the
+/// local KZG parameters (read only by `evm`).
 fn sdk() -> anyhow::Result<Sdk> {
-    Sdk::new(app_config(), AggregationSystemParams::default()).map_err(|e| anyhow!("openvm sdk: {e}"))
+    Sdk::builder()
+        .app_config(app_config())
+        .agg_params(AggregationSystemParams::default())
+        .agg_tree_config(agg_tree_config()?)
+        .halo2_params_dir(evm::params_dir())
+        .build()
+        .map_err(|e| anyhow!("openvm sdk: {e}"))
+}
+
+/// What a run's settings differ in from the defaults, for `info` and every proof's notes: a
+/// result measured with a lever pulled says so.
+fn settings_note() -> Option<String> {
+    let mut s = Vec::new();
+    if std::env::var_os("ZKML_OPENVM_AGG_FAN_IN").is_some() {
+        if let Ok(c) = agg_tree_config() {
+            s.push(format!(
+                "aggregation fan-in leaf {} / internal {} (ZKML_OPENVM_AGG_FAN_IN; default 4 / 3)",
+                c.num_children_leaf, c.num_children_internal
+            ));
+        }
+    }
+    if let Some(n) = std::env::var_os("RAYON_NUM_THREADS") {
+        s.push(format!("RAYON_NUM_THREADS={} (prover threads; default one per core)", n.to_string_lossy()));
+    }
+    (!s.is_empty()).then(|| format!("settings: {}", s.join("; ")))
 }
 
 /// Where keys derived from our own configuration are cached (a verifier trusts only these).
@@ -209,7 +260,8 @@ impl OpenVm {
 }
 
 impl OpenVm {
-    /// The report and proof file of a finished proof, common to both modes.
+    /// The report and proof file of a finished proof, common to every mode (with the settings
+    /// the run differed in, if any).
     #[allow(clippy::too_many_arguments)]
     fn proof_output(
         &self,
@@ -220,9 +272,10 @@ impl OpenVm {
         phases: Phases,
         payload: Vec<u8>,
         commit: String,
-        notes: Vec<String>,
+        mut notes: Vec<String>,
     ) -> ProveOutput {
         let info = self.info();
+        notes.extend(settings_note());
         ProveOutput {
             report: ProveReport {
                 backend: NAME.into(),
@@ -272,7 +325,19 @@ impl Backend for OpenVm {
             ],
             precompiles: vec![Precompiles::On, Precompiles::Off],
             gpu: false,
-            notes: vec!["CPU prover (openvm-sdk without the cuda feature)".into()],
+            notes: [
+                Some("CPU prover (openvm-sdk without the cuda feature)".to_string()),
+                Some(format!(
+                    "evm: needs more than 22 GiB of memory — measured on a 2-core, 24 GiB machine (2026-12-06): the static \
+                     verifier's halo2 key generation (k={}) passed 22.0 GiB after 7 minutes and was stopped there; no proof \
+                     has been made on such a machine",
+                    evm::VERIFIER_K
+                )),
+                settings_note(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
             own_quantisation: None,
             // The exe commit is known once a prove or verify has cached it.
             programs: [Precompiles::On, Precompiles::Off]
@@ -396,4 +461,21 @@ fn field_byte(f: &openvm_sdk::F) -> anyhow::Result<u8> {
 
 fn main() -> std::process::ExitCode {
     run_cli(OpenVm)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_fan_in;
+
+    #[test]
+    fn fan_in_is_leaf_comma_internal_within_the_sdk_maxima() {
+        let c = parse_fan_in("1, 2").unwrap();
+        assert_eq!((c.num_children_leaf, c.num_children_internal), (1, 2));
+        let c = parse_fan_in("4,3").unwrap();
+        assert_eq!((c.num_children_leaf, c.num_children_internal), (4, 3));
+        for bad in ["", "2", "0,2", "5,3", "2,1", "2,4", "a,b", "2,3,1"] {
+            let e = parse_fan_in(bad).unwrap_err().to_string();
+            assert!(e.contains("LEAF,INTERNAL"), "{bad:?}: {e}");
+        }
+    }
 }
