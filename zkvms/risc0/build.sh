@@ -13,4 +13,4 @@ source "$here/../common.sh"
 build_guest risc0 riscv32im-risc0-zkvm-elf alloc,core,proc_macro,panic_abort,std -- "${RV32_GUEST_FLAGS[@]}"
 echo "== risc0 host (release; C++ prover kernels at the opt-levels in host/Cargo.toml)" >&2
 build_host risc0 ZKML_RISC0_GUEST_DIR="$elf_dir"
-install_backend risc0 "$elf_dir/zkml-risc0-precompiles-on" "$elf_dir/zkml-risc0-precompiles-off" "$elf_dir/zkml-risc0-profile"
+install_backend risc0 "$elf_dir/zkml-risc0-precompiles-on" "$elf_dir/zkml-risc0-precompiles-off" "$elf_dir/zkml-risc0-profile" "$elf_dir/zkml-risc0-chunk" "$elf_dir/zkml-risc0-aggregate"

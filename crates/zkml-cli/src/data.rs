@@ -40,6 +40,10 @@ pub(crate) enum DataCommand {
         /// Secret 32-byte salt (hex) that makes the commitment hiding; default all zeros.
         #[arg(long)]
         salt: Option<String>,
+        /// The commitment of the test set proven in chunks of this many rows (`prove
+        /// --chunk-rows`): over the chunks' commitments, each chunk under its own derived salt.
+        #[arg(long)]
+        chunk_rows: Option<u32>,
     },
 }
 
@@ -112,7 +116,15 @@ pub(crate) fn run(command: DataCommand) -> anyhow::Result<()> {
     match command {
         DataCommand::Synth { customers, seed, start, days, out } => synth(customers, seed, start, days, &out),
         DataCommand::Features(args) => features(args),
-        DataCommand::Commit { model, test, salt } => {
+        DataCommand::Commit { model, test, salt, chunk_rows: Some(n) } => {
+            let salt = salt_arg(salt.as_deref())?;
+            let m = zkml_train::ModelFile::load(&model)?;
+            let table = zkml_data::table::FeatureTable::read_csv(&test, Some(&m.target_name), Some(&m.feature_names))?;
+            let (_, commitment) = m.chunk_inputs(&table, &salt, n).map_err(|e| anyhow::anyhow!("{}: {e}", test.display()))?;
+            println!("{}", hex::encode(commitment));
+            Ok(())
+        }
+        DataCommand::Commit { model, test, salt, chunk_rows: None } => {
             let salt = salt_arg(salt.as_deref())?;
             let (_, words) = workflow::guest_input(&model, &test, &salt)?;
             let input = zkml_core::GuestInput::decode(&words)?;

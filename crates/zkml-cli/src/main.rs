@@ -43,6 +43,9 @@ enum Command {
     Prove(prove::ProveArgs),
     /// Verify a proof file and check its claim.
     Verify(verify::VerifyArgs),
+    /// Combine chunk proofs (prove --chunk-rows N --chunk i/K, on one or many machines) into
+    /// one proof that `verify` accepts.
+    Aggregate(prove::AggregateArgs),
     /// List the zkVM backends and whether they can run here.
     Zkvms {
         /// Print JSON.
@@ -126,6 +129,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Run(args) => return main_job::run(args),
         Command::Train(args) => train::train_cmd(args)?,
         Command::Prove(args) => prove::prove(args)?,
+        Command::Aggregate(args) => prove::aggregate(args)?,
         Command::Verify(args) => return verify::verify(args),
         Command::Zkvms { json } => backends::zkvms(json)?,
         Command::Bench(args) => bench::bench(args)?,

@@ -10,6 +10,8 @@ pub enum Section {
     Model,
     TestSet,
     Claim,
+    ChunkInput,
+    ChunkClaim,
 }
 
 impl fmt::Display for Section {
@@ -19,6 +21,8 @@ impl fmt::Display for Section {
             Section::Model => "model",
             Section::TestSet => "test set",
             Section::Claim => "claim",
+            Section::ChunkInput => "chunk input",
+            Section::ChunkClaim => "chunk claim",
         })
     }
 }
@@ -56,6 +60,13 @@ pub enum CoreError {
     /// A hidden unit of an MLP at or beyond `2^10` (real units): the row lies far outside
     /// what the network was trained on (or the model belongs to other data).
     ActivationOutOfRange { row: u64, layer: u32, unit: u32 },
+    /// An aggregation got another number of chunk claims than the chunks say there are.
+    ChunkCount { expected: u32, found: u64 },
+    /// The chunk claim at `position` says it is chunk `index` of `count`: a chunk missing,
+    /// repeated, out of order, or from a test set cut another way.
+    ChunkOrder { position: u32, index: u32, count: u32 },
+    /// Chunk `index` is of another model (or version) than chunk 0.
+    ChunkMismatch { index: u32, field: &'static str },
 }
 
 impl fmt::Display for CoreError {
@@ -107,6 +118,16 @@ impl fmt::Display for CoreError {
                 f,
                 "test row {row}: hidden layer {layer}, unit {unit}: activation at or beyond 1024, the fixed-point bound (model does not match the data?)"
             ),
+            CoreError::ChunkCount { expected, found } => {
+                write!(f, "the chunks say there are {expected} of them, but {found} were given (a chunk missing or extra)")
+            }
+            CoreError::ChunkOrder { position, index, count } => write!(
+                f,
+                "chunk at position {position} is chunk {index} of {count} (a chunk missing, repeated, out of order, or from a test set cut another way)"
+            ),
+            CoreError::ChunkMismatch { index, field } => {
+                write!(f, "chunk {index} differs from chunk 0 in its {field} (a chunk of another model)")
+            }
         }
     }
 }

@@ -32,6 +32,16 @@ impl Metrics {
         self.sse += (e * e) as u128;
     }
 
+    /// The sums over both sets of rows; `None` if a sum would overflow its type.
+    pub fn merge(&self, other: &Metrics) -> Option<Metrics> {
+        Some(Metrics {
+            n: self.n.checked_add(other.n)?,
+            sum_y: self.sum_y.checked_add(other.sum_y)?,
+            sum_y2: self.sum_y2.checked_add(other.sum_y2)?,
+            sse: self.sse.checked_add(other.sse)?,
+        })
+    }
+
     /// `SST = sum(y^2) - (sum y)^2 / n`, computed exactly and rounded up (so it is 0 only when
     /// every target is equal) without forming
     /// `(sum y)^2`, which could overflow: with `|S| = q n + r`, `S^2/n = |S| q + |S| r / n`.
@@ -61,8 +71,8 @@ impl Metrics {
     }
 }
 
-/// Evaluates the model on every test row and returns the claim, hashing with `H`.
-pub fn evaluate<H: Sha256>(input: &GuestInput<'_>) -> Result<Claim, CoreError> {
+/// The exact metric sums of the model over every test row (no hashing).
+pub fn accumulate(input: &GuestInput<'_>) -> Result<Metrics, CoreError> {
     let model = &input.model;
     let test = &input.test_set;
     if test.n_rows == 0 {
@@ -78,22 +88,49 @@ pub fn evaluate<H: Sha256>(input: &GuestInput<'_>) -> Result<Claim, CoreError> {
         let prediction = model.predict(r as u64, x, z)?;
         metrics.add(target[0], prediction);
     }
-    let frac_bits = model.target_frac_bits();
+    Ok(metrics)
+}
+
+/// The claim certifying `metrics` for a model and a data commitment.
+pub(crate) fn claim_from_metrics(
+    metrics: &Metrics,
+    model_kind: crate::model::ModelKind,
+    degree: u32,
+    n_features: u32,
+    frac_bits: u32,
+    model_hash: [u8; 32],
+    data_commitment: [u8; 32],
+) -> Result<Claim, CoreError> {
     let (sse, sst, mse, r2) = metrics.finish(frac_bits)?;
     Ok(Claim {
         version: CLAIM_VERSION,
-        model_kind: model.kind,
-        degree: model.degree,
-        n_features: model.n_features,
+        model_kind,
+        degree,
+        n_features,
         frac_bits,
-        n_rows: test.n_rows,
-        model_hash: commit::model_hash::<H>(input.model_words),
-        data_commitment: commit::data_commitment::<H>(input.test_set_words),
+        n_rows: metrics.n as u32,
+        model_hash,
+        data_commitment,
         sse,
         sst,
         mse,
         r2,
     })
+}
+
+/// Evaluates the model on every test row and returns the claim, hashing with `H`.
+pub fn evaluate<H: Sha256>(input: &GuestInput<'_>) -> Result<Claim, CoreError> {
+    let metrics = accumulate(input)?;
+    let model = &input.model;
+    claim_from_metrics(
+        &metrics,
+        model.kind,
+        model.degree,
+        model.n_features,
+        model.target_frac_bits(),
+        commit::model_hash::<H>(input.model_words),
+        commit::data_commitment::<H>(input.test_set_words),
+    )
 }
 
 /// Decodes `words` and evaluates: the whole job of a guest, minus committing the claim.

@@ -26,6 +26,7 @@
 
 extern crate alloc;
 
+pub mod chunk;
 pub mod claim;
 pub mod commit;
 pub mod error;
@@ -36,12 +37,13 @@ pub mod model;
 pub mod trees;
 pub mod wire;
 
+pub use chunk::{aggregate, ChunkClaim, CHUNK_CLAIM_LEN};
 pub use claim::{Claim, CLAIM_LEN, CLAIM_VERSION};
 pub use commit::Sha256;
 #[cfg(feature = "software-sha256")]
 pub use commit::SoftwareSha256;
 pub use error::{CoreError, Section};
-pub use eval::{evaluate, evaluate_words, guest_claim, Metrics};
+pub use eval::{accumulate, evaluate, evaluate_words, guest_claim, Metrics};
 pub use mlp::{FixedLayer, MlpView};
 pub use model::{expand, n_terms, FixedModel, ModelKind, ModelView, MAX_DEGREE, MAX_FEATURES};
 pub use trees::{FixedTrees, TreesView};

@@ -75,7 +75,7 @@ impl Backend {
     pub const fn zero_knowledge_modes(self) -> Option<(&'static str, &'static [&'static str])> {
         match self {
             Backend::Native => Some(("none", &[])),
-            Backend::Risc0 => Some(("composite", &["composite", "succinct", "groth16"])),
+            Backend::Risc0 => Some(("composite", &["composite", "succinct", "groth16", "chunked"])),
             Backend::Sp1 => Some(("core", &["groth16", "plonk"])),
             Backend::OpenVm => Some(("app", &["evm"])),
             Backend::Ezkl => Some(("hashed", &["hashed", "private"])),

@@ -1,6 +1,6 @@
 //! The [`Backend`] trait and the command-line runner every backend binary shares.
 
-use crate::proof_file::{ProofFile, ProofHeader};
+use crate::proof_file::{ChunkProofFile, ProofFile, ProofHeader};
 use crate::reports::*;
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
@@ -12,6 +12,12 @@ pub struct ProveOutput {
     pub file: ProofFile,
 }
 
+/// A chunk proof and its report (issue #36).
+pub struct ChunkProveOutput {
+    pub report: ChunkReport,
+    pub file: ChunkProofFile,
+}
+
 /// What a zkVM backend implements. `input` is the canonical guest input (words).
 pub trait Backend {
     fn info(&self) -> BackendInfo;
@@ -21,6 +27,24 @@ pub trait Backend {
     /// Checks `proof.payload` proves exactly `proof.claim`. An invalid proof is
     /// `Ok(VerifyReport { valid: false, .. })`, not an error.
     fn verify(&self, proof: &ProofFile) -> anyhow::Result<VerifyReport>;
+    /// Issue #36: whether this backend proves chunks and aggregates them (`prove-chunk`,
+    /// `verify-chunk`, `aggregate`); `Err(why not)` otherwise.
+    fn chunking(&self) -> Result<(), String> {
+        Err(format!("{} does not prove test sets in chunks", self.info().name))
+    }
+    /// Proves one chunk: `input` is a chunk input (`zkml_core::chunk::encode_chunk_input`).
+    fn prove_chunk(&self, _input: &[u32], _precompiles: Precompiles) -> anyhow::Result<ChunkProveOutput> {
+        Err(anyhow::anyhow!(self.chunking().err().unwrap_or_default()))
+    }
+    /// Checks a chunk proof proves exactly its chunk claim (invalid: `valid: false`).
+    fn verify_chunk(&self, _proof: &ChunkProofFile) -> anyhow::Result<ChunkReport> {
+        Err(anyhow::anyhow!(self.chunking().err().unwrap_or_default()))
+    }
+    /// One proof of the ordinary claim over chunks `0..K`, given in order, that verifies each
+    /// chunk proof inside (the zkVM's recursion). `verify` accepts it like any proof.
+    fn aggregate(&self, _chunks: &[ChunkProofFile]) -> anyhow::Result<ProveOutput> {
+        Err(anyhow::anyhow!(self.chunking().err().unwrap_or_default()))
+    }
 }
 
 #[derive(Parser)]
@@ -57,6 +81,27 @@ enum Command {
     Verify {
         #[arg(long)]
         proof: PathBuf,
+    },
+    /// Prove one chunk of a larger test set (a chunk input file) and write a chunk proof.
+    ProveChunk {
+        #[arg(long)]
+        input: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, value_enum, default_value_t = Precompiles::On)]
+        precompiles: Precompiles,
+    },
+    /// Verify a chunk proof.
+    VerifyChunk {
+        #[arg(long)]
+        proof: PathBuf,
+    },
+    /// Aggregate the chunk proofs of chunks 0..K (in order) into one proof file.
+    Aggregate {
+        #[arg(long = "chunk", required = true)]
+        chunks: Vec<PathBuf>,
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -150,8 +195,63 @@ fn run<B: Backend>(backend: &B, command: Command) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::from(2));
             }
         }
+        Command::ProveChunk { input, out, precompiles } => {
+            check_precompiles(backend, precompiles)?;
+            backend.chunking().map_err(|e| anyhow::anyhow!(e))?;
+            let words = read_chunk_input(&input)?;
+            crate::memory_guard::spawn("proving")?;
+            let ChunkProveOutput { mut report, file } = backend.prove_chunk(&words, precompiles)?;
+            file.write(&out)?;
+            report.proof_path = out.display().to_string();
+            print_json(&report);
+        }
+        Command::VerifyChunk { proof } => {
+            let file = ChunkProofFile::read(&proof)?;
+            let info = backend.info();
+            if file.header.backend != info.name {
+                anyhow::bail!("{}: chunk proof was made by backend {:?}, this is {:?}", proof.display(), file.header.backend, info.name);
+            }
+            let report = backend.verify_chunk(&file)?;
+            print_json(&report);
+            if !report.valid {
+                return Ok(ExitCode::from(2));
+            }
+        }
+        Command::Aggregate { chunks, out } => {
+            backend.chunking().map_err(|e| anyhow::anyhow!(e))?;
+            let info = backend.info();
+            let files = chunks
+                .iter()
+                .map(|p| {
+                    let f = ChunkProofFile::read(p)?;
+                    if f.header.backend != info.name {
+                        anyhow::bail!("{}: chunk proof was made by backend {:?}, this is {:?}", p.display(), f.header.backend, info.name);
+                    }
+                    Ok(f)
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            // The same checks the aggregation guest makes, natively first, with the file names.
+            let claims: Vec<_> = files.iter().map(|f| f.claim).collect();
+            zkml_core::aggregate::<zkml_core::SoftwareSha256>(&claims).map_err(|e| {
+                let names: Vec<_> = chunks.iter().map(|p| p.display().to_string()).collect();
+                anyhow::anyhow!("cannot aggregate {}: {e}", names.join(", "))
+            })?;
+            crate::memory_guard::spawn("aggregating")?;
+            let ProveOutput { mut report, file } = backend.aggregate(&files)?;
+            file.write(&out)?;
+            report.proof_path = out.display().to_string();
+            print_json(&report);
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Reads a chunk-input file into words, checked as a chunk input.
+pub fn read_chunk_input(path: &Path) -> anyhow::Result<Vec<u32>> {
+    let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let words = zkml_core::words_from_bytes(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    zkml_core::chunk::evaluate_chunk_words::<zkml_core::SoftwareSha256>(&words).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    Ok(words)
 }
 
 fn check_precompiles<B: Backend>(backend: &B, p: Precompiles) -> anyhow::Result<()> {

@@ -21,9 +21,9 @@ pub mod own_quantisation;
 pub mod proof_file;
 pub mod reports;
 
-pub use backend::{run_cli, run_cli_from, Backend, ProveOutput};
+pub use backend::{run_cli, run_cli_from, Backend, ChunkProveOutput, ProveOutput};
 pub use own_quantisation::{Agreement, NormalisedModel, OwnQuantisation};
-pub use proof_file::{ProofFile, ProofFileError, ProofHeader};
+pub use proof_file::{ChunkProofFile, ProofFile, ProofFileError, ProofHeader};
 pub use reports::*;
 
 /// Version of this protocol; backends report it in `info` and the harness checks it.

@@ -135,6 +135,21 @@ pub struct ProgramId {
     /// The zkVM's id (the `program_id` of a proof header), when known without key generation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// `None`: the ordinary guest of this precompile setting. Otherwise what the program proves
+    /// (issue #36): `chunk` (one chunk of a test set proven in chunks) or `chunked` (the
+    /// aggregate of the chunk proofs: the program of proofs in mode `chunked`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+}
+
+impl ProgramId {
+    /// The program a proof file of `mode` and `precompiles` must be a proof of.
+    pub fn matches(&self, mode: &str, precompiles: Precompiles) -> bool {
+        match self.role.as_deref() {
+            Some(role) => role == mode,
+            None => self.precompiles == precompiles && mode != "chunked",
+        }
+    }
 }
 
 impl BackendInfo {
@@ -304,6 +319,56 @@ impl VerifyReport {
             claim: ClaimSummary::from(&file.claim),
             verify_s,
             reason,
+        }
+    }
+}
+
+/// A chunk proof made (`prove-chunk`) or checked (`verify-chunk`): issue #36.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChunkReport {
+    pub backend: String,
+    pub mode: String,
+    pub chunk_index: u32,
+    pub chunk_count: u32,
+    pub n_rows: u32,
+    pub model_hash: String,
+    pub chunk_commitment: String,
+    /// False for a dev/mock proof: never count it as a proof.
+    pub real_proof: bool,
+    /// `prove-chunk`: true; `verify-chunk`: the proof verified and binds exactly its chunk claim.
+    pub valid: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cycles: Option<Cycles>,
+    pub phases: Phases,
+    pub proof_bytes: u64,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub proof_path: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+impl ChunkReport {
+    /// The report of `file`, valid or not (`reason`), with the given timings.
+    pub fn of(backend: &str, file: &crate::ChunkProofFile, valid: bool, reason: Option<String>, phases: Phases) -> Self {
+        let c = &file.claim;
+        ChunkReport {
+            backend: backend.into(),
+            mode: file.header.mode.clone(),
+            chunk_index: c.chunk_index,
+            chunk_count: c.chunk_count,
+            n_rows: c.n_rows,
+            model_hash: hex::encode(c.model_hash),
+            chunk_commitment: hex::encode(c.chunk_commitment),
+            real_proof: file.header.real_proof,
+            valid,
+            reason,
+            cycles: None,
+            phases,
+            proof_bytes: file.payload.len() as u64,
+            proof_path: String::new(),
+            notes: Vec::new(),
         }
     }
 }

@@ -277,17 +277,55 @@ impl ModelFile {
     }
 
     /// The complete guest input for `table`, with a commitment salt.
-    pub fn guest_input(&self, table: &FeatureTable, salt: &[u8; 32]) -> Result<Vec<u32>, String> {
+    /// The test set has this model's features and target, by name and order.
+    fn check_table(&self, table: &FeatureTable) -> Result<(), String> {
         if table.feature_names != self.feature_names {
             return Err(format!("the test set's features {:?} do not match the model's {:?}", table.feature_names, self.feature_names));
         }
         if table.target_name != self.target_name {
             return Err(format!("the test set's target {:?} is not the model's {:?}", table.target_name, self.target_name));
         }
+        Ok(())
+    }
+
+    pub fn guest_input(&self, table: &FeatureTable, salt: &[u8; 32]) -> Result<Vec<u32>, String> {
+        self.check_table(table)?;
         let rows = self.quantise_rows(table)?;
         let model = self.model_words().map_err(|e| e.to_string())?;
         let data = zkml_core::encode_test_set(&self.fixed_point.column_frac_bits, &rows, salt).map_err(|e| e.to_string())?;
         Ok(zkml_core::encode_guest_input(&model, &data))
+    }
+
+    /// Issue #36: the chunk inputs of a test set cut into chunks of at most `chunk_rows` rows,
+    /// in order — chunk `i` salted with `chunk_salt(salt, i)` — and the test set's chunked data
+    /// commitment (what an aggregate proof's claim carries; see `zkml_core::chunk`).
+    pub fn chunk_inputs(&self, table: &FeatureTable, salt: &[u8; 32], chunk_rows: u32) -> Result<(Vec<Vec<u32>>, [u8; 32]), String> {
+        use zkml_core::chunk::{chunk_salt, chunked_data_commitment, encode_chunk_input, MAX_CHUNKS};
+        use zkml_core::SoftwareSha256 as H;
+        if chunk_rows == 0 {
+            return Err("--chunk-rows must be at least 1".into());
+        }
+        self.check_table(table)?;
+        let rows = self.quantise_rows(table)?;
+        let width = self.feature_names.len() + 1;
+        let n = rows.len() / width;
+        if n == 0 {
+            return Err(zkml_core::CoreError::EmptyTestSet.to_string());
+        }
+        let k = n.div_ceil(chunk_rows as usize);
+        if k > MAX_CHUNKS as usize {
+            return Err(format!("{n} rows in chunks of {chunk_rows} make {k} chunks; at most {MAX_CHUNKS} (take larger chunks)"));
+        }
+        let model = self.model_words().map_err(|e| e.to_string())?;
+        let mut inputs = Vec::with_capacity(k);
+        let mut commitments = Vec::with_capacity(k);
+        for (i, chunk) in rows.chunks(chunk_rows as usize * width).enumerate() {
+            let data = zkml_core::encode_test_set(&self.fixed_point.column_frac_bits, chunk, &chunk_salt::<H>(salt, i as u32))
+                .map_err(|e| e.to_string())?;
+            commitments.push(zkml_core::commit::data_commitment::<H>(&data));
+            inputs.push(encode_chunk_input(i as u32, k as u32, &zkml_core::encode_guest_input(&model, &data)));
+        }
+        Ok((inputs, chunked_data_commitment::<H>(&commitments)))
     }
 
     pub fn save(&self, path: &Path) -> Result<(), ModelFileError> {

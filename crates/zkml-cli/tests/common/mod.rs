@@ -252,7 +252,12 @@ pub fn assert_readme_lists_programs(zkvm: &str) {
     let programs = backend["info"]["programs"].as_array().unwrap();
     assert!(!programs.is_empty(), "{backend}");
     for p in programs {
-        let row = format!("| {zkvm} | {} | `{}` |", p["precompiles"].as_str().unwrap(), p["elf_sha256"].as_str().unwrap());
+        // A program with a role (issue #36: a chunk guest, an aggregation guest) says so.
+        let setting = match p["role"].as_str() {
+            Some(role) => format!("{} ({role})", p["precompiles"].as_str().unwrap()),
+            None => p["precompiles"].as_str().unwrap().to_string(),
+        };
+        let row = format!("| {zkvm} | {setting} | `{}` |", p["elf_sha256"].as_str().unwrap());
         let line = readme.lines().find(|l| l.starts_with(&row)).unwrap_or_else(|| {
             panic!("README's program table lacks {row} — update it from `zkml-bench zkvms --json` (this guest changed)")
         });

@@ -11,6 +11,7 @@
 //!   machine is in each sitting; [`cycles`]: the guests' cycle profile (execution only).
 
 pub mod bench;
+pub mod chunked;
 pub mod config;
 pub mod cycles;
 pub mod driver;

@@ -142,6 +142,26 @@ impl ProcessBackend {
     pub fn verify(&self, proof: &Path) -> anyhow::Result<VerifyReport> {
         self.call(&["verify", "--proof", &path_str(proof)?], true)
     }
+
+    /// Proves one chunk (a chunk-input file) into a chunk proof (issue #36).
+    pub fn prove_chunk(&self, input: &Path, out: &Path) -> anyhow::Result<ChunkReport> {
+        self.call(&["prove-chunk", "--input", &path_str(input)?, "--out", &path_str(out)?], false)
+    }
+
+    /// Verifies a chunk proof; an invalid one is `Ok(report)` with `valid == false`.
+    pub fn verify_chunk(&self, proof: &Path) -> anyhow::Result<ChunkReport> {
+        self.call(&["verify-chunk", "--proof", &path_str(proof)?], true)
+    }
+
+    /// Aggregates chunk proofs (chunks 0..K, in order) into one proof file.
+    pub fn aggregate(&self, chunks: &[std::path::PathBuf], out: &Path) -> anyhow::Result<ProveReport> {
+        let mut args = vec!["aggregate".to_string()];
+        for c in chunks {
+            args.extend(["--chunk".to_string(), path_str(c)?]);
+        }
+        args.extend(["--out".to_string(), path_str(out)?]);
+        self.call(&args.iter().map(String::as_str).collect::<Vec<_>>(), false)
+    }
 }
 
 /// The arguments of a `prove` call.

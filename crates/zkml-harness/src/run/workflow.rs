@@ -95,7 +95,7 @@ pub fn check_claim(info: &BackendInfo, words: &[u32], expected: &Claim, proven: 
 }
 
 /// Writes a file of private rows readable by its owner only (0600).
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let mut o = std::fs::OpenOptions::new();
     o.write(true).create_new(true);
@@ -220,7 +220,7 @@ pub fn verify(proof_path: &Path, expect: &Expectations) -> anyhow::Result<Verify
     // start a 10-minute build. A backend is built by `prove`, `bench` or `zkml-bench build`.
     let backend = resolve(&proof.header.backend, false).with_context(|| format!("{}: cannot verify", proof_path.display()))?;
     let (report, info) = (backend.verify(&proof, proof_path)?, backend.info()?);
-    let program = info.programs.iter().find(|p| p.precompiles == proof.header.precompiles).cloned();
+    let program = info.programs.iter().find(|p| p.matches(&proof.header.mode, proof.header.precompiles)).cloned();
     let mut failures = Vec::new();
     // The header is untrusted: a valid proof whose header names another program than the one
     // it verified against has had its header edited.

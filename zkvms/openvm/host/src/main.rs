@@ -345,7 +345,7 @@ impl Backend for OpenVm {
                 .filter_map(|p| {
                     let (_, elf_sha256) = guest_elf(p).ok()?;
                     let id = std::fs::read_to_string(key_dir().join(format!("exe-commit-{elf_sha256}.txt"))).ok();
-                    Some(ProgramId { precompiles: p, elf_sha256, id_kind: "exe commit".into(), id })
+                    Some(ProgramId { precompiles: p, elf_sha256, id_kind: "exe commit".into(), id, role: None })
                 })
                 .collect(),
         }

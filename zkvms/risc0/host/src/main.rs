@@ -11,11 +11,10 @@
 //! - Groth16 needs the STARK-to-SNARK prover (docker or a downloaded circuit): not offered.
 
 use anyhow::{anyhow, bail, Context};
-use risc0_zkvm::{
-    ExecutorEnv, ExecutorImpl, InnerReceipt, NullSegmentRef, ProverOpts, Receipt, SessionStats, VerifierContext,
-};
+use risc0_zkvm::{ExecutorEnv, ExecutorImpl, InnerReceipt, NullSegmentRef, ProverOpts, Receipt, SessionStats, VerifierContext};
 use std::path::PathBuf;
 use std::time::Instant;
+use zkml_core::chunk::ChunkClaim;
 use zkml_core::{Claim, CLAIM_LEN};
 use zkml_protocol::backend::{header, read_guest};
 use zkml_protocol::*;
@@ -24,6 +23,11 @@ const NAME: &str = "risc0";
 const SDK: &str = "risc0-zkvm 3.1.0-rc.1";
 const MODE_COMPOSITE: &str = "composite";
 const MODE_SUCCINCT: &str = "succinct";
+/// Issue #36: one succinct receipt of the aggregation guest, which verified every chunk's
+/// succinct receipt by composition (`env::verify`, resolved by the succinct prover).
+const MODE_CHUNKED: &str = "chunked";
+const CHUNK_GUEST: &str = "zkml-risc0-chunk";
+const AGGREGATE_GUEST: &str = "zkml-risc0-aggregate";
 /// Why Groth16 receipts are not offered (said in `info`).
 const NO_GROTH16: &str = "cannot be made here: the STARK-to-SNARK step needs docker or a circuit downloaded at run time";
 
@@ -178,23 +182,32 @@ impl Backend for Risc0 {
                 ProofMode::new(MODE_COMPOSITE, ProofFamily::Segmented, true),
                 ProofMode::new(MODE_SUCCINCT, ProofFamily::Aggregated, true),
                 ProofMode::new("groth16", ProofFamily::Snark, true).unavailable(NO_GROTH16),
+                ProofMode::new(MODE_CHUNKED, ProofFamily::Aggregated, true).unavailable(
+                    "made from chunk proofs, not by one prove: zkml-bench prove --chunk-rows N (or prove-chunk and aggregate)",
+                ),
             ],
             precompiles: vec![Precompiles::On, Precompiles::Off],
             gpu: false,
             notes,
             own_quantisation: None,
-            programs: [Precompiles::On, Precompiles::Off]
-                .into_iter()
-                .filter_map(|p| {
-                    let program = program(&guest_name(p)).ok()?;
-                    Some(ProgramId {
-                        precompiles: p,
-                        elf_sha256: program.elf_sha256,
-                        id_kind: "image id".into(),
-                        id: Some(hex::encode(program.image_id.as_bytes())),
-                    })
+            programs: [
+                (guest_name(Precompiles::On), Precompiles::On, None),
+                (guest_name(Precompiles::Off), Precompiles::Off, None),
+                (CHUNK_GUEST.to_string(), Precompiles::On, Some("chunk")),
+                (AGGREGATE_GUEST.to_string(), Precompiles::On, Some(MODE_CHUNKED)),
+            ]
+            .into_iter()
+            .filter_map(|(guest, p, role)| {
+                let program = program(&guest).ok()?;
+                Some(ProgramId {
+                    precompiles: p,
+                    elf_sha256: program.elf_sha256,
+                    id_kind: "image id".into(),
+                    id: Some(hex::encode(program.image_id.as_bytes())),
+                    role: role.map(str::to_string),
                 })
-                .collect(),
+            })
+            .collect(),
         }
     }
 
@@ -257,7 +270,9 @@ impl Backend for Risc0 {
         }];
         notes.push(match po2 {
             None => "segment limit: RISC Zero's default 2^20 (ZKML_RISC0_SEGMENT_PO2 unset)".into(),
-            Some(p) => format!("segment limit 2^{p} (ZKML_RISC0_SEGMENT_PO2={})", std::env::var("ZKML_RISC0_SEGMENT_PO2").unwrap_or_default()),
+            Some(p) => {
+                format!("segment limit 2^{p} (ZKML_RISC0_SEGMENT_PO2={})", std::env::var("ZKML_RISC0_SEGMENT_PO2").unwrap_or_default())
+            }
         });
         if fake {
             notes.insert(0, "DEV MODE (RISC0_DEV_MODE): a FAKE receipt, NOT A PROOF".into());
@@ -287,7 +302,149 @@ impl Backend for Risc0 {
         })
     }
 
+    fn chunking(&self) -> Result<(), String> {
+        Ok(())
+    }
+
+    fn prove_chunk(&self, input: &[u32], precompiles: Precompiles) -> anyhow::Result<ChunkProveOutput> {
+        if precompiles != Precompiles::On {
+            bail!("risc0: chunks are proven by one chunk guest, with the SHA-256 accelerator on");
+        }
+        let t = Instant::now();
+        let program = program(CHUNK_GUEST)?;
+        let setup_s = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let (po2, journal, _) = choose_segment_limit(&program, input)?;
+        let execute_s = t.elapsed().as_secs_f64();
+        let claim = ChunkClaim::decode(&journal).map_err(|e| anyhow!("chunk guest journal is not a chunk claim: {e}"))?;
+        // Succinct, so that the aggregation's composition can resolve it as an assumption.
+        let prover = risc0_zkvm::default_prover();
+        let t = Instant::now();
+        let mut info = prover
+            .prove_with_ctx(env_for(input, po2, None)?, &VerifierContext::default(), &program.binary, &ProverOpts::composite())
+            .map_err(|e| anyhow!("risc0 proving the chunk: {e:#}"))?;
+        let prove_s = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        info.receipt =
+            prover.compress(&ProverOpts::succinct(), &info.receipt).map_err(|e| anyhow!("risc0 compression to succinct: {e:#}"))?;
+        let compress_s = t.elapsed().as_secs_f64();
+        if info.receipt.journal.bytes != claim.encode() {
+            bail!("risc0: the chunk receipt's journal differs from the executed chunk claim");
+        }
+        let fake = matches!(info.receipt.inner, InnerReceipt::Fake(_));
+        let payload = bincode::serialize(&info.receipt).context("serialising the receipt")?;
+        let file = ChunkProofFile {
+            header: header(&self.info(), MODE_SUCCINCT, precompiles, !fake, Some(hex::encode(program.image_id.as_bytes()))),
+            claim,
+            payload,
+        };
+        let phases = Phases {
+            setup_s: Some(setup_s),
+            execute_s: Some(execute_s),
+            prove_s: Some(prove_s),
+            compress_s: Some(compress_s),
+            ..Default::default()
+        };
+        let mut report = ChunkReport::of(NAME, &file, true, None, phases);
+        report.cycles = Some(cycles(&info.stats));
+        report.notes.push(format!("chunk {} of {}: succinct receipt of the chunk guest", claim.chunk_index, claim.chunk_count));
+        if fake {
+            report.notes.insert(0, "DEV MODE (RISC0_DEV_MODE): a FAKE receipt, NOT A PROOF".into());
+        }
+        Ok(ChunkProveOutput { report, file })
+    }
+
+    fn verify_chunk(&self, file: &ChunkProofFile) -> anyhow::Result<ChunkReport> {
+        let program = program(CHUNK_GUEST)?;
+        let t = Instant::now();
+        let result = verify_chunk_receipt(&program, file);
+        let phases = Phases { verify_s: Some(t.elapsed().as_secs_f64()), ..Default::default() };
+        Ok(match result {
+            Ok(_) => ChunkReport::of(NAME, file, true, None, phases),
+            Err(reason) => ChunkReport::of(NAME, file, false, Some(reason), phases),
+        })
+    }
+
+    fn aggregate(&self, chunks: &[ChunkProofFile]) -> anyhow::Result<ProveOutput> {
+        let t = Instant::now();
+        let chunk_program = program(CHUNK_GUEST)?;
+        let agg_program = program(AGGREGATE_GUEST)?;
+        // Each chunk proof is checked here first, so that a bad one is named by its index (the
+        // guest's composition would only fail the whole proof).
+        let mut receipts = Vec::with_capacity(chunks.len());
+        for f in chunks {
+            let receipt = verify_chunk_receipt(&chunk_program, f)
+                .map_err(|e| anyhow!("chunk {} of {}: {e}", f.claim.chunk_index, f.claim.chunk_count))?;
+            receipts.push(receipt);
+        }
+        let claims: Vec<ChunkClaim> = chunks.iter().map(|f| f.claim).collect();
+        let claim = zkml_core::aggregate::<zkml_core::SoftwareSha256>(&claims).map_err(|e| anyhow!("cannot aggregate: {e}"))?;
+        let mut words: Vec<u32> = AGGREGATE_INPUT_MAGIC.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().unwrap())).collect();
+        words.extend_from_slice(chunk_program.image_id.as_words());
+        words.push(chunks.len() as u32);
+        for c in &claims {
+            words.extend(c.encode().chunks_exact(4).map(|b| u32::from_le_bytes(b.try_into().unwrap())));
+        }
+        let setup_s = t.elapsed().as_secs_f64();
+        let env = {
+            let mut builder = ExecutorEnv::builder();
+            builder.write_slice(&[words.len() as u32]).write_slice(&words);
+            for r in receipts {
+                builder.add_assumption(r);
+            }
+            builder.build().map_err(|e| anyhow!("risc0 executor environment: {e}"))?
+        };
+        let prover = risc0_zkvm::default_prover();
+        let t = Instant::now();
+        let mut info = prover
+            .prove_with_ctx(env, &VerifierContext::default(), &agg_program.binary, &ProverOpts::composite())
+            .map_err(|e| anyhow!("risc0 proving the aggregation: {e:#}"))?;
+        let prove_s = t.elapsed().as_secs_f64();
+        // Compression resolves the chunk receipts the guest assumed: the result stands alone.
+        let t = Instant::now();
+        info.receipt =
+            prover.compress(&ProverOpts::succinct(), &info.receipt).map_err(|e| anyhow!("risc0 resolving and compressing: {e:#}"))?;
+        let compress_s = t.elapsed().as_secs_f64();
+        let mut expected = claim.encode().to_vec();
+        expected.extend_from_slice(chunk_program.image_id.as_bytes());
+        if info.receipt.journal.bytes != expected {
+            bail!("risc0: the aggregation receipt's journal is not the aggregated claim and our chunk guest's image id");
+        }
+        let fake = matches!(info.receipt.inner, InnerReceipt::Fake(_));
+        let payload = bincode::serialize(&info.receipt).context("serialising the receipt")?;
+        let mut notes = vec![format!(
+            "chunked: {} chunk receipts verified inside the aggregation guest (composition), resolved and compressed into one succinct receipt",
+            chunks.len()
+        )];
+        if fake {
+            notes.insert(0, "DEV MODE (RISC0_DEV_MODE): a FAKE receipt, NOT A PROOF".into());
+        }
+        let backend_info = self.info();
+        Ok(ProveOutput {
+            report: ProveReport {
+                backend: NAME.into(),
+                mode: MODE_CHUNKED.into(),
+                precompiles: Precompiles::On,
+                real_proof: !fake,
+                claim: ClaimSummary::from(&claim),
+                cycles: Some(cycles(&info.stats)),
+                phases: Phases { setup_s: Some(setup_s), prove_s: Some(prove_s), compress_s: Some(compress_s), ..Default::default() },
+                proof_bytes: payload.len() as u64,
+                proof_path: String::new(),
+                notes,
+            },
+            file: ProofFile {
+                header: header(&backend_info, MODE_CHUNKED, Precompiles::On, !fake, Some(hex::encode(agg_program.image_id.as_bytes()))),
+                claim,
+                payload,
+            },
+        })
+    }
+
     fn verify(&self, file: &ProofFile) -> anyhow::Result<VerifyReport> {
+        if file.header.mode == MODE_CHUNKED {
+            return verify_chunked(file);
+        }
         if file.header.mode != MODE_COMPOSITE && file.header.mode != MODE_SUCCINCT {
             bail!("risc0: cannot verify mode {:?} (composite and succinct receipts are made here)", file.header.mode);
         }
@@ -326,6 +483,51 @@ impl Backend for Risc0 {
         Ok(VerifyReport::valid(NAME, file, file.header.real_proof, verify_s))
     }
 }
+
+/// A chunk proof's succinct receipt, verified against our chunk guest and its file's claim.
+fn verify_chunk_receipt(program: &Program, file: &ChunkProofFile) -> Result<Receipt, String> {
+    let receipt: Receipt = bincode::deserialize(&file.payload).map_err(|e| format!("payload is not a RISC Zero receipt: {e}"))?;
+    if !matches!(receipt.inner, InnerReceipt::Succinct(_)) {
+        return Err("not a succinct receipt (a fake dev-mode receipt is not a proof)".into());
+    }
+    receipt
+        .verify_with_context(&VerifierContext::default().with_dev_mode(false), program.image_id)
+        .map_err(|e| format!("receipt verification failed against our chunk guest's image id {}: {e}", program.image_id))?;
+    if receipt.journal.bytes != file.claim.encode() {
+        return Err("the receipt's journal is not the chunk claim in this file".into());
+    }
+    Ok(receipt)
+}
+
+/// An aggregate of chunks: one succinct receipt of our aggregation guest whose journal is the
+/// file's claim followed by the image id of our own chunk guest (the chunks it verified).
+fn verify_chunked(file: &ProofFile) -> anyhow::Result<VerifyReport> {
+    let agg = program(AGGREGATE_GUEST)?;
+    let chunk = program(CHUNK_GUEST)?;
+    let invalid = |reason: String, verify_s: f64| Ok(VerifyReport::invalid(NAME, file, file.header.real_proof, reason, verify_s));
+    let receipt: Receipt = match bincode::deserialize(&file.payload) {
+        Ok(r) => r,
+        Err(e) => return invalid(format!("payload is not a RISC Zero receipt: {e}"), 0.0),
+    };
+    if !matches!(receipt.inner, InnerReceipt::Succinct(_)) {
+        return invalid("not a succinct receipt (a fake dev-mode receipt is not a proof)".into(), 0.0);
+    }
+    let t = Instant::now();
+    let result = receipt.verify_with_context(&VerifierContext::default().with_dev_mode(false), agg.image_id);
+    let verify_s = t.elapsed().as_secs_f64();
+    if let Err(e) = result {
+        return invalid(format!("receipt verification failed against our aggregation guest's image id {}: {e}", agg.image_id), verify_s);
+    }
+    let mut expected = file.claim.encode().to_vec();
+    expected.extend_from_slice(chunk.image_id.as_bytes());
+    if receipt.journal.bytes != expected {
+        return invalid("the receipt's journal is not the claim in this file over chunks of our chunk guest".into(), verify_s);
+    }
+    Ok(VerifyReport::valid(NAME, file, file.header.real_proof, verify_s))
+}
+
+/// The aggregation guest's input magic (zkvms/risc0/guest/src/lib.rs).
+const AGGREGATE_INPUT_MAGIC: [u8; 8] = *b"ZKMLAGI1";
 
 /// `zkml-risc0 profile --input FILE`: where the guest's cycles go, phase by phase (a separate
 /// profiling guest; executed, never proved). Prints JSON.

@@ -275,7 +275,7 @@ impl Backend for Sp1 {
                 .filter_map(|p| {
                     let (_, elf_sha256) = guest_elf(p).ok()?;
                     let vk: Option<SP1VerifyingKey> = std::fs::read(vk_path(&elf_sha256)).ok().and_then(|b| bincode::deserialize(&b).ok());
-                    Some(ProgramId { precompiles: p, elf_sha256, id_kind: "vkey hash".into(), id: vk.map(|vk| vk.bytes32()) })
+                    Some(ProgramId { precompiles: p, elf_sha256, id_kind: "vkey hash".into(), id: vk.map(|vk| vk.bytes32()), role: None })
                 })
                 .collect(),
         }
