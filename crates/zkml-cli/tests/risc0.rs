@@ -222,7 +222,9 @@ fn risc0_guests_are_reproducible_from_another_path() {
     let listed = json(&ok(&repo, &["zkvms", "--json"]));
     let risc0 = listed["backends"].as_array().unwrap().iter().find(|b| b["name"] == "risc0").unwrap();
     let programs = risc0["info"]["programs"].as_array().unwrap();
-    assert_eq!(programs.len(), 2, "{risc0}");
+    // The ordinary guests (accelerator on, off), then issue #36's chunk and aggregation guests.
+    let roles: Vec<_> = programs.iter().map(|p| (p["precompiles"].as_str(), p["role"].as_str())).collect();
+    assert_eq!(roles, [(Some("on"), None), (Some("off"), None), (Some("on"), Some("chunk")), (Some("on"), Some("chunked"))], "{risc0}");
     assert!(programs.iter().all(|p| p["id_kind"] == "image id" && p["id"].as_str().is_some_and(|id| id.len() == 64)), "{risc0}");
 }
 
