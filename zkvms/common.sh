@@ -25,7 +25,8 @@ fi
 # build_guest NAME TARGET BUILD_STD -- RUSTFLAG...
 #   Builds guest/ for TARGET (a rustc target name or a target-spec JSON file in guest/) with
 #   -Zbuild-std=BUILD_STD into $cache/target/NAME-guest (or $ZKML_GUEST_ONLY_DIR: see
-#   build_host) and sets `elf_dir` to the binaries.
+#   build_host) and sets `elf_dir` to the binaries. Extra cargo arguments (features, one bin)
+#   from the array GUEST_CARGO_ARGS, when set.
 build_guest() {
   local name="$1" target="$2" build_std="$3"
   shift 4
@@ -51,7 +52,7 @@ build_guest() {
     cd "$here/guest"
     env -u RUSTFLAGS -u CARGO_BUILD_RUSTFLAGS \
       RUSTUP_TOOLCHAIN="$toolchain" RUSTC_BOOTSTRAP=1 CARGO_ENCODED_RUSTFLAGS="$encoded" \
-      cargo build --release --locked --target "$target" "${extra[@]}" \
+      cargo build --release --locked --target "$target" "${extra[@]}" ${GUEST_CARGO_ARGS[@]+"${GUEST_CARGO_ARGS[@]}"} \
         -Zbuild-std="$build_std" -Zbuild-std-features=compiler-builtins-mem \
         --target-dir "$target_dir" >&2
   )

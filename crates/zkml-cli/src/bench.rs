@@ -40,6 +40,10 @@ pub(crate) struct BenchArgs {
     /// longer than this (e.g. 30m) [default: every configuration --reps times].
     #[arg(long, value_parser = parse_duration)]
     single_rep_above: Option<u64>,
+    /// Issue #36: with --modes chunked, prove each test set in chunks of at most this many rows
+    /// (one process per chunk, then one that aggregates them); records carry it.
+    #[arg(long)]
+    chunk_rows: Option<u32>,
     /// Before running, estimate each planned run's time and the sweep's total from the records
     /// of these results directories (same configuration measured, else fitted over sizes).
     #[arg(long, value_delimiter = ',')]
@@ -119,6 +123,7 @@ pub(crate) fn bench(a: BenchArgs) -> anyhow::Result<()> {
         reps: a.reps,
         timeout_s: a.timeout,
         single_rep_above_s: a.single_rep_above,
+        chunk_rows: a.chunk_rows,
         customers: a.customers,
         seed: a.seed,
         data,

@@ -118,10 +118,7 @@ pub(crate) fn run(command: DataCommand) -> anyhow::Result<()> {
         DataCommand::Features(args) => features(args),
         DataCommand::Commit { model, test, salt, chunk_rows: Some(n) } => {
             let salt = salt_arg(salt.as_deref())?;
-            let m = zkml_train::ModelFile::load(&model)?;
-            let table = zkml_data::table::FeatureTable::read_csv(&test, Some(&m.target_name), Some(&m.feature_names))?;
-            let (_, commitment) = m.chunk_inputs(&table, &salt, n).map_err(|e| anyhow::anyhow!("{}: {e}", test.display()))?;
-            println!("{}", hex::encode(commitment));
+            println!("{}", hex::encode(workflow::chunk_inputs(&model, &test, &salt, n)?.commitment));
             Ok(())
         }
         DataCommand::Commit { model, test, salt, chunk_rows: None } => {

@@ -48,7 +48,7 @@ pub(crate) struct ProveArgs {
 
 #[derive(Args)]
 pub(crate) struct AggregateArgs {
-    /// The zkVM that made the chunk proofs (risc0).
+    /// The zkVM that made the chunk proofs (risc0, sp1).
     #[arg(long)]
     zkvm: String,
     /// The chunk proofs of chunks 0..K, in order (repeat the flag).

@@ -121,6 +121,14 @@ fn sp1_proves_the_compute_intensive_models() {
 /// to the installed ones (so their verifying keys match), and name no path of the machine.
 #[test]
 fn sp1_guests_are_reproducible_from_another_path() {
-    assert_guests_reproducible("sp1", &["zkml-sp1-precompiles-on", "zkml-sp1-precompiles-off"]);
+    assert_guests_reproducible("sp1", &["zkml-sp1-precompiles-on", "zkml-sp1-precompiles-off", "zkml-sp1-chunk", "zkml-sp1-aggregate"]);
     assert_readme_lists_programs("sp1");
+}
+
+/// Issue #36 on SP1: compressed chunk proofs, each verified inside the aggregation guest
+/// (`verify_sp1_proof`), one compressed aggregate; not zero-knowledge, like every SP1 STARK
+/// proof. The scenario is [`assert_proves_in_chunks`].
+#[test]
+fn sp1_proves_a_test_set_in_chunks_resumes_and_rejects_bad_chunks() {
+    assert_proves_in_chunks("sp1", false, "");
 }

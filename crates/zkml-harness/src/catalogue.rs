@@ -83,6 +83,12 @@ impl Backend {
         }
     }
 
+    /// Whether it proves a test set in chunks and aggregates them with its own recursion (issue
+    /// #36: mode `chunked`, as its `info` lists it; its tests hold the two equal).
+    pub const fn proves_in_chunks(self) -> bool {
+        matches!(self, Backend::Risc0 | Backend::Sp1)
+    }
+
     /// Its colour in every chart (RGB).
     pub const fn colour(self) -> (u8, u8, u8) {
         match self {
@@ -100,6 +106,11 @@ impl std::fmt::Display for Backend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())
     }
+}
+
+/// The names of the backends that prove test sets in chunks ("risc0, sp1").
+pub fn chunking_names() -> String {
+    Backend::ALL.iter().filter(|b| b.proves_in_chunks()).map(|b| b.name()).collect::<Vec<_>>().join(", ")
 }
 
 /// Whether the backend a record names is the native baseline (which proves nothing and has no

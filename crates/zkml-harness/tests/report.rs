@@ -26,7 +26,7 @@ fn record(zkvm: &str, p: Precompiles, rows: u32, rep: u32, wall: f64, prove: f64
     RunRecord {
         schema: SCHEMA_VERSION,
         run_id: format!("{zkvm}-{rows}-{rep}-{p}"),
-        key: RunKey { zkvm: zkvm.into(), model: "ridge".into(), rows, precompiles: p, mode: "m".into(), repetition: rep },
+        key: RunKey { zkvm: zkvm.into(), model: "ridge".into(), rows, precompiles: p, mode: "m".into(), repetition: rep, chunk_rows: None },
         workload_id: "w".into(),
         started_unix: 0,
         git_revision: Some("abc".into()),
@@ -52,6 +52,7 @@ fn record(zkvm: &str, p: Precompiles, rows: u32, rep: u32, wall: f64, prove: f64
             data_commitment: "d".into(),
             notes: vec![],
             agreement: None,
+            chunked: None,
         }),
         log: None,
         sitting: None,

@@ -147,6 +147,9 @@ pub fn assert_zero_knowledge_catalogue_matches(zkvm: &str) {
         let name = m["name"].as_str().unwrap();
         assert_eq!(m["zero_knowledge"] == true, zk.contains(&name), "{zkvm} mode {name}: catalogue disagrees with info\n{info}");
     }
+    let chunked = info["proof_modes"].as_array().unwrap().iter().any(|m| m["name"] == "chunked");
+    let backend = zkml_harness::catalogue::Backend::from_name(zkvm).unwrap();
+    assert_eq!(backend.proves_in_chunks(), chunked, "{zkvm}: the catalogue and info disagree on chunked proofs");
 }
 
 /// Issue #33, reproducible guests: builds `zkvm`'s guests from a copy of this tree (its tracked
@@ -347,4 +350,101 @@ pub fn assert_proof_leaks_no_rows(dir: &Path, proof: &str, proven: &serde_json::
             ("verify --json", verified),
         ],
     );
+}
+
+/// Issue #36, one scenario for every zkVM that proves in chunks: a test set proven in two
+/// chunks — one of them first alone (`--chunk 1/2`, as one of two machines would), then the
+/// rest, resuming — and aggregated by the zkVM's recursion into one proof that `verify`
+/// accepts, with exactly the metrics of the whole test set and the data owner's chunked
+/// commitment; chunks missing, repeated, out of order or tampered, and a tampered aggregate,
+/// are refused; nothing printed or written carries a private row. `zero_knowledge`: what the
+/// aggregate's privacy must say; `flipped_error`: what a flipped bit in it must be refused with.
+pub fn assert_proves_in_chunks(zkvm: &str, zero_knowledge: bool, flipped_error: &str) {
+    let (repo, tmp, native) = small_private_test_set("60", "5", "ridge");
+    let t = tmp.path();
+    let p = |name: &str| t.join(name).display().to_string();
+    let n = std::fs::read_to_string(t.join("test.csv")).unwrap().lines().count() - 1;
+    assert!(n >= 4, "{n} test rows");
+    let rows = n.div_ceil(2).to_string();
+    let salt = "5a".repeat(32);
+    let (model, test, out) = (p("m.json"), p("test.csv"), p("agg.proof"));
+    let base =
+        ["prove", "--zkvm", zkvm, "--model", &model, "--test", &test, "--out", &out, "--chunk-rows", &rows, "--salt", &salt, "--json"];
+    fn with<'a>(base: &[&'a str], extra: &[&'a str]) -> Vec<&'a str> {
+        [base, extra].concat()
+    }
+
+    let wrong_k = bin(&repo, &with(&base, &["--chunk", "0/3"]));
+    assert!(!wrong_k.status.success());
+    assert!(String::from_utf8_lossy(&wrong_k.stderr).contains("make 2 chunks, not 3"), "{}", String::from_utf8_lossy(&wrong_k.stderr));
+    let one = json(&ok(&repo, &with(&base, &["--chunk", "1/2"])));
+    assert_eq!(one["chunks"].as_array().unwrap().len(), 1, "{one}");
+    assert_eq!((one["chunks"][0]["chunk_index"].as_u64(), one["chunks"][0]["reused"].as_bool()), (Some(1), Some(false)));
+    assert!(one["aggregate"].is_null() && !t.join("agg.proof").exists(), "{one}");
+
+    let all = json(&ok(&repo, &base));
+    let chunks = all["chunks"].as_array().unwrap();
+    assert_eq!(chunks.len(), 2, "{all}");
+    assert_eq!((chunks[0]["reused"].as_bool(), chunks[1]["reused"].as_bool()), (Some(false), Some(true)), "chunk 1 is resumed, not redone");
+    let agg = &all["aggregate"];
+    assert_eq!((agg["mode"].as_str(), agg["real_proof"].as_bool()), (Some("chunked"), Some(true)), "{agg}");
+    assert_eq!(agg["privacy"]["zero_knowledge"], zero_knowledge, "{agg}");
+    // Exactly the metrics of one proof over every row; the data commitment is the chunked one.
+    for k in ["n_rows", "model_hash", "sse_raw", "sst_raw", "mse_raw", "r2_raw"] {
+        assert_eq!(agg["claim"][k], native["claim"][k], "{k}");
+    }
+    let commit = ok(&repo, &["data", "commit", "--model", &model, "--test", &test, "--salt", &salt, "--chunk-rows", &rows]);
+    let dc = String::from_utf8(commit.stdout).unwrap().trim().to_string();
+    assert_eq!(agg["claim"]["data_commitment"], dc.as_str());
+    let v = json(&ok(&repo, &["verify", &out, "--model", &model, "--data-commitment", &dc, "--require-proof", "--json"]));
+    assert_eq!(v["report"]["valid"], true, "{v}");
+    assert_eq!((v["program"]["role"].as_str(), v["program"]["id"].clone()), (Some("chunked"), v["header"]["program_id"].clone()), "{v}");
+
+    let c0 = chunks[0]["path"].as_str().unwrap().to_string();
+    let c1 = chunks[1]["path"].as_str().unwrap().to_string();
+    let salt_bytes: [u8; 32] = hex::decode(&salt).unwrap().try_into().unwrap();
+    let files: Vec<Vec<u8>> = [&out, &c0, &c1].iter().map(|f| std::fs::read(f).unwrap()).collect();
+    assert_leaks_no_rows(
+        &t.join("m.json"),
+        &t.join("test.csv"),
+        salt_bytes,
+        &[
+            ("the aggregate proof", &files[0]),
+            ("chunk proof 0", &files[1]),
+            ("chunk proof 1", &files[2]),
+            ("prove --chunk-rows --json", all.to_string().as_bytes()),
+            ("prove --chunk 1/2 --json", one.to_string().as_bytes()),
+            ("verify --json", v.to_string().as_bytes()),
+        ],
+    );
+
+    // Chunks out of order, repeated or missing are refused by name before any proving.
+    let aggregate = |chunks: &[&str]| {
+        let bad_out = p("bad.proof");
+        let mut args = vec!["aggregate".to_string(), "--zkvm".into(), zkvm.to_string(), "--out".into(), bad_out];
+        for c in chunks {
+            args.extend(["--chunk".to_string(), c.to_string()]);
+        }
+        let out = bin(&repo, &args.iter().map(String::as_str).collect::<Vec<_>>());
+        assert!(!out.status.success(), "{chunks:?}");
+        String::from_utf8_lossy(&out.stderr).to_string()
+    };
+    assert!(aggregate(&[&c1, &c0]).contains("position 0 is chunk 1 of 2"));
+    assert!(aggregate(&[&c0, &c0]).contains("position 1 is chunk 0 of 2"));
+    assert!(aggregate(&[&c0]).contains("2 of them, but 1 were given"));
+    // A chunk proof whose receipt was altered (its file checksum rewritten) is named.
+    let mut bad = zkml_protocol::ChunkProofFile::read(std::path::Path::new(&c0)).unwrap();
+    let mid = bad.payload.len() / 2;
+    bad.payload[mid] ^= 1;
+    bad.write(&t.join("bad-chunk.zkp")).unwrap();
+    let err = aggregate(&[&p("bad-chunk.zkp"), &c1]);
+    assert!(err.contains("chunk 0 of 2"), "{err}");
+    assert!(!t.join("bad.proof").exists());
+    // A proof is not a chunk proof, nor the other way round.
+    assert!(aggregate(&[&out, &c1]).contains("not a chunk proof"));
+
+    // The aggregate, tampered, does not verify.
+    let original = zkml_protocol::ProofFile::read(&t.join("agg.proof")).unwrap();
+    let (flipped, swapped) = flipped_and_swapped(&original);
+    assert_rejected(&repo, t, &[("flipped.proof", &flipped, flipped_error), ("swapped.proof", &swapped, "not the claim")]);
 }

@@ -51,6 +51,9 @@ pub struct RunKey {
     pub precompiles: Precompiles,
     pub mode: String,
     pub repetition: u32,
+    /// Issue #36: rows per chunk of a `chunked` run (absent for every other mode).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chunk_rows: Option<u32>,
 }
 
 impl RunKey {
@@ -61,7 +64,8 @@ impl RunKey {
 
     /// The configuration alone (what every repetition shares).
     pub fn config_label(&self) -> String {
-        format!("{} {} {} rows, precompiles {}, {}", self.zkvm, self.model, self.rows, self.precompiles, self.mode)
+        let chunks = self.chunk_rows.map(|c| format!(" ({c}-row chunks)")).unwrap_or_default();
+        format!("{} {} {} rows, precompiles {}, {}{chunks}", self.zkvm, self.model, self.rows, self.precompiles, self.mode)
     }
 }
 
@@ -182,6 +186,23 @@ pub struct RunMetrics {
     /// A backend with its own fixed point (EZKL): its claim against the native one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agreement: Option<zkml_protocol::Agreement>,
+    /// Issue #36, a `chunked` run: what each chunk proof and the aggregation cost (the run's
+    /// `prove_wall_s` is their sum, its peak their maximum).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chunked: Option<ChunkedParts>,
+}
+
+/// The processes of one chunked proof, each measured from outside: chunk `i`'s prove process,
+/// then the aggregation's.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChunkedParts {
+    pub chunk_rows: u32,
+    pub chunk_wall_s: Vec<f64>,
+    pub chunk_peak_rss_bytes: Vec<u64>,
+    /// Each chunk's prove time as its backend reported it (without process start-up).
+    pub chunk_prove_s: Vec<f64>,
+    pub aggregate_wall_s: f64,
+    pub aggregate_peak_rss_bytes: u64,
 }
 
 /// One measured run.

@@ -2,6 +2,7 @@
 //! plots out. Several directories (e.g. an x86 and an ARM machine) merge into one report,
 //! grouped by host. Everything shown is computed from the records; nothing is typed in.
 
+pub mod chunked;
 pub mod intensity;
 pub mod plots;
 pub mod scaling;
@@ -157,6 +158,7 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
     md.push_str(&verdict::verdict_markdown(data, &groups, &projected));
     md.push_str(&versus::versus_markdown(data, &groups));
     md.push_str(&scaling::scaling_markdown(data, &groups, &out.join("plots"))?);
+    md.push_str(&chunked::markdown(data, &groups));
     md.push_str(&intensity::markdown(data, &axes, &larger, &out.join("plots"))?);
 
     writeln!(md, "## Machines\n")?;

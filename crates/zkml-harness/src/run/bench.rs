@@ -3,7 +3,8 @@
 
 use crate::records::host::HostInfo;
 use crate::records::sitting::{self as sittings, Sitting};
-use crate::records::{self, BackendEntry, BackendSummary, RunKey, RunMetrics, RunRecord, RunStatus, BACKENDS_FILE};
+use crate::records::{self, BackendEntry, BackendSummary, ChunkedParts, RunKey, RunMetrics, RunRecord, RunStatus, BACKENDS_FILE};
+use crate::run::chunked::MODE_CHUNKED;
 use crate::run::config::BenchConfig;
 use crate::run::driver::Driver;
 use crate::run::measure::{Limits, Measured};
@@ -121,6 +122,9 @@ pub fn plan<'a>(config: &BenchConfig, targets: &'a [Target], inputs: &'a [Input]
             for m in &config.modes {
                 match t.info.proof_modes.iter().find(|x| &x.name == m) {
                     Some(x) if x.available => ms.push(m.clone()),
+                    // Not one prove (so listed unavailable for it): chunk proofs, then the
+                    // aggregate, each its own process (`chunk_rows`, checked by `validate`).
+                    Some(x) if x.name == MODE_CHUNKED => ms.push(m.clone()),
                     Some(x) => notes.push(format!("{}: mode {m} not available here: {}", t.name, x.reason.as_deref().unwrap_or("?"))),
                     None => notes.push(format!("{}: has no mode {m}", t.name)),
                 }
@@ -144,6 +148,7 @@ pub fn plan<'a>(config: &BenchConfig, targets: &'a [Target], inputs: &'a [Input]
                             precompiles: p,
                             mode: mode.clone(),
                             repetition,
+                            chunk_rows: if mode == MODE_CHUNKED { config.chunk_rows } else { None },
                         };
                         runs.push(Planned { key, target: t, input });
                     }
@@ -344,7 +349,19 @@ fn failed(reason: impl Into<String>, prove: &Measured, verify: Option<&Measured>
 /// Proves, then verifies in a second process; both measured from outside.
 fn measure_run(p: &Planned<'_>, proof: &Path, log: &Path, opts: &SweepOptions<'_>) -> anyhow::Result<RunOutcome> {
     let limits = Limits { timeout: Some(opts.timeout), interrupt: Some(opts.interrupt) };
-    let (outcome, prove_m) = p.target.driver.prove_measured(&p.input.path, proof, &p.key.mode, p.key.precompiles, limits, log)?;
+    let (outcome, prove_m, expected, chunked) = match p.key.chunk_rows {
+        None => {
+            let (outcome, m) = p.target.driver.prove_measured(&p.input.path, proof, &p.key.mode, p.key.precompiles, limits, log)?;
+            (outcome, m, p.input.expected.as_ref(), None)
+        }
+        Some(chunk_rows) => {
+            let (outcome, m) = p.target.driver.prove_chunked_measured(&p.input.chunks, proof, limits, log)?;
+            match outcome.answer() {
+                Ok(c) => (CallOutcome::Ok(c.report), m, p.input.chunked_expected.as_ref(), Some(ChunkedParts { chunk_rows, ..c.parts })),
+                Err(not) => (not, m, None, None),
+            }
+        }
+    };
     let report = match outcome {
         CallOutcome::Ok(r) => r,
         CallOutcome::Failed(reason) => return Ok(failed(reason, &prove_m, None)),
@@ -358,7 +375,7 @@ fn measure_run(p: &Planned<'_>, proof: &Path, log: &Path, opts: &SweepOptions<'_
         Err(e) => return Ok(failed(format!("unreadable claim in the prove report: {e}"), &prove_m, None)),
     };
     let words = zkml_core::words_from_bytes(&std::fs::read(&p.input.path)?)?;
-    let expected = p.input.expected.as_ref().ok_or_else(|| anyhow::anyhow!("{}: the workload was not prepared", p.key.label()))?;
+    let expected = expected.ok_or_else(|| anyhow::anyhow!("{}: the workload was not prepared", p.key.label()))?;
     let agreement = match crate::run::workflow::check_claim(&p.target.info, &words, expected, &proven) {
         Ok(a) => a,
         Err(e) => return Ok(failed(format!("{e:#}"), &prove_m, None)),
@@ -398,6 +415,7 @@ fn measure_run(p: &Planned<'_>, proof: &Path, log: &Path, opts: &SweepOptions<'_
         data_commitment: claim.data_commitment.clone(),
         notes: report.notes.clone(),
         agreement,
+        chunked,
     };
     Ok(RunOutcome::Done { status: RunStatus::Ok, metrics: Some(Box::new(metrics)), real_proof: report.real_proof && verify.real_proof })
 }
@@ -440,10 +458,11 @@ mod tests {
 #[cfg(test)]
 mod sweep_tests {
     use super::*;
-    use crate::run::driver::MeasuredCall;
+    use crate::run::driver::{ChunkedProve, MeasuredCall};
     use crate::run::measure::Ending;
     use std::cell::RefCell;
     use std::os::unix::process::ExitStatusExt;
+    use std::path::PathBuf;
     use std::rc::Rc;
     use zkml_protocol::{Backend as _, ProofFile, ProofMode, ProveReport, VerifyReport};
 
@@ -517,6 +536,103 @@ mod sweep_tests {
             let file = ProofFile::read(proof)?;
             Ok((CallOutcome::Ok(zkml_native::NativeBackend.verify(&file)?), measured(0.01)))
         }
+        /// Each chunk "proven" in 10 s and 2 MiB, the aggregate in 5 s and 3 MiB: a native
+        /// file carrying the chunks' aggregated claim.
+        fn prove_chunked_measured(&self, chunks: &[PathBuf], out: &Path, _: Limits<'_>, _: &Path) -> MeasuredCall<ChunkedProve> {
+            self.proves.borrow_mut().push(format!("chunked x{}", chunks.len()));
+            let mut claims = vec![];
+            for c in chunks {
+                claims.push(zkml_core::chunk::evaluate_chunk_words::<zkml_core::SoftwareSha256>(&zkml_core::words_from_bytes(
+                    &std::fs::read(c)?,
+                )?)?);
+            }
+            let claim = zkml_core::aggregate::<zkml_core::SoftwareSha256>(&claims)?;
+            // The chunk input's own guest input follows its header ("ZKMLCIN1", i, K).
+            let first = zkml_core::words_from_bytes(&std::fs::read(&chunks[0])?)?;
+            let mut output = zkml_native::NativeBackend.prove(&first[4..], "none", Precompiles::Off)?;
+            output.file.claim = claim;
+            output.file.write(out)?;
+            output.report.claim = zkml_protocol::ClaimSummary::from(&claim);
+            let n = chunks.len();
+            let parts = ChunkedParts {
+                chunk_wall_s: vec![10.0; n],
+                chunk_peak_rss_bytes: vec![2 << 20; n],
+                chunk_prove_s: vec![9.0; n],
+                aggregate_wall_s: 5.0,
+                aggregate_peak_rss_bytes: 3 << 20,
+                ..Default::default()
+            };
+            let mut m = measured(10.0 * n as f64 + 5.0);
+            m.peak_rss_bytes = 3 << 20;
+            Ok((CallOutcome::Ok(ChunkedProve { report: output.report, parts }), m))
+        }
+    }
+
+    /// Issue #36: `chunk_rows` makes the `chunked` mode plannable (a mode no single prove
+    /// makes); its runs carry the chunk size in their key, are checked against the chunks'
+    /// aggregated native claim, and record what each part cost.
+    #[test]
+    fn a_chunked_sweep_records_its_chunk_size_and_each_parts_cost() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = BenchConfig {
+            zkvms: vec!["mock".into()],
+            models: vec!["ridge".into()],
+            rows: vec![20],
+            precompiles: vec![Precompiles::Off],
+            modes: vec![MODE_CHUNKED.into()],
+            reps: 1,
+            customers: 400,
+            chunk_rows: Some(7),
+            ..BenchConfig::default()
+        };
+        config.validate().unwrap();
+        assert!(BenchConfig { chunk_rows: None, ..config.clone() }.validate().is_err(), "mode chunked needs a chunk size");
+        let inputs = crate::run::workload::prepare_workload(&config, dir.path()).unwrap();
+        assert_eq!(inputs[0].chunks.len(), 3, "20 rows in chunks of 7");
+        let proves = Rc::new(RefCell::new(vec![]));
+        let mock = Mock { interrupt_at: None, proves: proves.clone() };
+        let mut info = mock.info().unwrap();
+        info.proof_modes.push(ProofMode::new(MODE_CHUNKED, zkml_protocol::ProofFamily::Aggregated, false).unavailable("not one prove"));
+        let targets = [Target { name: "mock".into(), driver: Box::new(mock), info }];
+        let (plan, notes) = plan(&config, &targets, &inputs);
+        assert!(notes.is_empty(), "{notes:?}");
+        assert_eq!(plan.iter().map(|p| p.key.chunk_rows).collect::<Vec<_>>(), [Some(7)]);
+        let interrupt = AtomicBool::new(false);
+        let mut progress = |_: Event<'_>| {};
+        let mut opts = SweepOptions {
+            out: dir.path(),
+            timeout: Duration::from_secs(60),
+            force: false,
+            retry_failed: false,
+            keep_proofs: false,
+            allow_mixed_revisions: false,
+            interrupt: &interrupt,
+            progress: &mut progress,
+        };
+        let summary = run_sweep(&config, &plan, &mut opts).unwrap();
+        assert_eq!((summary.ok, proves.borrow().as_slice()), (1, ["chunked x3".to_string()].as_slice()));
+        let records = records::load(dir.path()).unwrap().records;
+        let r = &records[0];
+        assert_eq!((r.key.mode.as_str(), r.key.chunk_rows), (MODE_CHUNKED, Some(7)));
+        assert!(r.key.label().contains("(7-row chunks)"), "{}", r.key.label());
+        let m = r.metrics.as_ref().unwrap();
+        let parts = m.chunked.as_ref().unwrap();
+        assert_eq!((parts.chunk_rows, parts.chunk_wall_s.len(), parts.aggregate_wall_s), (7, 3, 5.0));
+        assert_eq!((m.prove_wall_s, m.prove_peak_rss_bytes), (35.0, 3 << 20));
+        // The aggregate's claim is the whole set's metrics over the chunked data commitment.
+        let whole = inputs[0].expected.unwrap();
+        assert_eq!(m.mse, zkml_protocol::ClaimSummary::from(&whole).mse);
+        assert_ne!(m.data_commitment, hex::encode(whole.data_commitment));
+        // The record reads back with its chunk size (a record without one still reads).
+        let line = serde_json::to_string(&r.key).unwrap();
+        assert!(line.contains("\"chunk_rows\":7"), "{line}");
+        let plain: RunKey = serde_json::from_str(&line.replace(",\"chunk_rows\":7", "")).unwrap();
+        assert_eq!(plain.chunk_rows, None);
+        // The report shows the parts: chunk size, rows, K, one chunk's wall and peak, the aggregation's.
+        let data = crate::records::data::Data::load(&[dir.path().to_path_buf()]).unwrap();
+        let md = std::fs::read_to_string(crate::report::write_report(&data, &dir.path().join("report")).unwrap()).unwrap();
+        assert!(md.contains("## Test sets proven in chunks"), "{md}");
+        assert!(md.contains("| mock chunked, precompiles off | ridge | 7 | 20 | 3 | 10.0 s (10.0 s–10.0 s) | 0.00 GiB | 5.0 s |"), "{md}");
     }
 
     struct Sweep {

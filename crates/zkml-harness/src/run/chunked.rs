@@ -13,9 +13,7 @@ use anyhow::{bail, Context};
 use std::path::{Path, PathBuf};
 use zkml_core::chunk::{evaluate_chunk_words, ChunkClaim};
 use zkml_core::SoftwareSha256;
-use zkml_data::table::FeatureTable;
 use zkml_protocol::*;
-use zkml_train::ModelFile;
 
 /// The proof mode of an aggregate of chunks.
 pub const MODE_CHUNKED: &str = "chunked";
@@ -81,7 +79,9 @@ pub fn parse_chunk(s: &str) -> anyhow::Result<(u32, u32)> {
 fn process_backend(zkvm: &str, build: bool) -> anyhow::Result<crate::run::process::ProcessBackend> {
     match resolve(zkvm, build)? {
         BackendHandle::Process(pb) => Ok(pb),
-        BackendHandle::Native(_) => bail!("{zkvm} makes no proofs, so it has no chunk proofs to aggregate; choose a zkVM (risc0)"),
+        BackendHandle::Native(_) => {
+            bail!("{zkvm} makes no proofs, so it has no chunk proofs to aggregate; choose a zkVM ({})", crate::catalogue::chunking_names())
+        }
     }
 }
 
@@ -91,13 +91,12 @@ pub fn prove_chunked(req: &ChunkedRequest<'_>) -> anyhow::Result<ChunkedOutcome>
     zkml_protocol::files::check_outputs(&[("--out", req.out)], &[("--model", req.model), ("--test", req.test)])
         .map_err(|e| anyhow::anyhow!(e))?;
     crate::run::registry::check_before_work(req.zkvm, Some(MODE_CHUNKED), req.require_zk)?;
-    let model = ModelFile::load(req.model)?;
-    let table = FeatureTable::read_csv(req.test, Some(&model.target_name), Some(&model.feature_names))?;
-    let (inputs, _) = model.chunk_inputs(&table, &req.salt, req.chunk_rows).map_err(|e| anyhow::anyhow!("{}: {e}", req.test.display()))?;
+    let crate::run::workflow::ChunkInputs { inputs, rows, .. } =
+        crate::run::workflow::chunk_inputs(req.model, req.test, &req.salt, req.chunk_rows)?;
     let k = inputs.len() as u32;
     if let Some((i, kk)) = req.only {
         if kk != k {
-            bail!("--chunk {i}/{kk}: {} rows in chunks of {} make {k} chunks, not {kk}", table.n_rows(), req.chunk_rows);
+            bail!("--chunk {i}/{kk}: {} rows in chunks of {} make {k} chunks, not {kk}", rows, req.chunk_rows);
         }
     }
     // Natively first: every chunk within the format's bounds, and the claims the backend must prove.
@@ -152,7 +151,7 @@ pub fn prove_chunked(req: &ChunkedRequest<'_>) -> anyhow::Result<ChunkedOutcome>
 fn info_chunking(info: &BackendInfo) -> anyhow::Result<()> {
     match info.mode(MODE_CHUNKED) {
         Some(_) => Ok(()),
-        None => bail!("{} does not prove test sets in chunks (chunked proofs: risc0)", info.name),
+        None => bail!("{} does not prove test sets in chunks (chunked proofs: {})", info.name, crate::catalogue::chunking_names()),
     }
 }
 

@@ -39,6 +39,9 @@ pub struct BenchConfig {
     pub data: DataConfig,
     /// Extra backend binaries, `name -> path` (e.g. a host built elsewhere).
     pub backends: BTreeMap<String, PathBuf>,
+    /// Issue #36: rows per chunk of the `chunked` mode (each chunk proven by its own process,
+    /// then one aggregation process); `None`: that mode is not run. Records carry it.
+    pub chunk_rows: Option<u32>,
 }
 
 impl Default for BenchConfig {
@@ -60,6 +63,7 @@ impl Default for BenchConfig {
             seed: 7,
             data: DataConfig::default(),
             backends: BTreeMap::new(),
+            chunk_rows: None,
         }
     }
 }
@@ -89,6 +93,13 @@ impl BenchConfig {
         if self.single_rep_above_s == Some(0) {
             bail!("--single-rep-above must be positive");
         }
+        if self.chunk_rows == Some(0) {
+            bail!("--chunk-rows must be at least 1");
+        }
+        let chunked = self.modes.iter().any(|m| m == crate::run::chunked::MODE_CHUNKED);
+        if chunked != self.chunk_rows.is_some() {
+            bail!("mode chunked and --chunk-rows go together: chunk proofs need a chunk size, and a chunk size needs --modes chunked");
+        }
         self.data.validate()?;
         Ok(())
     }
@@ -108,6 +119,7 @@ pub struct Overrides {
     pub single_rep_above_s: Option<u64>,
     pub customers: Option<u64>,
     pub seed: Option<u64>,
+    pub chunk_rows: Option<u32>,
     /// The data settings given ([`DataConfig::apply`]).
     pub data: DataConfig,
     /// Extra backend binaries, `name -> path`: each is added to the backends to run.
@@ -134,6 +146,9 @@ impl BenchConfig {
         }
         set(&mut self.customers, o.customers);
         set(&mut self.seed, o.seed);
+        if o.chunk_rows.is_some() {
+            self.chunk_rows = o.chunk_rows;
+        }
         self.data.apply(o.data);
         for (name, path) in o.backends {
             if !self.zkvms.contains(&name) {
@@ -300,6 +315,7 @@ mod tests {
             rows: Some(vec![1000]),
             reps: Some(1),
             single_rep_above_s: Some(60),
+            chunk_rows: Some(500),
             data: DataConfig { transactions: Some("t.csv".into()), cutoff: Some("2024-01-01".into()), ..Default::default() },
             backends: vec![("risc0".into(), "/opt/r0".into()), ("extra".into(), "/opt/x".into())],
             ..Default::default()
@@ -307,6 +323,7 @@ mod tests {
         // Given: replaced. Not given: the file's.
         assert_eq!((c.rows.as_slice(), c.reps, c.single_rep_above_s), ([1000].as_slice(), 1, Some(60)));
         assert_eq!((c.models.as_slice(), c.seed), (["mlp".to_string()].as_slice(), 3));
+        assert_eq!(c.chunk_rows, Some(500));
         // One source of data: the transactions file given replaces the file's feature table.
         assert_eq!(c.data.transactions.as_deref(), Some(Path::new("t.csv")));
         assert_eq!(c.data.features, None);

@@ -37,6 +37,19 @@ pub struct Measured {
 }
 
 impl Measured {
+    /// Two processes run one after the other, as one: wall and CPU times summed, the larger
+    /// peak, and how (and what) the later one ended.
+    pub fn then(self, next: Measured) -> Measured {
+        Measured {
+            ending: next.ending,
+            stdout: next.stdout,
+            wall_s: self.wall_s + next.wall_s,
+            peak_rss_bytes: self.peak_rss_bytes.max(next.peak_rss_bytes),
+            user_s: self.user_s + next.user_s,
+            sys_s: self.sys_s + next.sys_s,
+        }
+    }
+
     /// The exit status, when the child exited on its own.
     pub fn status(&self) -> Option<ExitStatus> {
         match self.ending {

@@ -35,6 +35,18 @@ pub enum CallOutcome<T> {
     Interrupted,
 }
 
+impl<T> CallOutcome<T> {
+    /// The answer, or the same non-answer as an outcome of another type (`Err`).
+    pub fn answer<U>(self) -> Result<T, CallOutcome<U>> {
+        match self {
+            CallOutcome::Ok(v) => Ok(v),
+            CallOutcome::Failed(e) => Err(CallOutcome::Failed(e)),
+            CallOutcome::TimedOut => Err(CallOutcome::TimedOut),
+            CallOutcome::Interrupted => Err(CallOutcome::Interrupted),
+        }
+    }
+}
+
 impl ProcessBackend {
     pub fn new(exe: impl Into<PathBuf>) -> Self {
         ProcessBackend { exe: exe.into(), prefix: Vec::new(), tmpdir: None }

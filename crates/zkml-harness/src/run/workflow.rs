@@ -17,6 +17,23 @@ pub fn guest_input(model_path: &Path, test_path: &Path, salt: &[u8; 32]) -> anyh
     Ok((model, words))
 }
 
+/// Loads a model and a private test CSV, checked as by [`guest_input`], and cuts the rows into
+/// chunk inputs of at most `chunk_rows` rows (issue #36).
+pub fn chunk_inputs(model_path: &Path, test_path: &Path, salt: &[u8; 32], chunk_rows: u32) -> anyhow::Result<ChunkInputs> {
+    let model = ModelFile::load(model_path)?;
+    let table = FeatureTable::read_csv(test_path, Some(&model.target_name), Some(&model.feature_names))?;
+    let (inputs, commitment) = model.chunk_inputs(&table, salt, chunk_rows).map_err(|e| anyhow::anyhow!("{}: {e}", test_path.display()))?;
+    Ok(ChunkInputs { inputs, commitment, rows: table.n_rows() })
+}
+
+/// A test set cut into chunks: the chunk inputs in order, the data commitment of the chunked
+/// test set, and its rows.
+pub struct ChunkInputs {
+    pub inputs: Vec<Vec<u32>>,
+    pub commitment: [u8; 32],
+    pub rows: usize,
+}
+
 /// The claim the native evaluation produces: what every backend must prove.
 pub fn expected_claim(words: &[u32], test_path: &Path) -> anyhow::Result<Claim> {
     zkml_core::evaluate_words::<SoftwareSha256>(words).map_err(|e| anyhow::anyhow!("{}: {e}", test_path.display()))

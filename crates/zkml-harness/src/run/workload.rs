@@ -22,6 +22,10 @@ pub struct Input {
     pub id: String,
     /// The native claim (`None` only in a dry run's plan for an input not prepared yet).
     pub expected: Option<zkml_core::Claim>,
+    /// Issue #36 (`chunk_rows` set): the same rows cut into chunk inputs, in order, and the
+    /// native claim of their aggregate (the same metrics; the chunked data commitment).
+    pub chunks: Vec<PathBuf>,
+    pub chunked_expected: Option<zkml_core::Claim>,
 }
 
 /// The share of customers held out as the private test set.
@@ -61,7 +65,7 @@ pub fn existing_workload(config: &BenchConfig, dir: &Path) -> Vec<Input> {
         for &rows in &config.rows {
             let path = w.join(format!("input-{name}-{rows}.bin"));
             let id = std::fs::read(&path).map(|bytes| hex::encode(&Sha256::digest(&bytes)[..8])).unwrap_or_default();
-            inputs.push(Input { model: name.clone(), rows, path, id, expected: None });
+            inputs.push(Input { model: name.clone(), rows, path, id, expected: None, chunks: Vec::new(), chunked_expected: None });
         }
     }
     inputs
@@ -107,8 +111,39 @@ pub fn prepare_workload(config: &BenchConfig, dir: &Path) -> anyhow::Result<Vec<
             let path = w.join(format!("input-{name}-{rows}.bin"));
             zkml_protocol::files::write_bytes_atomically(&path, bytes)?;
             let id = hex::encode(&Sha256::digest(bytes)[..8]);
-            inputs.push(Input { model: name.clone(), rows, path, id, expected: Some(expected) });
+            let (chunks, chunked_expected) = match config.chunk_rows {
+                Some(c) => {
+                    let (chunks, expected) = write_chunk_inputs(&file, &subset, c, &w.join(format!("input-{name}-{rows}-chunks-{c}")))?;
+                    (chunks, Some(expected))
+                }
+                None => (Vec::new(), None),
+            };
+            inputs.push(Input { model: name.clone(), rows, path, id, expected: Some(expected), chunks, chunked_expected });
         }
     }
     Ok(inputs)
+}
+
+/// Cuts `subset` into chunk inputs of at most `chunk_rows` rows (the salt the sweep uses for
+/// every input), written to `dir/chunk-IIIII-of-KKKKK.bin`; returns their paths in order and
+/// the native claim of their aggregate.
+fn write_chunk_inputs(
+    file: &ModelFile,
+    subset: &FeatureTable,
+    chunk_rows: u32,
+    dir: &Path,
+) -> anyhow::Result<(Vec<PathBuf>, zkml_core::Claim)> {
+    use zkml_core::SoftwareSha256 as H;
+    let (inputs, _) = file.chunk_inputs(subset, &[0; 32], chunk_rows).map_err(|e| anyhow::anyhow!("chunks of {chunk_rows} rows: {e}"))?;
+    std::fs::create_dir_all(dir)?;
+    let k = inputs.len();
+    let mut paths = Vec::with_capacity(k);
+    let mut claims = Vec::with_capacity(k);
+    for (i, words) in inputs.iter().enumerate() {
+        claims.push(zkml_core::chunk::evaluate_chunk_words::<H>(words)?);
+        let path = dir.join(format!("chunk-{i:05}-of-{k:05}.bin"));
+        zkml_protocol::files::write_bytes_atomically(&path, zkml_core::words_as_bytes(words))?;
+        paths.push(path);
+    }
+    Ok((paths, zkml_core::aggregate::<H>(&claims)?))
 }

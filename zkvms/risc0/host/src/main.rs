@@ -243,22 +243,9 @@ impl Backend for Risc0 {
         let execute_s = t.elapsed().as_secs_f64();
         let claim = claim_from_journal(&journal)?;
         // The prover executes the guest again to build its traces; that is part of proving.
-        let prover = risc0_zkvm::default_prover();
-        let t = Instant::now();
-        let mut info = prover
-            .prove_with_ctx(env_for(input, po2, None)?, &VerifierContext::default(), &program.binary, &ProverOpts::composite())
-            .map_err(|e| anyhow!("risc0 proving: {e:#}"))?;
-        let prove_s = t.elapsed().as_secs_f64();
         // Succinct: the SDK's recursion (lift every segment, join them) compresses the composite
         // receipt into one; timed apart as compression.
-        let compress_s = if mode == MODE_SUCCINCT {
-            let t = Instant::now();
-            info.receipt =
-                prover.compress(&ProverOpts::succinct(), &info.receipt).map_err(|e| anyhow!("risc0 compression to succinct: {e:#}"))?;
-            Some(t.elapsed().as_secs_f64())
-        } else {
-            None
-        };
+        let Proven { info, prove_s, compress_s } = prove_receipt(env_for(input, po2, None)?, &program, mode == MODE_SUCCINCT, "")?;
         if info.receipt.journal.bytes != claim.encode() {
             bail!("risc0: the receipt's journal differs from the executed claim");
         }
@@ -318,16 +305,7 @@ impl Backend for Risc0 {
         let execute_s = t.elapsed().as_secs_f64();
         let claim = ChunkClaim::decode(&journal).map_err(|e| anyhow!("chunk guest journal is not a chunk claim: {e}"))?;
         // Succinct, so that the aggregation's composition can resolve it as an assumption.
-        let prover = risc0_zkvm::default_prover();
-        let t = Instant::now();
-        let mut info = prover
-            .prove_with_ctx(env_for(input, po2, None)?, &VerifierContext::default(), &program.binary, &ProverOpts::composite())
-            .map_err(|e| anyhow!("risc0 proving the chunk: {e:#}"))?;
-        let prove_s = t.elapsed().as_secs_f64();
-        let t = Instant::now();
-        info.receipt =
-            prover.compress(&ProverOpts::succinct(), &info.receipt).map_err(|e| anyhow!("risc0 compression to succinct: {e:#}"))?;
-        let compress_s = t.elapsed().as_secs_f64();
+        let Proven { info, prove_s, compress_s } = prove_receipt(env_for(input, po2, None)?, &program, true, " the chunk")?;
         if info.receipt.journal.bytes != claim.encode() {
             bail!("risc0: the chunk receipt's journal differs from the executed chunk claim");
         }
@@ -342,7 +320,7 @@ impl Backend for Risc0 {
             setup_s: Some(setup_s),
             execute_s: Some(execute_s),
             prove_s: Some(prove_s),
-            compress_s: Some(compress_s),
+            compress_s,
             ..Default::default()
         };
         let mut report = ChunkReport::of(NAME, &file, true, None, phases);
@@ -394,17 +372,8 @@ impl Backend for Risc0 {
             }
             builder.build().map_err(|e| anyhow!("risc0 executor environment: {e}"))?
         };
-        let prover = risc0_zkvm::default_prover();
-        let t = Instant::now();
-        let mut info = prover
-            .prove_with_ctx(env, &VerifierContext::default(), &agg_program.binary, &ProverOpts::composite())
-            .map_err(|e| anyhow!("risc0 proving the aggregation: {e:#}"))?;
-        let prove_s = t.elapsed().as_secs_f64();
         // Compression resolves the chunk receipts the guest assumed: the result stands alone.
-        let t = Instant::now();
-        info.receipt =
-            prover.compress(&ProverOpts::succinct(), &info.receipt).map_err(|e| anyhow!("risc0 resolving and compressing: {e:#}"))?;
-        let compress_s = t.elapsed().as_secs_f64();
+        let Proven { info, prove_s, compress_s } = prove_receipt(env, &agg_program, true, " the aggregation")?;
         let mut expected = claim.encode().to_vec();
         expected.extend_from_slice(chunk_program.image_id.as_bytes());
         if info.receipt.journal.bytes != expected {
@@ -428,7 +397,7 @@ impl Backend for Risc0 {
                 real_proof: !fake,
                 claim: ClaimSummary::from(&claim),
                 cycles: Some(cycles(&info.stats)),
-                phases: Phases { setup_s: Some(setup_s), prove_s: Some(prove_s), compress_s: Some(compress_s), ..Default::default() },
+                phases: Phases { setup_s: Some(setup_s), prove_s: Some(prove_s), compress_s, ..Default::default() },
                 proof_bytes: payload.len() as u64,
                 proof_path: String::new(),
                 notes,
@@ -524,6 +493,35 @@ fn verify_chunked(file: &ProofFile) -> anyhow::Result<VerifyReport> {
         return invalid("the receipt's journal is not the claim in this file over chunks of our chunk guest".into(), verify_s);
     }
     Ok(VerifyReport::valid(NAME, file, file.header.real_proof, verify_s))
+}
+
+/// A receipt of `program` on `env`, proven composite and then, with `succinct`, compressed by
+/// the SDK's recursion (lift + join), which also resolves the assumptions a composing guest
+/// made; with the prove and compression times. The one place a receipt is made: ordinary
+/// proofs, chunk proofs and aggregates all come through here. `what` names it in errors.
+struct Proven {
+    info: risc0_zkvm::ProveInfo,
+    prove_s: f64,
+    compress_s: Option<f64>,
+}
+
+fn prove_receipt(env: ExecutorEnv<'_>, program: &Program, succinct: bool, what: &str) -> anyhow::Result<Proven> {
+    let prover = risc0_zkvm::default_prover();
+    let t = Instant::now();
+    let mut info = prover
+        .prove_with_ctx(env, &VerifierContext::default(), &program.binary, &ProverOpts::composite())
+        .map_err(|e| anyhow!("risc0 proving{what}: {e:#}"))?;
+    let prove_s = t.elapsed().as_secs_f64();
+    let compress_s = if succinct {
+        let t = Instant::now();
+        info.receipt = prover
+            .compress(&ProverOpts::succinct(), &info.receipt)
+            .map_err(|e| anyhow!("risc0 compression to succinct{what}: {e:#}"))?;
+        Some(t.elapsed().as_secs_f64())
+    } else {
+        None
+    };
+    Ok(Proven { info, prove_s, compress_s })
 }
 
 /// The aggregation guest's input magic (zkvms/risc0/guest/src/lib.rs).

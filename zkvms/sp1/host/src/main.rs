@@ -19,6 +19,7 @@ use sp1_sdk::{
 };
 use std::path::PathBuf;
 use std::time::Instant;
+use zkml_core::chunk::ChunkClaim;
 use zkml_core::{Claim, CLAIM_LEN};
 use zkml_protocol::backend::{cache_dir, header, read_guest};
 use zkml_protocol::*;
@@ -33,9 +34,20 @@ const NO_SNARK: &str = "blocked: SP1 proves its Groth16/PLONK wrap with gnark (G
     proxy.golang.org, which this machine cannot resolve (`lookup proxy.golang.org: no such host`); otherwise the SDK \
     downloads prebuilt artifacts or runs docker, neither reachable. zkvms/sp1/wrap-blocked.sh shows both errors";
 
-fn guest_elf(precompiles: Precompiles) -> anyhow::Result<(Elf, String)> {
-    let elf =
-        read_guest("ZKML_SP1_GUEST_DIR", "sp1-guest/riscv64im-succinct-zkvm-elf/release", &format!("zkml-sp1-precompiles-{precompiles}"))?;
+/// Issue #36: one chunk of a larger test set; the aggregation that verifies chunk proofs.
+const MODE_CHUNKED: &str = "chunked";
+const CHUNK_GUEST: &str = "zkml-sp1-chunk";
+const AGGREGATE_GUEST: &str = "zkml-sp1-aggregate";
+/// The aggregation guest's input magic (zkvms/sp1/guest/src/lib.rs).
+const AGGREGATE_INPUT_MAGIC: [u8; 8] = *b"ZKMLAGI1";
+
+fn guest_name(precompiles: Precompiles) -> String {
+    format!("zkml-sp1-precompiles-{precompiles}")
+}
+
+/// One of our guest programs, by file name, with its SHA-256.
+fn program(name: &str) -> anyhow::Result<(Elf, String)> {
+    let elf = read_guest("ZKML_SP1_GUEST_DIR", "sp1-guest/riscv64im-succinct-zkvm-elf/release", name)?;
     Ok((Elf::Dynamic(elf.bytes.into()), elf.sha256))
 }
 
@@ -226,18 +238,147 @@ impl Pipeline {
 
 struct Sp1;
 
-impl Sp1 {
-    /// Our verifying key for a guest: cached from an earlier setup, or recomputed (light setup).
-    async fn trusted_vk(&self, light: &LightProver, precompiles: Precompiles) -> anyhow::Result<SP1VerifyingKey> {
-        let (elf, elf_hash) = guest_elf(precompiles)?;
-        if let Some(vk) = std::fs::read(vk_path(&elf_hash)).ok().and_then(|b| bincode::deserialize(&b).ok()) {
-            return Ok(vk);
-        }
-        let pk = light.setup(elf).await.map_err(|e| anyhow!("sp1 setup: {e}"))?;
-        let vk = pk.verifying_key().clone();
-        save_vk(&vk, &elf_hash)?;
-        Ok(vk)
+/// Our verifying key for a guest program: cached from an earlier setup, or recomputed (light
+/// setup). The verifier trusts only these, never a key carried by a proof file.
+async fn trusted_vk(light: &LightProver, name: &str) -> anyhow::Result<SP1VerifyingKey> {
+    let (elf, elf_hash) = program(name)?;
+    if let Some(vk) = std::fs::read(vk_path(&elf_hash)).ok().and_then(|b| bincode::deserialize(&b).ok()) {
+        return Ok(vk);
     }
+    let pk = light.setup(elf).await.map_err(|e| anyhow!("sp1 setup: {e}"))?;
+    let vk = pk.verifying_key().clone();
+    save_vk(&vk, &elf_hash)?;
+    Ok(vk)
+}
+
+/// A plain execution (no proving machinery): the public values, the cycle count, the light
+/// client's start-up and the execution's time.
+struct Executed {
+    public_values: Vec<u8>,
+    cycles: u64,
+    startup_s: f64,
+    execute_s: f64,
+}
+
+fn execute_light(elf: &Elf, stdin: SP1Stdin) -> anyhow::Result<Executed> {
+    runtime()?.block_on(async {
+        let t = Instant::now();
+        let light = ProverClient::builder().light().build().await;
+        let startup_s = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let (pv, report) = light.execute(elf.clone(), stdin).await.map_err(|e| anyhow!("sp1 execution: {e}"))?;
+        Ok(Executed {
+            public_values: pv.as_slice().to_vec(),
+            cycles: report.total_instruction_count(),
+            startup_s,
+            execute_s: t.elapsed().as_secs_f64(),
+        })
+    })
+}
+
+/// One proof made by the CPU prover, with what it took.
+struct Made {
+    proof: SP1ProofWithPublicValues,
+    vk: SP1VerifyingKey,
+    setup_s: f64,
+    prove_s: f64,
+    shards: Option<u64>,
+    notes: Vec<String>,
+}
+
+/// Proves `elf` on `stdin` (core or compressed) with the CPU prover, its pipeline sized from
+/// the executed cycle count and the memory budget, and caches the verifying key. The one place
+/// a proof is made: ordinary proofs, chunk proofs and aggregates all come through here.
+fn prove_elf(elf: &Elf, elf_hash: &str, stdin: SP1Stdin, executed: &Executed, compressed: bool) -> anyhow::Result<Made> {
+    let pipeline = Pipeline::choose(executed.cycles, memory_guard::limit_bytes()?);
+    let user_settings = user_memory_settings();
+    let pipeline_settings = pipeline.apply();
+    let mode = if compressed { MODE_COMPRESSED } else { MODE_CORE };
+    runtime()?.block_on(async {
+        // The prover client's start-up is a fixed cost of every process, not of this
+        // program: measured and reported on its own.
+        let t = Instant::now();
+        let client: CpuProver = ProverClient::builder().cpu().build().await;
+        let startup_s = t.elapsed().as_secs_f64() + executed.startup_s;
+        // Setup: key generation for this program (never billed as proving).
+        let t = Instant::now();
+        let pk = client.setup(elf.clone()).await.map_err(|e| anyhow!("sp1 setup: {e}"))?;
+        let setup_s = t.elapsed().as_secs_f64();
+        save_vk(pk.verifying_key(), elf_hash)?;
+        let t = Instant::now();
+        let request = client.prove(&pk, stdin);
+        let request = if compressed { request.compressed() } else { request.core() };
+        let proof = request.await.map_err(|e| anyhow!("sp1 proving ({mode}): {e}"))?;
+        let prove_s = t.elapsed().as_secs_f64();
+        if proof.public_values.as_slice() != executed.public_values {
+            bail!("sp1: the proof's public values differ from the executed ones");
+        }
+        let shards = match &proof.proof {
+            SP1Proof::Core(shards) => Some(shards.len() as u64),
+            _ => None,
+        };
+        let mut notes = vec![format!("prover client start-up {startup_s:.1} s (a fixed cost per process; not in setup or prove)")];
+        if compressed {
+            notes.push("compressed: the core proof and its recursive compression in one SDK call (prove_s covers both)".into());
+        }
+        if let Some(n) = shards {
+            notes.push(format!("{n} shard proofs"));
+        }
+        notes.push(format!("memory settings: {user_settings}"));
+        notes.push(format!("prover pipeline: {} ({})", pipeline_settings.join(" "), pipeline.reason));
+        Ok(Made { proof, vk: pk.verifying_key().clone(), setup_s, prove_s, shards, notes })
+    })
+}
+
+/// Checks a proof payload: an SP1 proof of the expected kind that verifies against our own key
+/// for `guest` and whose public values are `expected`. `Ok(Err(reason))` when it does not.
+fn check_proof(
+    payload: &[u8],
+    want: &str,
+    guest: &str,
+    expected: &[u8],
+) -> anyhow::Result<Result<(SP1ProofWithPublicValues, f64), (String, f64)>> {
+    let proof: SP1ProofWithPublicValues = match bincode::deserialize(payload) {
+        Ok(p) => p,
+        Err(e) => return Ok(Err((format!("payload is not an SP1 proof: {e}"), 0.0))),
+    };
+    let kind_ok = matches!((&proof.proof, want), (SP1Proof::Core(_), MODE_CORE) | (SP1Proof::Compressed(_), MODE_COMPRESSED));
+    if !kind_ok {
+        return Ok(Err((format!("payload is not a {want} proof"), 0.0)));
+    }
+    runtime()?.block_on(async {
+        let light = ProverClient::builder().light().build().await;
+        let vk = trusted_vk(&light, guest).await?;
+        let t = Instant::now();
+        let result = light.verify(&proof, &vk, None);
+        let verify_s = t.elapsed().as_secs_f64();
+        if let Err(e) = result {
+            return Ok(Err((format!("proof verification failed against our verifying key {} ({guest}): {e}", vk.bytes32()), verify_s)));
+        }
+        if proof.public_values.as_slice() != expected {
+            return Ok(Err(("the proof's public values are not the claim in this file".into(), verify_s)));
+        }
+        Ok(Ok((proof, verify_s)))
+    })
+}
+
+/// The chunk guest's verifying-key digest, as the aggregation guest takes and commits it.
+fn chunk_vk_digest() -> anyhow::Result<[u32; 8]> {
+    runtime()?.block_on(async {
+        let light = ProverClient::builder().light().build().await;
+        Ok(trusted_vk(&light, CHUNK_GUEST).await?.hash_u32())
+    })
+}
+
+fn words_of(bytes: &[u8]) -> impl Iterator<Item = u32> + '_ {
+    bytes.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().unwrap()))
+}
+
+/// What an aggregate's public values must be: the claim, then the chunk guest's key digest.
+fn aggregate_public_values(claim: &Claim, vk_digest: &[u32; 8]) -> Vec<u8> {
+    let mut pv = claim.encode().to_vec();
+    pv.extend(vk_digest.iter().flat_map(|w| w.to_le_bytes()));
+    pv
 }
 
 impl Backend for Sp1 {
@@ -261,43 +402,53 @@ impl Backend for Sp1 {
                 ProofMode::new(MODE_COMPRESSED, ProofFamily::Aggregated, false),
                 ProofMode::new("groth16", ProofFamily::Snark, true).unavailable(NO_SNARK),
                 ProofMode::new("plonk", ProofFamily::Snark, true).unavailable(NO_SNARK),
+                ProofMode::new(MODE_CHUNKED, ProofFamily::Aggregated, false).unavailable(
+                    "made from chunk proofs, not by one prove: zkml-bench prove --chunk-rows N (or prove-chunk and aggregate)",
+                ),
             ],
             precompiles: vec![Precompiles::On, Precompiles::Off],
             gpu: false,
             notes: vec![
                 "CPU prover (sp1-sdk without the cuda feature)".into(),
                 "execute and verify use the SDK's LightProver (full verification, no proving machinery)".into(),
+                "chunked: compressed chunk proofs, each verified inside the aggregation guest (verify_sp1_proof; the \
+                    prover checks them in its recursion); not zero-knowledge, like every SP1 STARK proof"
+                    .into(),
             ],
             own_quantisation: None,
             // The vkey hash is known once a setup has cached the verifying key (first prove or verify).
-            programs: [Precompiles::On, Precompiles::Off]
-                .into_iter()
-                .filter_map(|p| {
-                    let (_, elf_sha256) = guest_elf(p).ok()?;
-                    let vk: Option<SP1VerifyingKey> = std::fs::read(vk_path(&elf_sha256)).ok().and_then(|b| bincode::deserialize(&b).ok());
-                    Some(ProgramId { precompiles: p, elf_sha256, id_kind: "vkey hash".into(), id: vk.map(|vk| vk.bytes32()), role: None })
+            programs: [
+                (guest_name(Precompiles::On), Precompiles::On, None),
+                (guest_name(Precompiles::Off), Precompiles::Off, None),
+                (CHUNK_GUEST.to_string(), Precompiles::On, Some("chunk")),
+                (AGGREGATE_GUEST.to_string(), Precompiles::On, Some(MODE_CHUNKED)),
+            ]
+            .into_iter()
+            .filter_map(|(guest, p, role)| {
+                let (_, elf_sha256) = program(&guest).ok()?;
+                let vk: Option<SP1VerifyingKey> = std::fs::read(vk_path(&elf_sha256)).ok().and_then(|b| bincode::deserialize(&b).ok());
+                Some(ProgramId {
+                    precompiles: p,
+                    elf_sha256,
+                    id_kind: "vkey hash".into(),
+                    id: vk.map(|vk| vk.bytes32()),
+                    role: role.map(String::from),
                 })
-                .collect(),
+            })
+            .collect(),
         }
     }
 
     fn execute(&self, input: &[u32], precompiles: Precompiles) -> anyhow::Result<ExecuteReport> {
-        let (elf, _) = guest_elf(precompiles)?;
-        runtime()?.block_on(async {
-            let t = Instant::now();
-            let light = ProverClient::builder().light().build().await;
-            let setup_s = t.elapsed().as_secs_f64();
-            let t = Instant::now();
-            let (pv, report) = light.execute(elf, stdin_for(input)).await.map_err(|e| anyhow!("sp1 execution: {e}"))?;
-            let execute_s = t.elapsed().as_secs_f64();
-            let claim = claim_from_public_values(pv.as_slice())?;
-            Ok(ExecuteReport {
-                backend: NAME.into(),
-                precompiles,
-                claim: ClaimSummary::from(&claim),
-                cycles: Some(Cycles { total: report.total_instruction_count(), ..Default::default() }),
-                phases: Phases { setup_s: Some(setup_s), execute_s: Some(execute_s), ..Default::default() },
-            })
+        let (elf, _) = program(&guest_name(precompiles))?;
+        let executed = execute_light(&elf, stdin_for(input))?;
+        let claim = claim_from_public_values(&executed.public_values)?;
+        Ok(ExecuteReport {
+            backend: NAME.into(),
+            precompiles,
+            claim: ClaimSummary::from(&claim),
+            cycles: Some(Cycles { total: executed.cycles, ..Default::default() }),
+            phases: Phases { setup_s: Some(executed.startup_s), execute_s: Some(executed.execute_s), ..Default::default() },
         })
     }
 
@@ -305,108 +456,153 @@ impl Backend for Sp1 {
         if mode != MODE_CORE && mode != MODE_COMPRESSED {
             bail!("sp1: unknown mode {mode}");
         }
-        let (elf, elf_hash) = guest_elf(precompiles)?;
+        let (elf, elf_hash) = program(&guest_name(precompiles))?;
         // Cycles and the claim from a plain execution (timed apart from proving), first: the
         // cycle count sizes the prover's pipeline, which is fixed when the prover is built.
-        let (pv, report, light_startup_s, execute_s) = runtime()?.block_on(async {
-            let t = Instant::now();
-            let light = ProverClient::builder().light().build().await;
-            let light_startup_s = t.elapsed().as_secs_f64();
-            let t = Instant::now();
-            let (pv, report) = light.execute(elf.clone(), stdin_for(input)).await.map_err(|e| anyhow!("sp1 execution: {e}"))?;
-            anyhow::Ok((pv, report, light_startup_s, t.elapsed().as_secs_f64()))
-        })?;
-        let claim = claim_from_public_values(pv.as_slice())?;
-        let pipeline = Pipeline::choose(report.total_instruction_count(), memory_guard::limit_bytes()?);
-        let user_settings = user_memory_settings();
-        let pipeline_settings = pipeline.apply();
-        runtime()?.block_on(async {
-            // The prover client's start-up is a fixed cost of every process, not of this
-            // program: measured and reported on its own.
-            let t = Instant::now();
-            let client: CpuProver = ProverClient::builder().cpu().build().await;
-            let startup_s = t.elapsed().as_secs_f64() + light_startup_s;
-            // Setup: key generation for this program (never billed as proving).
-            let t = Instant::now();
-            let pk = client.setup(elf.clone()).await.map_err(|e| anyhow!("sp1 setup: {e}"))?;
-            let setup_s = t.elapsed().as_secs_f64();
-            save_vk(pk.verifying_key(), &elf_hash)?;
-            let t = Instant::now();
-            let request = client.prove(&pk, stdin_for(input));
-            let request = if mode == MODE_CORE { request.core() } else { request.compressed() };
-            let proof = request.await.map_err(|e| anyhow!("sp1 proving ({mode}): {e}"))?;
-            let prove_s = t.elapsed().as_secs_f64();
-            if proof.public_values.as_slice() != claim.encode() {
-                bail!("sp1: the proof's public values differ from the executed claim");
-            }
-            let shards = match &proof.proof {
-                SP1Proof::Core(shards) => Some(shards.len() as u64),
-                _ => None,
-            };
-            let payload = bincode::serialize(&proof).context("serialising the proof")?;
-            let vk_id = pk.verifying_key().bytes32();
-            let mut notes = vec![format!("prover client start-up {startup_s:.1} s (a fixed cost per process; not in setup or prove)")];
-            if mode == MODE_COMPRESSED {
-                notes.push("compressed: the core proof and its recursive compression in one SDK call (prove_s covers both)".into());
-            }
-            if let Some(n) = shards {
-                notes.push(format!("{n} shard proofs"));
-            }
-            notes.push(format!("memory settings: {user_settings}"));
-            notes.push(format!("prover pipeline: {} ({})", pipeline_settings.join(" "), pipeline.reason));
-            let info = self.info();
-            Ok(ProveOutput {
-                report: ProveReport {
-                    backend: NAME.into(),
-                    mode: mode.into(),
-                    precompiles,
-                    real_proof: true,
-                    claim: ClaimSummary::from(&claim),
-                    cycles: Some(Cycles { total: report.total_instruction_count(), segments: shards, ..Default::default() }),
-                    phases: Phases { setup_s: Some(setup_s), execute_s: Some(execute_s), prove_s: Some(prove_s), ..Default::default() },
-                    proof_bytes: payload.len() as u64,
-                    proof_path: String::new(),
-                    notes,
+        let executed = execute_light(&elf, stdin_for(input))?;
+        let claim = claim_from_public_values(&executed.public_values)?;
+        let made = prove_elf(&elf, &elf_hash, stdin_for(input), &executed, mode == MODE_COMPRESSED)?;
+        let payload = bincode::serialize(&made.proof).context("serialising the proof")?;
+        let info = self.info();
+        Ok(ProveOutput {
+            report: ProveReport {
+                backend: NAME.into(),
+                mode: mode.into(),
+                precompiles,
+                real_proof: true,
+                claim: ClaimSummary::from(&claim),
+                cycles: Some(Cycles { total: executed.cycles, segments: made.shards, ..Default::default() }),
+                phases: Phases {
+                    setup_s: Some(made.setup_s),
+                    execute_s: Some(executed.execute_s),
+                    prove_s: Some(made.prove_s),
+                    ..Default::default()
                 },
-                file: ProofFile { header: header(&info, mode, precompiles, true, Some(vk_id)), claim, payload },
-            })
+                proof_bytes: payload.len() as u64,
+                proof_path: String::new(),
+                notes: made.notes,
+            },
+            file: ProofFile { header: header(&info, mode, precompiles, true, Some(made.vk.bytes32())), claim, payload },
+        })
+    }
+
+    fn chunking(&self) -> Result<(), String> {
+        Ok(())
+    }
+
+    fn prove_chunk(&self, input: &[u32], precompiles: Precompiles) -> anyhow::Result<ChunkProveOutput> {
+        if precompiles != Precompiles::On {
+            bail!("sp1: chunks are proven by one chunk guest, with the SHA-256 precompile on");
+        }
+        let (elf, elf_hash) = program(CHUNK_GUEST)?;
+        let executed = execute_light(&elf, stdin_for(input))?;
+        let claim =
+            ChunkClaim::decode(&executed.public_values).map_err(|e| anyhow!("chunk guest public values are not a chunk claim: {e}"))?;
+        // Compressed: the aggregation guest can verify only compressed proofs.
+        let made = prove_elf(&elf, &elf_hash, stdin_for(input), &executed, true)?;
+        let payload = bincode::serialize(&made.proof).context("serialising the proof")?;
+        let file =
+            ChunkProofFile { header: header(&self.info(), MODE_COMPRESSED, precompiles, true, Some(made.vk.bytes32())), claim, payload };
+        let phases =
+            Phases { setup_s: Some(made.setup_s), execute_s: Some(executed.execute_s), prove_s: Some(made.prove_s), ..Default::default() };
+        let mut report = ChunkReport::of(NAME, &file, true, None, phases);
+        report.cycles = Some(Cycles { total: executed.cycles, ..Default::default() });
+        report.notes.push(format!("chunk {} of {}: compressed proof of the chunk guest", claim.chunk_index, claim.chunk_count));
+        report.notes.extend(made.notes);
+        Ok(ChunkProveOutput { report, file })
+    }
+
+    fn verify_chunk(&self, file: &ChunkProofFile) -> anyhow::Result<ChunkReport> {
+        let result = check_proof(&file.payload, MODE_COMPRESSED, CHUNK_GUEST, &file.claim.encode())?;
+        Ok(match result {
+            Ok((_, verify_s)) => ChunkReport::of(NAME, file, true, None, Phases { verify_s: Some(verify_s), ..Default::default() }),
+            Err((reason, verify_s)) => {
+                ChunkReport::of(NAME, file, false, Some(reason), Phases { verify_s: Some(verify_s), ..Default::default() })
+            }
+        })
+    }
+
+    fn aggregate(&self, chunks: &[ChunkProofFile]) -> anyhow::Result<ProveOutput> {
+        let t = Instant::now();
+        // Each chunk proof is checked here first, so that a bad one is named by its index (the
+        // aggregation's recursion would only fail the whole proof).
+        let mut proofs = Vec::with_capacity(chunks.len());
+        for f in chunks {
+            let (proof, _) = check_proof(&f.payload, MODE_COMPRESSED, CHUNK_GUEST, &f.claim.encode())?
+                .map_err(|(e, _)| anyhow!("chunk {} of {}: {e}", f.claim.chunk_index, f.claim.chunk_count))?;
+            match proof.proof {
+                SP1Proof::Compressed(p) => proofs.push(*p),
+                _ => unreachable!("check_proof checked the kind"),
+            }
+        }
+        let claims: Vec<ChunkClaim> = chunks.iter().map(|f| f.claim).collect();
+        let claim = zkml_core::aggregate::<zkml_core::SoftwareSha256>(&claims).map_err(|e| anyhow!("cannot aggregate: {e}"))?;
+        let chunk_vk = runtime()?.block_on(async {
+            let light = ProverClient::builder().light().build().await;
+            trusted_vk(&light, CHUNK_GUEST).await
+        })?;
+        let vk_digest = chunk_vk.hash_u32();
+        let mut words: Vec<u32> = words_of(&AGGREGATE_INPUT_MAGIC).collect();
+        words.extend_from_slice(&vk_digest);
+        words.push(chunks.len() as u32);
+        for c in &claims {
+            words.extend(words_of(&c.encode()));
+        }
+        let stdin = || {
+            let mut stdin = stdin_for(&words);
+            for p in &proofs {
+                stdin.write_proof(p.clone(), chunk_vk.vk.clone());
+            }
+            stdin
+        };
+        let (elf, elf_hash) = program(AGGREGATE_GUEST)?;
+        let setup_s = t.elapsed().as_secs_f64();
+        let executed = execute_light(&elf, stdin())?;
+        let expected = aggregate_public_values(&claim, &vk_digest);
+        if executed.public_values != expected {
+            bail!("sp1: the aggregation guest's public values are not the aggregated claim and our chunk guest's key digest");
+        }
+        let made = prove_elf(&elf, &elf_hash, stdin(), &executed, true)?;
+        let payload = bincode::serialize(&made.proof).context("serialising the proof")?;
+        let mut notes = vec![format!(
+            "chunked: {} compressed chunk proofs verified inside the aggregation guest (verify_sp1_proof), one compressed proof",
+            chunks.len()
+        )];
+        notes.extend(made.notes);
+        let info = self.info();
+        Ok(ProveOutput {
+            report: ProveReport {
+                backend: NAME.into(),
+                mode: MODE_CHUNKED.into(),
+                precompiles: Precompiles::On,
+                real_proof: true,
+                claim: ClaimSummary::from(&claim),
+                cycles: Some(Cycles { total: executed.cycles, ..Default::default() }),
+                phases: Phases {
+                    setup_s: Some(setup_s + made.setup_s),
+                    execute_s: Some(executed.execute_s),
+                    prove_s: Some(made.prove_s),
+                    ..Default::default()
+                },
+                proof_bytes: payload.len() as u64,
+                proof_path: String::new(),
+                notes,
+            },
+            file: ProofFile { header: header(&info, MODE_CHUNKED, Precompiles::On, true, Some(made.vk.bytes32())), claim, payload },
         })
     }
 
     fn verify(&self, file: &ProofFile) -> anyhow::Result<VerifyReport> {
-        let invalid = |reason: String, verify_s: f64| VerifyReport::invalid(NAME, file, true, reason, verify_s);
-        let proof: SP1ProofWithPublicValues = match bincode::deserialize(&file.payload) {
-            Ok(p) => p,
-            Err(e) => return Ok(invalid(format!("payload is not an SP1 proof: {e}"), 0.0)),
+        // Our own guest and key decide, never the proof file; an aggregate must also carry our
+        // own chunk guest's key digest (the chunks it verified).
+        let (want, guest, expected) = match file.header.mode.as_str() {
+            MODE_CORE | MODE_COMPRESSED => (file.header.mode.as_str(), guest_name(file.header.precompiles), file.claim.encode().to_vec()),
+            MODE_CHUNKED => (MODE_COMPRESSED, AGGREGATE_GUEST.to_string(), aggregate_public_values(&file.claim, &chunk_vk_digest()?)),
+            other => bail!("sp1: cannot verify mode {other:?}"),
         };
-        let kind_ok = matches!(
-            (&proof.proof, file.header.mode.as_str()),
-            (SP1Proof::Core(_), MODE_CORE) | (SP1Proof::Compressed(_), MODE_COMPRESSED)
-        );
-        if !kind_ok {
-            return Ok(invalid(format!("payload is not a {} proof", file.header.mode), 0.0));
-        }
-        runtime()?.block_on(async {
-            let light = ProverClient::builder().light().build().await;
-            // Our own verifying key for the stated guest, never one from the proof file.
-            let vk = self.trusted_vk(&light, file.header.precompiles).await?;
-            let t = Instant::now();
-            let result = light.verify(&proof, &vk, None);
-            let verify_s = t.elapsed().as_secs_f64();
-            if let Err(e) = result {
-                return Ok(invalid(
-                    format!(
-                        "proof verification failed against our verifying key {} (precompiles {}): {e}",
-                        vk.bytes32(),
-                        file.header.precompiles
-                    ),
-                    verify_s,
-                ));
-            }
-            if proof.public_values.as_slice() != file.claim.encode() {
-                return Ok(invalid("the proof's public values are not the claim in this file".into(), verify_s));
-            }
-            Ok(VerifyReport::valid(NAME, file, true, verify_s))
+        Ok(match check_proof(&file.payload, want, &guest, &expected)? {
+            Ok((_, verify_s)) => VerifyReport::valid(NAME, file, true, verify_s),
+            Err((reason, verify_s)) => VerifyReport::invalid(NAME, file, true, reason, verify_s),
         })
     }
 }
