@@ -316,13 +316,8 @@ impl Backend for Risc0 {
             claim,
             payload,
         };
-        let phases = Phases {
-            setup_s: Some(setup_s),
-            execute_s: Some(execute_s),
-            prove_s: Some(prove_s),
-            compress_s,
-            ..Default::default()
-        };
+        let phases =
+            Phases { setup_s: Some(setup_s), execute_s: Some(execute_s), prove_s: Some(prove_s), compress_s, ..Default::default() };
         let mut report = ChunkReport::of(NAME, &file, true, None, phases);
         report.cycles = Some(cycles(&info.stats));
         report.notes.push(format!("chunk {} of {}: succinct receipt of the chunk guest", claim.chunk_index, claim.chunk_count));
@@ -514,9 +509,8 @@ fn prove_receipt(env: ExecutorEnv<'_>, program: &Program, succinct: bool, what: 
     let prove_s = t.elapsed().as_secs_f64();
     let compress_s = if succinct {
         let t = Instant::now();
-        info.receipt = prover
-            .compress(&ProverOpts::succinct(), &info.receipt)
-            .map_err(|e| anyhow!("risc0 compression to succinct{what}: {e:#}"))?;
+        info.receipt =
+            prover.compress(&ProverOpts::succinct(), &info.receipt).map_err(|e| anyhow!("risc0 compression to succinct{what}: {e:#}"))?;
         Some(t.elapsed().as_secs_f64())
     } else {
         None
