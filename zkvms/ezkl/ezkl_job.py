@@ -229,8 +229,17 @@ def atomic_srs(srs_dir, logrows):
     t = time.perf_counter()
     tmp = f"{path}.tmp{os.getpid()}"
     ezkl.gen_srs(tmp, logrows)
-    os.replace(tmp, path)
-    return path, time.perf_counter() - t, True
+    # The first SRS written wins and is never replaced: each one has fresh randomness, so two
+    # processes generating at once (parallel tests, two sweeps) must not swap it under each
+    # other's keys (a proof made with one and verified with the other fails: "the constraint
+    # system is not satisfied"). A hard link fails if the file exists; the loser uses the winner's.
+    try:
+        os.link(tmp, path)
+        generated = True
+    except FileExistsError:
+        generated = False
+    os.remove(tmp)
+    return path, time.perf_counter() - t, generated
 
 
 def felt_int(hex_le):
