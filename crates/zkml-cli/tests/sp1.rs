@@ -10,8 +10,17 @@ mod common;
 use common::*;
 use zkml_protocol::ProofFile;
 
+/// SP1's prover needs 10–18 GiB a proof here: the tests that prove take turns (two at once, as
+/// the test harness would run them, exceed a 24 GiB machine and the memory guard ends one).
+static ONE_PROVER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_prover() -> std::sync::MutexGuard<'static, ()> {
+    ONE_PROVER.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 #[test]
 fn sp1_proves_verifies_and_rejects_tampering() {
+    let _turn = one_prover();
     let (repo, tmp, native) = small_private_test_set("60", "5", "ridge");
     let t = tmp.path();
     let p = |name: &str| t.join(name).display().to_string();
@@ -81,6 +90,7 @@ fn sp1_proves_verifies_and_rejects_tampering() {
 /// rows (issue #35: the leak check covers every mode a backend offers here).
 #[test]
 fn sp1_compressed_proof_verifies_rejects_tampering_and_leaks_no_rows() {
+    let _turn = one_prover();
     let (repo, tmp, native) = small_private_test_set("40", "9", "ridge");
     let t = tmp.path();
     let p = |name: &str| t.join(name).display().to_string();
@@ -113,6 +123,7 @@ fn sp1_compressed_proof_verifies_rejects_tampering_and_leaks_no_rows() {
 /// proof of each verifies (issue #32).
 #[test]
 fn sp1_proves_the_compute_intensive_models() {
+    let _turn = one_prover();
     let cycles = compute_intensive_models_prove_like_native("sp1", "core");
     assert_eq!(cycles.len(), 2);
 }
@@ -130,5 +141,6 @@ fn sp1_guests_are_reproducible_from_another_path() {
 /// proof. The scenario is [`assert_proves_in_chunks`].
 #[test]
 fn sp1_proves_a_test_set_in_chunks_resumes_and_rejects_bad_chunks() {
+    let _turn = one_prover();
     assert_proves_in_chunks("sp1", false, "");
 }
