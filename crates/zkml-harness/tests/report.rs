@@ -528,6 +528,17 @@ fn a_contender_measured_on_another_machine_is_named_beside_the_cell_not_ranked_i
     let bars = |h: &str| std::fs::read_to_string(tmp.path().join(format!("report/plots/bars-prove-ridge-aggregated-{h}.svg"))).unwrap();
     assert!(bars("H2").contains("\nb compressed, precompiles off\n</text>"), "the bars' legend says so too");
     assert!(bars("H1").contains("\nb compressed\n</text>"), "H1's b ran with its accelerator");
+    // Line charts never mix machines (issue #34): one per machine, named and titled by it, and no
+    // legend entry needs a machine tag; the merged chart of every machine is gone.
+    let plots = tmp.path().join("report/plots");
+    let md = std::fs::read_to_string(tmp.path().join("report/README.md")).unwrap();
+    for h in ["H1", "H2"] {
+        let svg = std::fs::read_to_string(plots.join(format!("prove_wall-ridge-{h}.svg"))).expect("a chart per machine");
+        assert!(svg.contains(&format!("(harness-measured, incl. setup) — ridge — {h}")), "{h}: title");
+        assert!(!svg.contains(" @H"), "{h}: a legend entry names a machine");
+        assert!(md.contains(&format!("(plots/prove_wall-ridge-{h}.png)")), "{h} linked from the report");
+    }
+    assert!(!plots.join("prove_wall-ridge.png").exists(), "no chart mixes the two machines");
     // b is named beside H2's cell with its time and the two machines' probe ratio; H1's cell
     // lacks nothing, so it gets no line.
     assert!(verdict.contains("**Measured on another machine only**"), "{verdict}");

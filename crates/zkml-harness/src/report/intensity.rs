@@ -480,7 +480,7 @@ pub fn markdown(data: &Data, axes: &[Axis], larger: &[Larger], plots_dir: &Path)
             .iter()
             .filter_map(|s| {
                 let (fixed, per) = s.fit?;
-                let mut series = Series::new(s.name(), &s.key.zkvm, s.key.precompiles, plots::family_marker(s.family), 0);
+                let mut series = Series::new(s.name(), &s.key.zkvm, s.key.precompiles, s.family, 0);
                 series.points =
                     s.measured.iter().map(|m| Point { x: m.work as f64, y: m.time.median, lo: m.time.min, hi: m.time.max }).collect();
                 // The line ends at a failure past every measured size.
@@ -492,27 +492,23 @@ pub fn markdown(data: &Data, axes: &[Axis], larger: &[Larger], plots_dir: &Path)
         let x_max = LADDER.iter().filter_map(|m| work(m)).max().unwrap_or(1) as f64;
         let name = format!("intensity-time-{}{suffix}", axis.rows);
         let title = format!("Time to a proof against work per row — {} rows", axis.rows);
-        plots::fit_chart_x(
-            plots_dir,
-            &name,
-            &title,
-            "s",
-            "instructions per row (RV32IM hand count, log; markers measured, lines fitted and projected)",
-            &lines,
-            x_max,
-        )?;
-        writeln!(md, "![{title}](plots/{name}.png)\n")?;
+        for part in plots::split_charts(lines, false, |f| &f.series) {
+            let (name, title) = (format!("{name}{}", part.name_suffix), format!("{title}{}", part.title_suffix));
+            let x_desc = "instructions per row (RV32IM hand count, log; markers measured, lines fitted and projected)";
+            plots::fit_chart_x(plots_dir, &name, &title, "s", x_desc, &part.items, x_max)?;
+            writeln!(md, "![{title}](plots/{name}.png)\n")?;
+        }
         let cycle_series: Vec<Series> = counted
             .iter()
             .map(|s| {
-                let mut series = Series::new(s.key.zkvm.clone(), &s.key.zkvm, Precompiles::On, 0, 0);
+                let mut series = Series::new(s.key.zkvm.clone(), &s.key.zkvm, Precompiles::On, ProofFamily::None, 0);
                 series.points =
                     s.measured.iter().filter_map(|m| m.cycles_per_row.map(|c| Point { x: m.work as f64, y: c, lo: c, hi: c })).collect();
                 series
             })
             .collect();
         // The target every guest is held to: twice the hand count (dashed, grey).
-        let mut target = Series::new("2 × hand count (the target)".into(), Backend::Native.name(), Precompiles::Off, 0, 0);
+        let mut target = Series::new("2 × hand count (the target)".into(), Backend::Native.name(), Precompiles::Off, ProofFamily::None, 0);
         target.points = axis
             .models
             .iter()

@@ -57,16 +57,34 @@ fn fmt_stats(s: Option<Stats>) -> String {
     }
 }
 
-fn series_label(k: &GroupKey, multi_host: bool, modes: usize) -> String {
+/// A line's legend entry. No machine in it: a chart draws one machine ([`plots::split_charts`]).
+fn series_label(k: &GroupKey, modes: usize) -> String {
     let mut s = k.zkvm.clone();
     if modes > 1 {
         write!(s, " {}", k.mode).unwrap();
     }
     s.push_str(records::precompiles_note(&k.zkvm, k.precompiles));
-    if multi_host {
-        write!(s, " @{}", host_id(k.host)).unwrap();
-    }
     s
+}
+
+/// Draws `series` as line charts `plots/NAME[-part].png` (per machine, at most
+/// [`plots::MAX_SERIES`] lines each: [`plots::split_charts`]) and links each from `md`.
+fn line_charts(
+    md: &mut String,
+    out: &Path,
+    name: &str,
+    title: &str,
+    unit: &str,
+    series: Vec<Series>,
+    multi_host: bool,
+) -> anyhow::Result<()> {
+    for part in plots::split_charts(series, multi_host, |s| s) {
+        let name = format!("{name}{}", part.name_suffix);
+        let title = format!("{title}{}", part.title_suffix);
+        plots::line_chart(&out.join("plots"), &name, &title, unit, &part.items)?;
+        writeln!(md, "![{title}](plots/{name}.png)")?;
+    }
+    Ok(())
 }
 
 /// `path` as seen from the directory `base` (both made absolute first), so that a published
@@ -100,7 +118,7 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
     };
     let n_modes = modes.len();
     // Marker shape (and bar shade) by proof family: segmented, aggregated, SNARK.
-    let family_index = |zkvm: &str, mode: &str| plots::family_marker(mode_info(data, zkvm, mode).0);
+    let family_of = |zkvm: &str, mode: &str| mode_info(data, zkvm, mode).0;
     let mut md = String::new();
     writeln!(md, "# zkml-bench report\n")?;
     let ok = data.records.iter().filter(|(_, r)| r.status.is_ok()).count();
@@ -272,10 +290,9 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
         }
         writeln!(md)?;
         for metric in &METRICS {
-            let series = series_for(&groups, model, multi_host, n_modes, &family_index, |runs, rows| data.metric_stats(runs, rows, metric));
-            let name = format!("{}-{model}", metric.id);
-            plots::line_chart(&out.join("plots"), &name, &format!("{} — {model}", metric.title), metric.unit, &series)?;
-            writeln!(md, "![{} — {model}](plots/{name}.png)", metric.title)?;
+            let series = series_for(&groups, model, n_modes, &family_of, |runs, rows| data.metric_stats(runs, rows, metric));
+            let title = format!("{} — {model}", metric.title);
+            line_charts(&mut md, out, &format!("{}-{model}", metric.id), &title, metric.unit, series, multi_host)?;
         }
         // The original study's charts: proving and verification time as grouped bars, one group
         // per test-set size, one bar per backend and mode (accelerator on where it exists), one
@@ -348,7 +365,7 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
                             plots::Bars {
                                 label: records::system_name(zkvm, mode, if all_off { Precompiles::Off } else { Precompiles::On }),
                                 backend: zkvm.clone(),
-                                family: family_index(zkvm, mode),
+                                family: plots::family_marker(family_of(zkvm, mode)),
                                 marked: if all_off { vec![false; sizes.len()] } else { off },
                                 values,
                                 failed,
@@ -369,14 +386,14 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
             }
         }
         // Overhead vs native and the precompile speedup are ratios of medians.
-        let mut over: BTreeMap<String, Series> = BTreeMap::new();
-        let mut speed: BTreeMap<String, Series> = BTreeMap::new();
+        let mut over: BTreeMap<(usize, String), Series> = BTreeMap::new();
+        let mut speed: BTreeMap<(usize, String), Series> = BTreeMap::new();
         for (k, runs) in groups.iter().filter(|(k, _)| &k.model == model && !is_baseline(&k.zkvm)) {
             let wall = data.metric_stats(runs, k.rows, &METRICS[1]);
             if let (Some(n), Some(s)) = (native.get(&(k.host, k.model.clone(), k.rows)), wall) {
-                let label = series_label(k, multi_host, n_modes);
-                over.entry(label.clone())
-                    .or_insert_with(|| Series::new(label, &k.zkvm, k.precompiles, family_index(&k.zkvm, &k.mode), k.host))
+                let label = series_label(k, n_modes);
+                over.entry((k.host, label.clone()))
+                    .or_insert_with(|| Series::new(label, &k.zkvm, k.precompiles, family_of(&k.zkvm, &k.mode), k.host))
                     .points
                     .push(Point { x: k.rows as f64, y: s.median / n, lo: s.min / n, hi: s.max / n });
             }
@@ -384,35 +401,21 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
                 let off = GroupKey { precompiles: Precompiles::Off, ..k.clone() };
                 if let (Some(on_s), Some(off_runs)) = (data.metric_stats(runs, k.rows, &METRICS[0]), groups.get(&off)) {
                     if let Some(off_s) = data.metric_stats(off_runs, k.rows, &METRICS[0]) {
-                        let label = series_label(k, multi_host, n_modes);
+                        let label = series_label(k, n_modes);
                         let r = off_s.median / on_s.median;
                         speed
-                            .entry(label.clone())
-                            .or_insert_with(|| Series::new(label, &k.zkvm, Precompiles::On, family_index(&k.zkvm, &k.mode), k.host))
+                            .entry((k.host, label.clone()))
+                            .or_insert_with(|| Series::new(label, &k.zkvm, Precompiles::On, family_of(&k.zkvm, &k.mode), k.host))
                             .points
                             .push(Point { x: k.rows as f64, y: r, lo: r, hi: r });
                     }
                 }
             }
         }
-        let name = format!("overhead-{model}");
-        plots::line_chart(
-            &out.join("plots"),
-            &name,
-            &format!("Prove wall time ÷ native evaluation wall time — {model}"),
-            "×",
-            &over.into_values().collect::<Vec<_>>(),
-        )?;
-        writeln!(md, "![overhead vs native — {model}](plots/{name}.png)")?;
-        let name = format!("precompile-speedup-{model}");
-        plots::line_chart(
-            &out.join("plots"),
-            &name,
-            &format!("Proving time, precompiles off ÷ on — {model}"),
-            "×",
-            &speed.into_values().collect::<Vec<_>>(),
-        )?;
-        writeln!(md, "![precompile speedup — {model}](plots/{name}.png)")?;
+        let title = format!("Prove wall time ÷ native evaluation wall time — {model}");
+        line_charts(&mut md, out, &format!("overhead-{model}"), &title, "×", over.into_values().collect(), multi_host)?;
+        let title = format!("Proving time, precompiles off ÷ on — {model}");
+        line_charts(&mut md, out, &format!("precompile-speedup-{model}"), &title, "×", speed.into_values().collect(), multi_host)?;
     }
 
     let failures: Vec<&(usize, RunRecord)> = data.records.iter().filter(|(_, r)| !r.status.is_ok()).collect();
@@ -442,23 +445,22 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
     Ok(path)
 }
 
-/// One series per (host, backend, precompiles, mode) for `model`, over rows.
+/// One series per (host, backend, precompiles, mode) for `model`, over rows, by host.
 /// The native baseline is left out: its microseconds would squash every zkVM line into the top
 /// of a shared log axis (it stays in the tables and is the denominator of the overhead chart).
 fn series_for(
     groups: &BTreeMap<GroupKey, Vec<&RunRecord>>,
     model: &str,
-    multi_host: bool,
     n_modes: usize,
-    family_index: &dyn Fn(&str, &str) -> usize,
+    family_of: &dyn Fn(&str, &str) -> ProofFamily,
     value: impl Fn(&[&RunRecord], u32) -> Option<Stats>,
 ) -> Vec<Series> {
-    let mut out: BTreeMap<String, Series> = BTreeMap::new();
+    let mut out: BTreeMap<(usize, String), Series> = BTreeMap::new();
     for (k, runs) in groups.iter().filter(|(k, _)| k.model == model && !is_baseline(&k.zkvm)) {
         if let Some(s) = value(runs, k.rows) {
-            let label = series_label(k, multi_host, n_modes);
-            out.entry(label.clone())
-                .or_insert_with(|| Series::new(label, &k.zkvm, k.precompiles, family_index(&k.zkvm, &k.mode), k.host))
+            let label = series_label(k, n_modes);
+            out.entry((k.host, label.clone()))
+                .or_insert_with(|| Series::new(label, &k.zkvm, k.precompiles, family_of(&k.zkvm, &k.mode), k.host))
                 .points
                 .push(Point { x: k.rows as f64, y: s.median, lo: s.min, hi: s.max });
         }

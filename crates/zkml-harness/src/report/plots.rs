@@ -6,8 +6,10 @@
 //! aggregated, triangle: SNARK); the legend draws exactly that line and marker. In bar charts
 //! the aggregated family's bars are a lighter shade of the backend's colour, and a configuration
 //! that ran but never succeeded is an outlined stub labelled `OOM`, `timeout` or `failed` (an
-//! empty slot means "not measured"). Series of a
-//! second machine have hollow markers. The x axis is labelled at the measured sizes only.
+//! empty slot means "not measured"). No chart mixes machines and none draws more than
+//! [`MAX_SERIES`] series: [`split_charts`] cuts a set of series into readable charts (per
+//! machine, then per proof family, then per accelerator setting). The x axis is labelled at the
+//! measured sizes only.
 
 use crate::catalogue::Backend;
 use plotters::coord::Shift;
@@ -15,7 +17,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::path::Path;
 use std::sync::Once;
-use zkml_protocol::Precompiles;
+use zkml_protocol::{Precompiles, ProofFamily};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Point {
@@ -33,25 +35,111 @@ pub struct Series {
     pub backend: String,
     /// Precompiles off is drawn dashed.
     pub precompiles: Precompiles,
-    /// Marker shape: 0 segmented (circle), 1 aggregated (square), 2 SNARK (triangle).
-    pub mode_index: usize,
-    /// Hollow markers for every host after the first, in merged reports.
+    /// Marker shape ([`family_marker`]): segmented circle, aggregated square, SNARK triangle.
+    pub family: ProofFamily,
+    /// The machine (index into the report's hosts): [`split_charts`] never mixes two.
     pub host: usize,
     pub points: Vec<Point>,
 }
 
 impl Series {
-    pub fn new(label: String, backend: &str, precompiles: Precompiles, mode_index: usize, host: usize) -> Self {
-        Series { label, backend: backend.into(), precompiles, mode_index, host, points: Vec::new() }
+    pub fn new(label: String, backend: &str, precompiles: Precompiles, family: ProofFamily, host: usize) -> Self {
+        Series { label, backend: backend.into(), precompiles, family, host, points: Vec::new() }
     }
+}
+
+/// The most series one chart draws: beyond it the legend is a list nobody matches to lines.
+pub const MAX_SERIES: usize = 8;
+
+/// One chart of a [`split_charts`]: which part of the whole it shows and its items.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChartPart<T> {
+    /// Appended to the chart's file name: `""` where nothing was cut, else e.g. `-H2-aggregated`.
+    pub name_suffix: String,
+    /// Appended to the chart's title: `""` where nothing was cut, else e.g. ` — H2, aggregated proofs`.
+    pub title_suffix: String,
+    pub items: Vec<T>,
+}
+
+impl<T> ChartPart<T> {
+    /// Its name and title with its items taken out (to be cut further).
+    fn take(self) -> (ChartPart<T>, Vec<T>) {
+        (ChartPart { name_suffix: self.name_suffix, title_suffix: self.title_suffix, items: Vec::new() }, self.items)
+    }
+
+    fn narrowed<U>(&self, name: &str, title: &str, items: Vec<U>) -> ChartPart<U> {
+        let sep = if self.title_suffix.is_empty() { " — " } else { ", " };
+        ChartPart { name_suffix: format!("{}-{name}", self.name_suffix), title_suffix: format!("{}{sep}{title}", self.title_suffix), items }
+    }
+}
+
+/// Cuts the items of one chart (series, or fitted lines, reached through `series`) into charts
+/// a reader can follow: one per machine where the report has several (`multi_host`: a chart
+/// never mixes machines), and a machine's chart of more than [`MAX_SERIES`] series cut by proof
+/// family, then by accelerator setting, then into numbered parts. Items keep their order. With
+/// no item, one empty chart (it says that nothing was measured).
+pub fn split_charts<T>(items: Vec<T>, multi_host: bool, series: impl Fn(&T) -> &Series) -> Vec<ChartPart<T>> {
+    let whole = |items| ChartPart { name_suffix: String::new(), title_suffix: String::new(), items };
+    if items.is_empty() {
+        return vec![whole(Vec::new())];
+    }
+    let mut out = Vec::new();
+    for (host, items) in group_by(items, |t| series(t).host) {
+        let machine = if multi_host {
+            whole(Vec::new()).narrowed(&super::text::host_id(host), &super::text::host_id(host), items)
+        } else {
+            whole(items)
+        };
+        if machine.items.len() <= MAX_SERIES {
+            out.push(machine);
+            continue;
+        }
+        let (machine, items) = machine.take();
+        for (family, items) in group_by(items, |t| series(t).family) {
+            let by_family = machine.narrowed(family.as_str(), &format!("{family} proofs"), items);
+            if by_family.items.len() <= MAX_SERIES {
+                out.push(by_family);
+                continue;
+            }
+            let (by_family, items) = by_family.take();
+            for (precompiles, items) in group_by(items, |t| series(t).precompiles) {
+                let by_setting = by_family.narrowed(&format!("accel-{precompiles}"), &format!("accelerator {precompiles}"), items);
+                let n = by_setting.items.len().div_ceil(MAX_SERIES);
+                if n == 1 {
+                    out.push(by_setting);
+                    continue;
+                }
+                let (by_setting, items) = by_setting.take();
+                let mut rest = items.into_iter();
+                for i in 1..=n {
+                    let items: Vec<T> = rest.by_ref().take(MAX_SERIES).collect();
+                    out.push(by_setting.narrowed(&format!("part{i}"), &format!("part {i} of {n}"), items));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `items` grouped by `key`, groups in the order of their first item, items in their order.
+fn group_by<T, K: PartialEq>(items: Vec<T>, key: impl Fn(&T) -> K) -> Vec<(K, Vec<T>)> {
+    let mut groups: Vec<(K, Vec<T>)> = Vec::new();
+    for t in items {
+        let k = key(&t);
+        match groups.iter_mut().find(|(g, _)| *g == k) {
+            Some((_, v)) => v.push(t),
+            None => groups.push((k, vec![t])),
+        }
+    }
+    groups
 }
 
 /// The marker shape (and bar shade) of a proof family in every chart: segmented (and
 /// unfamilied) 0, aggregated 1, SNARK 2.
-pub fn family_marker(family: zkml_protocol::ProofFamily) -> usize {
+pub fn family_marker(family: ProofFamily) -> usize {
     match family {
-        zkml_protocol::ProofFamily::Aggregated => 1,
-        zkml_protocol::ProofFamily::Snark => 2,
+        ProofFamily::Aggregated => 1,
+        ProofFamily::Snark => 2,
         _ => 0,
     }
 }
@@ -127,12 +215,8 @@ fn pad_log(lo: f64, hi: f64) -> (f64, f64) {
     }
 }
 
-fn shape_style(c: RGBColor, host: usize) -> ShapeStyle {
-    if host == 0 {
-        c.filled()
-    } else {
-        c.stroke_width(2)
-    }
+fn shape_style(c: RGBColor) -> ShapeStyle {
+    c.filled()
 }
 
 /// Draws the series' marker (by proof mode) at each point of a chart (the legend draws the
@@ -168,6 +252,18 @@ fn nothing_to_draw<DB: DrawingBackend>(
     root.present()
 }
 
+/// The caption's font size over `area`: 20 px, smaller (down to 12) where a long title (a
+/// machine, a family and a setting appended by [`split_charts`]) would run past the edges.
+fn caption_size<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, title: &str) -> Result<u32, DrawingAreaErrorKind<DB::ErrorType>> {
+    let room = area.dim_in_pixel().0 as i32 - 2 * 14;
+    for size in (13..=20).rev() {
+        if area.estimate_text_size(title, &("sans-serif", size).into())?.0 as i32 <= room {
+            return Ok(size);
+        }
+    }
+    Ok(12)
+}
+
 fn draw_lines<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
     title: &str,
@@ -188,7 +284,7 @@ fn draw_lines<DB: DrawingBackend>(
     // The legend goes to the right of the plot, so it never covers a point.
     let (plot, legend) = split_for_legend(&root, series.iter().map(|s| s.label.as_str()))?;
     let mut chart = ChartBuilder::on(&plot)
-        .caption(title, ("sans-serif", 20))
+        .caption(title, ("sans-serif", caption_size(&plot, title)?))
         .margin(14)
         .x_label_area_size(48)
         .y_label_area_size(80)
@@ -219,9 +315,9 @@ fn draw_lines<DB: DrawingBackend>(
             chart.draw_series(LineSeries::new(line, c.stroke_width(2)))?;
         }
         chart.draw_series(points.iter().map(|p| ErrorBar::new_vertical(p.x, p.lo, p.y, p.hi, c.stroke_width(1), 10)))?;
-        let style = shape_style(c, s.host);
-        draw_markers!(chart, points.iter().map(|p| (p.x, p.y)), s.mode_index, style);
-        entries.push((s.label.clone(), dashed, s.mode_index, s.host, c));
+        let style = shape_style(c);
+        draw_markers!(chart, points.iter().map(|p| (p.x, p.y)), family_marker(s.family), style);
+        entries.push((s.label.clone(), dashed, family_marker(s.family), c));
     }
     draw_legend(&legend, &entries)?;
     root.present()
@@ -253,16 +349,16 @@ fn split_for_legend<'l, DB: DrawingBackend>(
 
 fn draw_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
-    entries: &[(String, bool, usize, usize, RGBColor)],
+    entries: &[(String, bool, usize, RGBColor)],
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let font = legend_font();
-    for (i, (label, dashed, mode, host, c)) in entries.iter().enumerate() {
+    for (i, (label, dashed, mode, c)) in entries.iter().enumerate() {
         let (x, y) = (4, (LEGEND_TOP + LEGEND_LINE * i as u32) as i32);
         let segments: &[(i32, i32)] = if *dashed { &[(0, 6), (10, 16), (20, 26)] } else { &[(0, 26)] };
         for (a, b) in segments {
             area.draw(&PathElement::new(vec![(x + a, y), (x + b, y)], c.stroke_width(2)))?;
         }
-        let style = shape_style(*c, *host);
+        let style = shape_style(*c);
         let at = EmptyElement::at((x + 13, y));
         match mode % 3 {
             0 => area.draw(&(at + Circle::new((0, 0), 5, style)))?,
@@ -351,7 +447,7 @@ fn draw_fits<DB: DrawingBackend>(
     ticks.sort_by(f64::total_cmp);
     let (plot, legend) = split_for_legend(&root, series.iter().map(|f| f.series.label.as_str()))?;
     let mut chart = ChartBuilder::on(&plot)
-        .caption(title, ("sans-serif", 20))
+        .caption(title, ("sans-serif", caption_size(&plot, title)?))
         .margin(14)
         .x_label_area_size(48)
         .y_label_area_size(80)
@@ -382,9 +478,9 @@ fn draw_fits<DB: DrawingBackend>(
         } else {
             chart.draw_series(LineSeries::new(line, c.stroke_width(2)))?;
         }
-        let style = shape_style(c, s.host);
-        draw_markers!(chart, s.points.iter().filter(|p| p.y > 0.0).map(|p| (p.x, p.y)), s.mode_index, style);
-        entries.push((s.label.clone(), dashed, s.mode_index, s.host, c));
+        let style = shape_style(c);
+        draw_markers!(chart, s.points.iter().filter(|p| p.y > 0.0).map(|p| (p.x, p.y)), family_marker(s.family), style);
+        entries.push((s.label.clone(), dashed, family_marker(s.family), c));
     }
     draw_legend(&legend, &entries)?;
     root.present()
@@ -446,7 +542,7 @@ fn draw_bars<DB: DrawingBackend>(
     let (plot, legend) = split_for_legend(&root, bars.iter().map(|b| b.label.as_str()).chain(marked.then_some(mark_note)))?;
     let n = groups.len() as f64;
     let mut chart = ChartBuilder::on(&plot)
-        .caption(title, ("sans-serif", 20))
+        .caption(title, ("sans-serif", caption_size(&plot, title)?))
         .margin(14)
         .x_label_area_size(48)
         .y_label_area_size(80)
@@ -634,11 +730,97 @@ mod bar_tests {
         assert_ne!(render(&bars(Some("OOM"))), render(&bars(None)), "the stub is drawn");
     }
 
+    const FAMILIES: [ProofFamily; 3] = [ProofFamily::Segmented, ProofFamily::Aggregated, ProofFamily::Snark];
+
+    /// `n` series on `host`, families and accelerator settings taking turns.
+    fn many(n: usize, host: usize) -> Vec<Series> {
+        (0..n)
+            .map(|i| {
+                let setting = if i % 2 == 0 { Precompiles::On } else { Precompiles::Off };
+                Series::new(format!("s{i}@{host}"), "sp1", setting, FAMILIES[i % 3], host)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn split_charts_never_mix_machines_nor_draw_more_than_eight_series() {
+        // Four machines: 31 series (the merged report of issue #34), 3, 20 and 60 of them.
+        let all: Vec<Series> = [many(31, 0), many(3, 1), many(20, 2), many(60, 3)].concat();
+        let parts = split_charts(all.clone(), true, |s| s);
+        for p in &parts {
+            assert!(!p.items.is_empty() && p.items.len() <= MAX_SERIES, "{}: {} series", p.name_suffix, p.items.len());
+            let host = p.items[0].host;
+            assert!(p.items.iter().all(|s| s.host == host), "{} mixes machines", p.name_suffix);
+            assert!(p.name_suffix.starts_with(&format!("-H{}", host + 1)), "{} names its machine", p.name_suffix);
+            assert!(p.title_suffix.starts_with(&format!(" — H{}", host + 1)), "{}", p.title_suffix);
+        }
+        // Every series is drawn exactly once, and every chart has a file name of its own.
+        let mut drawn: Vec<&str> = parts.iter().flat_map(|p| p.items.iter().map(|s| s.label.as_str())).collect();
+        drawn.sort();
+        let mut expected: Vec<&str> = all.iter().map(|s| s.label.as_str()).collect();
+        expected.sort();
+        assert_eq!(drawn, expected);
+        let mut names: Vec<&str> = parts.iter().map(|p| p.name_suffix.as_str()).collect();
+        names.dedup();
+        assert_eq!(names.len(), parts.len(), "file names are unique: {names:?}");
+        // A machine with few series keeps one chart; cuts go by family, then by setting, then parts.
+        assert!(parts.iter().any(|p| p.name_suffix == "-H2" && p.items.len() == 3));
+        let h3: Vec<&str> = parts.iter().filter(|p| p.items[0].host == 2).map(|p| p.name_suffix.as_str()).collect();
+        assert_eq!(h3, ["-H3-segmented", "-H3-aggregated", "-H3-snark"], "20 series: 7 + 7 + 6 by family");
+        assert!(parts
+            .iter()
+            .any(|p| p.name_suffix == "-H4-segmented-accel-on-part1"
+                && p.title_suffix == " — H4, segmented proofs, accelerator on, part 1 of 2"));
+        assert!(parts
+            .iter()
+            .filter(|p| p.items[0].host == 3)
+            .all(|p| p.items.iter().all(|s| s.family == p.items[0].family && s.precompiles == p.items[0].precompiles)));
+    }
+
+    #[test]
+    fn a_single_machine_with_few_series_keeps_its_one_chart() {
+        let parts = split_charts(many(8, 0), false, |s| s);
+        assert_eq!(parts.len(), 1);
+        assert_eq!((parts[0].name_suffix.as_str(), parts[0].title_suffix.as_str(), parts[0].items.len()), ("", "", 8));
+        let nine = split_charts(many(9, 0), false, |s| s);
+        assert_eq!(nine.iter().map(|p| p.name_suffix.as_str()).collect::<Vec<_>>(), ["-segmented", "-aggregated", "-snark"]);
+        // Nothing measured: one chart still, which says so.
+        let none = split_charts(Vec::<Series>::new(), true, |s| s);
+        assert_eq!(none.len(), 1);
+        assert!(none[0].items.is_empty() && none[0].name_suffix.is_empty());
+    }
+
+    #[test]
+    fn a_long_title_stays_inside_the_chart() {
+        let long = "Prove process wall time (harness-measured, incl. setup) — ridge — H2, aggregated proofs, accelerator off, part 2 of 3";
+        register_font();
+        let mut scratch = String::new();
+        let area = SVGBackend::with_string(&mut scratch, (700, 600)).into_drawing_area();
+        let size = caption_size(&area, long).unwrap();
+        let width = area.estimate_text_size(long, &("sans-serif", size).into()).unwrap().0;
+        assert!(size < 20 && width <= 700 - 28, "{size} px: {width} px wide on a 700 px plot");
+        assert_eq!(caption_size(&area, "Proof size — ridge").unwrap(), 20, "a short title keeps its size");
+        // Drawn: the long title's chart uses the smaller font.
+        let font = |title: &str| {
+            let mut series = many(3, 1);
+            for s in &mut series {
+                s.points.push(Point { x: 100.0, y: 2.0, lo: 1.0, hi: 3.0 });
+            }
+            let dir = tempfile::tempdir().unwrap();
+            line_chart(dir.path(), "t", title, "s", &series).unwrap();
+            let svg = std::fs::read_to_string(dir.path().join("t.svg")).unwrap();
+            let at = svg.find(&format!("\n{title}\n</text>")).expect("the title is drawn");
+            let tag = &svg[svg[..at].rfind("font-size=\"").unwrap() + 11..];
+            tag[..tag.find('"').unwrap()].parse::<f64>().unwrap()
+        };
+        assert!(font(long) < font("Proof size — ridge"));
+    }
+
     #[test]
     fn a_legend_of_thirty_series_stays_inside_the_image() {
         let series: Vec<Series> = (0..30)
             .map(|i| {
-                let mut s = Series::new(format!("system {i} @H{}", i % 4 + 1), "risc0", Precompiles::On, i % 3, i % 4);
+                let mut s = Series::new(format!("system {i} @H{}", i % 4 + 1), "risc0", Precompiles::On, FAMILIES[i % 3], i % 4);
                 s.points.push(Point { x: 100.0, y: 1.0 + i as f64, lo: 1.0 + i as f64, hi: 1.0 + i as f64 });
                 s
             })

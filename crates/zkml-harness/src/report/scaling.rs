@@ -201,28 +201,20 @@ pub fn scaling_markdown(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>
             let series: Vec<FitLine> = sorted
                 .iter()
                 .map(|f| {
-                    let mut s = Series::new(
-                        format!("{} ({})", f.name(), f.family),
-                        &f.key.zkvm,
-                        f.key.precompiles,
-                        plots::family_marker(f.family),
-                        f.key.host,
-                    );
+                    let mut s = Series::new(format!("{} ({})", f.name(), f.family), &f.key.zkvm, f.key.precompiles, f.family, f.key.host);
                     s.points = f.points.iter().map(|&(x, y)| Point { x, y, lo: y, hi: y }).collect();
                     let largest = f.sizes.last().copied().unwrap_or(0);
                     let ends = f.failed.iter().find(|(rows, _)| *rows > largest).map(|&(rows, tag)| (rows as f64, tag));
                     FitLine { series: s, fixed: f.fixed, per_row: f.per_row, ends }
                 })
                 .collect();
-            plots::fit_chart(
-                plots_dir,
-                &name,
-                &format!("Time to a proof: measured (markers) and fitted (lines) — {model}{suffix}"),
-                "s",
-                &series,
-                PROJECT_TO_ROWS,
-            )?;
-            writeln!(md, "![time to a proof, measured and fitted — {model}](plots/{name}.png)\n")?;
+            // One machine already; a crowded chart is cut further (by family, then setting).
+            for part in plots::split_charts(series, false, |f| &f.series) {
+                let name = format!("{name}{}", part.name_suffix);
+                let title = format!("Time to a proof: measured (markers) and fitted (lines) — {model}{suffix}{}", part.title_suffix);
+                plots::fit_chart(plots_dir, &name, &title, "s", &part.items, PROJECT_TO_ROWS)?;
+                writeln!(md, "![{title}](plots/{name}.png)\n")?;
+            }
         }
     }
     Ok(md)
