@@ -329,6 +329,25 @@ fn scaling_fits_every_system_with_residuals_failures_and_crossovers() {
     assert!(b.contains("Largest test set proven: 1,000 rows (ridge). Failed: ridge 10,000 rows (OOM)."), "{b}");
     let c = para("c app");
     assert!(c.contains("segmented proofs") && c.contains("It leads no contested category here."), "{c}");
+
+    // The same verdict as data (issue #34): the cells asserted on the struct, not on markdown.
+    use zkml_harness::report::verdict::{self as typed, Category, ZkProver};
+    let data = Data::load(&[tmp.path().join("results")]).unwrap();
+    let v = typed::verdict(&data, &data.groups(), &Default::default());
+    assert_eq!(v.cells.len(), 5, "aggregated at 100, 1,000 and 10,000 rows; segmented at 100 and 1,000");
+    let cell = |rows| v.cell(0, "ridge", ProofFamily::Aggregated, rows).unwrap_or_else(|| panic!("{rows}: {v:?}"));
+    let fastest = |rows| cell(rows).best(Category::Prove).cloned().expect("a fastest prover");
+    let (p, q, r) = (fastest(100), fastest(1000), fastest(10_000));
+    assert_eq!((p.key.zkvm.as_str(), p.key.mode.as_str(), p.median, p.zk), ("b", "compressed", 20.0, true));
+    assert!(matches!(&p.ahead_of, Some((runner, ratio)) if runner == "a" && (ratio - 52.0 / 20.0).abs() < 1e-9), "{p:?}");
+    assert_eq!((q.key.zkvm.as_str(), q.median), ("a", 70.0));
+    assert!(matches!(&q.ahead_of, Some((runner, ratio)) if runner == "b" && (ratio - 110.0 / 70.0).abs() < 1e-9), "{q:?}");
+    assert_eq!((r.key.zkvm.as_str(), r.ahead_of.clone()), ("a", None), "b ran out of memory at 10,000 rows: a alone");
+    // Every proof here claims zero-knowledge, so the fastest zero-knowledge prover is the fastest prover.
+    assert_eq!(cell(100).zk_prover, ZkProver::Fastest(p));
+    assert!(cell(1000).not_run.is_empty());
+    let seg = v.cell(0, "ridge", ProofFamily::Segmented, 100).expect("segmented cell");
+    assert_eq!(seg.best(Category::Prove).map(|p| p.key.zkvm.as_str()), Some("c"));
 }
 
 #[test]

@@ -32,8 +32,14 @@ struct Entry<'a> {
 /// for, and the measure the cost fits below are made of, so a cell and a fit never disagree.
 const PROVE: usize = 1;
 
-/// Metrics the verdict ranks (indices into [`METRICS`]), lower is better for each.
-const RANKED: [(usize, &str); 4] = [(PROVE, "fastest to prove"), (2, "fastest to verify"), (3, "smallest proof"), (4, "least memory")];
+/// Metrics the verdict ranks (indices into [`METRICS`]) with their column titles, in
+/// [`Category::ALL`]'s order; lower is better for each.
+const RANKED: [(usize, &str); 4] = [
+    (Category::Prove.metric(), "fastest to prove"),
+    (Category::Verify.metric(), "fastest to verify"),
+    (Category::ProofSize.metric(), "smallest proof"),
+    (Category::Memory.metric(), "least memory"),
+];
 
 /// The smallest lead that counts as a win in a system's paragraph (5 %): closer results are
 /// within the spread of repeated runs on these machines. The table shows every ratio.
@@ -82,27 +88,6 @@ fn ranked<'e, 'a>(entries: &'e [Entry<'a>], m: usize) -> Vec<(&'e Entry<'a>, f64
     let mut ranked: Vec<(&Entry<'_>, f64)> = entries.iter().filter_map(|e| e.stats[m].map(|s| (e, s.median))).collect();
     ranked.sort_by(|a, b| a.1.total_cmp(&b.1));
     ranked
-}
-
-/// The best entry by metric `m` and its ratio to the runner-up, as a table cell whose number
-/// links to the model's results table.
-fn winner(entries: &[Entry<'_>], m: usize, anchor: &str) -> String {
-    let value = |v: f64| format!("[{}](#{anchor})", fmt_value(v, METRICS[m].unit));
-    match ranked(entries, m).as_slice() {
-        [] => "–".into(),
-        [(e, v)] => format!("{} {} (only one measured)", name(e), value(*v)),
-        [(e, v), (r, rv), ..] => {
-            format!("**{}** {} — {:.1}× ahead of {}", name(e), value(*v), if *v > 0.0 { rv / v } else { f64::INFINITY }, r.key.zkvm)
-        }
-    }
-}
-
-/// The win of metric `m` in a cell, if any: to the winner's system.
-fn win_of(entries: &[Entry<'_>], m: usize, what: &'static str) -> Option<(System, Win)> {
-    let r = ranked(entries, m);
-    let (e, v) = *r.first()?;
-    let ahead = r.get(1).map(|(_, rv)| if v > 0.0 { rv / v } else { f64::INFINITY });
-    Some((system_of(e.key), Win { what, model: e.key.model.clone(), rows: e.key.rows, ahead }))
 }
 
 /// Each host's fastest speed probe per probe version (lower = faster machine).
@@ -255,9 +240,106 @@ fn projected_name(k: &GroupKey, zk: bool, t: f64) -> String {
 
 /// The verdict section's markdown; empty when no real proofs were measured. `projected`: the
 /// time to a proof projected for systems not run at a size (named beside a cell, never ranked).
-pub fn verdict_markdown(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>>, projected: &BTreeMap<GroupKey, f64>) -> String {
-    // (host, model, family, rows) -> contenders.
-    let mut cells: BTreeMap<(usize, String, ProofFamily, u32), Vec<Entry<'_>>> = BTreeMap::new();
+/// What the verdict ranks in every cell, in the table's column order (lower is better in each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Category {
+    /// Time to a proof: the prove process's wall time.
+    Prove,
+    Verify,
+    ProofSize,
+    Memory,
+}
+
+impl Category {
+    pub const ALL: [Category; 4] = [Category::Prove, Category::Verify, Category::ProofSize, Category::Memory];
+
+    fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The category's metric: an index into [`METRICS`].
+    const fn metric(self) -> usize {
+        match self {
+            Category::Prove => PROVE,
+            Category::Verify => 2,
+            Category::ProofSize => 3,
+            Category::Memory => 4,
+        }
+    }
+}
+
+/// The best contender of one category in one cell.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pick {
+    /// Its configuration (backend, mode, accelerator setting — on where it was measured).
+    pub key: GroupKey,
+    /// Its proof claims to hide the private rows.
+    pub zk: bool,
+    /// Its median in the category's unit ([`METRICS`]).
+    pub median: f64,
+    /// The runner-up's backend and its median ÷ this one's; `None` where it was the only contender.
+    pub ahead_of: Option<(String, f64)>,
+}
+
+/// The cell's fastest prover whose proof hides the private rows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ZkProver {
+    Fastest(Pick),
+    /// None measured here; this one was not run at this size, its time to a proof projected (s).
+    NotRunHere {
+        key: GroupKey,
+        projected_s: f64,
+    },
+    /// No proof measured or projected here hides the rows.
+    NoneHides,
+}
+
+/// One row of the verdict table: a machine, model, proof family and test-set size.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell {
+    pub host: usize,
+    pub model: String,
+    pub family: ProofFamily,
+    pub rows: u32,
+    /// The best contender per [`Category`] (in [`Category::ALL`]'s order); `None` where no contender has the measurement.
+    pub best: [Option<Pick>; 4],
+    pub zk_prover: ZkProver,
+    /// Systems not run at this size, projected (time to a proof, s) and never ranked, fastest first.
+    pub not_run: Vec<(GroupKey, bool, f64)>,
+}
+
+impl Cell {
+    pub fn best(&self, c: Category) -> Option<&Pick> {
+        self.best[c.index()].as_ref()
+    }
+}
+
+/// The verdict as data: one [`Cell`] per machine, model, family and size that has real proofs.
+/// [`verdict_markdown`] renders it (with the cost fits and the systems' paragraphs).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Verdict {
+    pub cells: Vec<Cell>,
+}
+
+impl Verdict {
+    pub fn cell(&self, host: usize, model: &str, family: ProofFamily, rows: u32) -> Option<&Cell> {
+        self.cells.iter().find(|c| c.host == host && c.model == model && c.family == family && c.rows == rows)
+    }
+}
+
+/// The best entry by metric `m`, with the runner-up's ratio.
+fn pick(entries: &[Entry<'_>], m: usize) -> Option<Pick> {
+    let r = ranked(entries, m);
+    let (e, v) = *r.first()?;
+    let ahead_of = r.get(1).map(|(runner, rv)| (runner.key.zkvm.clone(), if v > 0.0 { rv / v } else { f64::INFINITY }));
+    Some(Pick { key: e.key.clone(), zk: e.zk, median: v, ahead_of })
+}
+
+/// The contenders of every cell: (host, model, family, rows) -> entries.
+type Contenders<'a> = BTreeMap<(usize, String, ProofFamily, u32), Vec<Entry<'a>>>;
+
+fn contenders<'a>(data: &Data, groups: &'a BTreeMap<GroupKey, Vec<&RunRecord>>) -> Contenders<'a> {
+    let mut cells: Contenders<'a> = BTreeMap::new();
     for (k, runs) in groups {
         if is_baseline(&k.zkvm) || !runs.iter().all(|r| r.real_proof) {
             continue;
@@ -270,9 +352,64 @@ pub fn verdict_markdown(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>
         let stats = METRICS.iter().map(|m| data.metric_stats(runs, k.rows, m)).collect();
         cells.entry((k.host, k.model.clone(), family, k.rows)).or_default().push(Entry { key: k, zk, stats });
     }
+    cells
+}
+
+fn cells_of(data: &Data, cells: &Contenders<'_>, projected: &BTreeMap<GroupKey, f64>) -> Vec<Cell> {
+    cells
+        .iter()
+        .map(|((host, model, family, rows), entries)| {
+            let zk: Vec<Entry<'_>> =
+                entries.iter().filter(|e| e.zk).map(|e| Entry { key: e.key, zk: true, stats: e.stats.clone() }).collect();
+            let not_run: Vec<(GroupKey, bool, f64)> = projected_in(data, projected, (*host, model.as_str(), *family, *rows))
+                .into_iter()
+                .map(|(k, z, t)| (k.clone(), z, t))
+                .collect();
+            let zk_prover = match (pick(&zk, PROVE), not_run.iter().find(|p| p.1)) {
+                (Some(p), _) => ZkProver::Fastest(p),
+                (None, Some((k, _, t))) => ZkProver::NotRunHere { key: k.clone(), projected_s: *t },
+                (None, None) => ZkProver::NoneHides,
+            };
+            Cell {
+                host: *host,
+                model: model.clone(),
+                family: *family,
+                rows: *rows,
+                best: RANKED.map(|(m, _)| pick(entries, m)),
+                zk_prover,
+                not_run,
+            }
+        })
+        .collect()
+}
+
+/// The verdict's table as data (see [`Verdict`]); `projected` as for [`verdict_markdown`].
+pub fn verdict(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>>, projected: &BTreeMap<GroupKey, f64>) -> Verdict {
+    Verdict { cells: cells_of(data, &contenders(data, groups), projected) }
+}
+
+/// A pick as a table cell, its number linked to the model's results table.
+fn pick_cell(p: Option<&Pick>, m: usize, anchor: &str) -> String {
+    let Some(p) = p else { return "–".into() };
+    let name = format!("{}{}", crate::records::system_name(&p.key.zkvm, &p.key.mode, p.key.precompiles), if p.zk { " (ZK)" } else { "" });
+    let value = format!("[{}](#{anchor})", fmt_value(p.median, METRICS[m].unit));
+    match &p.ahead_of {
+        None => format!("{name} {value} (only one measured)"),
+        Some((runner, ratio)) => format!("**{name}** {value} — {ratio:.1}× ahead of {runner}"),
+    }
+}
+
+/// The win a pick gives its system.
+fn win_of_pick(p: &Pick, what: &'static str) -> (System, Win) {
+    (system_of(&p.key), Win { what, model: p.key.model.clone(), rows: p.key.rows, ahead: p.ahead_of.as_ref().map(|(_, r)| *r) })
+}
+
+pub fn verdict_markdown(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>>, projected: &BTreeMap<GroupKey, f64>) -> String {
+    let cells = contenders(data, groups);
     if cells.is_empty() {
         return String::new();
     }
+    let typed = cells_of(data, &cells, projected);
     let multi_host = data.hosts.len() > 1;
     let host_tag = |h: usize| if multi_host { format!(" (H{})", h + 1) } else { String::new() };
     let mut md = String::new();
@@ -295,14 +432,15 @@ pub fn verdict_markdown(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>
     let mut wins: BTreeMap<System, Vec<Win>> = BTreeMap::new();
     let mut not_run_lines: Vec<String> = Vec::new();
     let mut systems: BTreeMap<System, (ProofFamily, bool)> = BTreeMap::new();
-    for ((host, model, family, rows), entries) in &cells {
+    for (((host, model, family, rows), entries), cell) in cells.iter().zip(&typed) {
         let anchor = results_anchor(model);
-        let zk: Vec<Entry<'_>> = entries.iter().filter(|e| e.zk).map(|e| Entry { key: e.key, zk: true, stats: e.stats.clone() }).collect();
-        let not_run = projected_in(data, projected, (*host, model.as_str(), *family, *rows));
-        let zk_cell = match (zk.is_empty(), not_run.iter().find(|p| p.1)) {
-            (false, _) => winner(&zk, PROVE, &anchor),
-            (true, Some((k, _, t))) => format!("none measured (not run at this size: {})", projected_name(k, true, *t)),
-            (true, None) => "none measured: no proof here hides the rows".to_string(),
+        let not_run = &cell.not_run;
+        let zk_cell = match &cell.zk_prover {
+            ZkProver::Fastest(p) => pick_cell(Some(p), PROVE, &anchor),
+            ZkProver::NotRunHere { key, projected_s } => {
+                format!("none measured (not run at this size: {})", projected_name(key, true, *projected_s))
+            }
+            ZkProver::NoneHides => "none measured: no proof here hides the rows".to_string(),
         };
         if !not_run.is_empty() {
             not_run_lines.push(format!(
@@ -316,19 +454,21 @@ pub fn verdict_markdown(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>
             md,
             "| {}{model} | {family} | {rows} | {} | {zk_cell} |",
             if multi_host { format!("H{} | ", host + 1) } else { String::new() },
-            RANKED.iter().map(|(m, _)| winner(entries, *m, &anchor)).collect::<Vec<_>>().join(" | ")
+            RANKED.iter().zip(&cell.best).map(|((m, _), p)| pick_cell(p.as_ref(), *m, &anchor)).collect::<Vec<_>>().join(" | ")
         );
         for e in entries {
             systems.insert(system_of(e.key), (*family, e.zk));
         }
-        for (m, what) in RANKED {
-            if let Some((s, w)) = win_of(entries, m, what) {
+        for ((_, what), p) in RANKED.iter().zip(&cell.best) {
+            if let Some(p) = p {
+                let (s, w) = win_of_pick(p, what);
                 wins.entry(s).or_default().push(w);
             }
         }
         // The fastest prover that hides the rows, where a faster one does not.
-        let overall = ranked(entries, PROVE).first().map(|(e, _)| system_of(e.key));
-        if let Some((s, w)) = win_of(&zk, PROVE, ZK_PROVER) {
+        let overall = cell.best(Category::Prove).map(|p| system_of(&p.key));
+        if let ZkProver::Fastest(p) = &cell.zk_prover {
+            let (s, w) = win_of_pick(p, ZK_PROVER);
             if overall.as_ref() != Some(&s) {
                 wins.entry(s).or_default().push(w);
             }
