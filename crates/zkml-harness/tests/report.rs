@@ -818,3 +818,30 @@ fn larger_test_sets_are_measured_or_projected_and_the_verdict_names_who_was_not_
     let row = table.lines().find(|l| l.starts_with("| b hashed |")).unwrap();
     assert!(row.contains("| **OOM** | – |"), "{row}");
 }
+
+#[test]
+fn the_memory_chart_shows_how_far_an_out_of_memory_attempt_got() {
+    let tmp = tempfile::tempdir().unwrap();
+    // zk proves 100 rows in 100 MiB and runs out of memory at 1,000 rows after reaching 21.5 GiB;
+    // other never succeeds and its failure recorded no peak.
+    let mut oom = record("zk", Precompiles::On, 1000, 1, 0.0, 1.0, 0);
+    oom.status = RunStatus::Failed {
+        reason: "out of memory: resident set reached 21.5 GiB".into(),
+        after_s: Some(400.0),
+        peak_rss_bytes: Some((21.5 * (1u64 << 30) as f64) as u64),
+    };
+    oom.metrics = None;
+    let mut other = record("other", Precompiles::On, 1000, 1, 0.0, 1.0, 0);
+    other.status = RunStatus::failed("prove failed (exit 1)");
+    other.metrics = None;
+    let md =
+        report_of(tmp.path(), &[("zk", "m", ProofFamily::Aggregated)], &[record("zk", Precompiles::On, 100, 1, 10.0, 9.0, 0), oom, other]);
+    let svg = std::fs::read_to_string(tmp.path().join("report/plots/peak_rss-ridge.svg")).unwrap();
+    assert!(md.contains("plots/peak_rss-ridge.png"));
+    assert_eq!(svg.matches("\nOOM\n</text>").count(), 1, "the attempt is drawn, tagged: {svg}");
+    assert!(svg.contains("\n20\n</text>"), "the scale reaches the 21.5 GiB the attempt reached");
+    assert!(!svg.contains("\nother\n</text>"), "a failure without a recorded peak draws nothing");
+    // Other charts do not draw the failure (it has no time or size).
+    let wall = std::fs::read_to_string(tmp.path().join("report/plots/prove_wall-ridge.svg")).unwrap();
+    assert!(!wall.contains("\nOOM\n</text>"));
+}

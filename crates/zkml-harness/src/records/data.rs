@@ -2,7 +2,7 @@
 //! computes its analysis from and what the runner's estimate reads earlier runs from.
 
 use super::host::HostInfo;
-use super::{short_rev, BackendEntry, RunKey, RunMetrics, RunRecord, BACKENDS_FILE};
+use super::{short_rev, BackendEntry, RunKey, RunMetrics, RunRecord, RunStatus, BACKENDS_FILE};
 use crate::stats::{stats, Stats};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -167,6 +167,21 @@ impl Data {
             }
         }
         tags
+    }
+
+    /// Configurations that never succeeded but whose failed runs recorded the prover's peak resident
+    /// set (an out-of-memory attempt): their highest peak in bytes and the failure's chart tag.
+    pub fn failure_peaks(&self) -> BTreeMap<GroupKey, (u64, &'static str)> {
+        let tags = self.failure_tags();
+        let mut peaks: BTreeMap<GroupKey, (u64, &'static str)> = BTreeMap::new();
+        for (h, r) in &self.records {
+            let k = GroupKey::of(*h, &r.key);
+            if let (Some(tag), RunStatus::Failed { peak_rss_bytes: Some(b), .. }) = (tags.get(&k), &r.status) {
+                let e = peaks.entry(k).or_insert((0, tag));
+                e.0 = e.0.max(*b);
+            }
+        }
+        peaks
     }
 
     pub fn metric_stats(&self, runs: &[&RunRecord], rows: u32, metric: &Metric) -> Option<Stats> {

@@ -19,6 +19,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use text::{host_id, results_anchor};
+use zkml_protocol::memory_guard::gib;
 use zkml_protocol::{Precompiles, ProofFamily};
 
 fn fmt_num(x: f64) -> String {
@@ -99,6 +100,7 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
     std::fs::create_dir_all(out.join("plots"))?;
     let groups = data.groups();
     let failure_tags = data.failure_tags();
+    let failure_peaks = data.failure_peaks();
     let multi_host = data.hosts.len() > 1;
     let models: Vec<String> = {
         let mut m: Vec<String> = groups.keys().map(|k| k.model.clone()).collect();
@@ -290,7 +292,11 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
         }
         writeln!(md)?;
         for metric in &METRICS {
-            let series = series_for(&groups, model, n_modes, &family_of, |runs, rows| data.metric_stats(runs, rows, metric));
+            let mut series = series_for(&groups, model, n_modes, &family_of, |runs, rows| data.metric_stats(runs, rows, metric));
+            if metric.id == "peak_rss" {
+                // How much memory an attempt that ran out of it had reached: drawn, tagged.
+                add_failures(&mut series, failure_peaks.iter().map(|(k, (b, tag))| (k, gib(*b), *tag)), model, n_modes, &family_of);
+            }
             let title = format!("{} — {model}", metric.title);
             line_charts(&mut md, out, &format!("{}-{model}", metric.id), &title, metric.unit, series, multi_host)?;
         }
@@ -443,6 +449,30 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
     let path = out.join("README.md");
     zkml_protocol::files::write_bytes_atomically(&path, md.as_bytes())?;
     Ok(path)
+}
+
+/// Adds to `series` (of `model`) the configurations' failures with a value (`(key, value, tag)`):
+/// to the configuration's own line, or to a series of its own where it never succeeded.
+fn add_failures<'k>(
+    series: &mut Vec<Series>,
+    failures: impl Iterator<Item = (&'k GroupKey, f64, &'static str)>,
+    model: &str,
+    n_modes: usize,
+    family_of: &dyn Fn(&str, &str) -> ProofFamily,
+) {
+    for (k, value, tag) in failures.filter(|(k, _, _)| k.model == model && !is_baseline(&k.zkvm)) {
+        let label = series_label(k, n_modes);
+        let at = match series.iter().position(|s| s.host == k.host && s.label == label) {
+            Some(i) => i,
+            None => {
+                series.push(Series::new(label, &k.zkvm, k.precompiles, family_of(&k.zkvm, &k.mode), k.host));
+                series.len() - 1
+            }
+        };
+        series[at].failed.push((k.rows as f64, value, tag));
+    }
+    // The order of series_for: by machine, then label.
+    series.sort_by(|a, b| (a.host, &a.label).cmp(&(b.host, &b.label)));
 }
 
 /// One series per (host, backend, precompiles, mode) for `model`, over rows, by host.

@@ -40,11 +40,14 @@ pub struct Series {
     /// The machine (index into the report's hosts): [`split_charts`] never mixes two.
     pub host: usize,
     pub points: Vec<Point>,
+    /// Sizes where the configuration only failed, with a value its failed runs recorded (the
+    /// peak memory of an out-of-memory attempt) and the failure's tag: a cross, tagged.
+    pub failed: Vec<(f64, f64, &'static str)>,
 }
 
 impl Series {
     pub fn new(label: String, backend: &str, precompiles: Precompiles, family: ProofFamily, host: usize) -> Self {
-        Series { label, backend: backend.into(), precompiles, family, host, points: Vec::new() }
+        Series { label, backend: backend.into(), precompiles, family, host, points: Vec::new(), failed: Vec::new() }
     }
 }
 
@@ -272,7 +275,10 @@ fn draw_lines<DB: DrawingBackend>(
     series: &[Series],
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     root.fill(&WHITE)?;
-    let pts: Vec<&Point> = series.iter().flat_map(|s| &s.points).filter(|p| p.y > 0.0 && p.lo > 0.0).collect();
+    // A failed attempt's value is a point of the scale too (as a point without spread).
+    let failed: Vec<Point> =
+        series.iter().flat_map(|s| &s.failed).filter(|f| f.1 > 0.0).map(|&(x, y, _)| Point { x, y, lo: y, hi: y }).collect();
+    let pts: Vec<&Point> = series.iter().flat_map(|s| &s.points).filter(|p| p.y > 0.0 && p.lo > 0.0).chain(&failed).collect();
     if pts.is_empty() {
         return nothing_to_draw(&root, title, NO_MEASUREMENT);
     }
@@ -303,9 +309,15 @@ fn draw_lines<DB: DrawingBackend>(
         let c = colour(&s.backend);
         let mut points: Vec<Point> = s.points.iter().copied().filter(|p| p.y > 0.0 && p.lo > 0.0).collect();
         points.sort_by(|a, b| a.x.total_cmp(&b.x));
-        if points.is_empty() {
+        let failures: Vec<&(f64, f64, &str)> = s.failed.iter().filter(|f| f.1 > 0.0).collect();
+        if points.is_empty() && failures.is_empty() {
             continue;
         }
+        chart.draw_series(failures.iter().map(|&&(x, y, tag)| {
+            EmptyElement::at((x, y))
+                + Cross::new((0, 0), 6, c.stroke_width(2))
+                + Text::new(tag, (8, -8), ("sans-serif", 14).into_font().color(&c))
+        }))?;
         let line: Vec<(f64, f64)> = points.iter().map(|p| (p.x, p.y)).collect();
         // Dashed: a system without its accelerator, or a reference line (native's grey, off).
         let dashed = s.precompiles == Precompiles::Off;
