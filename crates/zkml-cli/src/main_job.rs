@@ -6,7 +6,6 @@
 //! cost. Every artefact lands in one directory; the test set and the salt stay private.
 
 use crate::output::{fmt_secs, print_claim};
-use crate::train::{train_split, TrainSettings};
 use anyhow::Context;
 use clap::Args;
 use std::fmt::Write as _;
@@ -145,15 +144,14 @@ pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
     );
 
     // 3. Train.
-    let settings = TrainSettings {
+    let lambda = zkml_train::pipeline::parse_lambda(a.model, "auto", 5).map_err(|e| anyhow::anyhow!(e))?;
+    let settings = zkml_train::pipeline::Settings {
         spec: a.model,
-        lambda: "auto",
-        folds: 5,
+        hyper: crate::train::ShapeArgs::default().hyper(lambda),
         test_fraction: 0.2,
         seed: a.seed,
-        shape: crate::train::ShapeArgs::default(),
     };
-    let trained = train_split(&table, &settings, &features, None)?;
+    let trained = zkml_train::pipeline::train_split(&table, &settings, &features)?;
     let model_path = a.out.join("model.json");
     let test_path = a.out.join("test.csv");
     trained.file.save(&model_path)?;
@@ -164,8 +162,8 @@ pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
         format!(
             "{} on {} rows, lambda {}, test R² {:.6} (f64) / {:.6} (fixed point) -> {} (hash {})",
             a.model.name(),
-            trained.train_rows,
-            crate::train::lambda_label(&trained),
+            trained.train.n_rows(),
+            trained.lambda_label(lambda),
             trained.f64_metrics.r2,
             trained.fixed_metrics.r2,
             model_path.display(),

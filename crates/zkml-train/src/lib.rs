@@ -12,13 +12,15 @@
 //! - `mlp`: a ReLU multilayer perceptron, trained with candle (autograd, Adam).
 //!
 //! `λ = auto` picks λ by k-fold cross-validation over a log grid. The f64 model is quantised
-//! into a [`zkml_core::FixedModel`]; [`ModelFile`] is `model.json`.
+//! into a [`zkml_core::FixedModel`]; [`ModelFile`] is `model.json`. [`pipeline`] is the one
+//! split → train → evaluate that `train`, `run` and the sweep's workload share.
 
 pub mod family;
 pub mod gbdt;
 pub mod metrics;
 pub mod mlp;
 pub mod model_file;
+pub mod pipeline;
 pub mod regression;
 
 pub use family::{named_model, train_model, Hyper, Model, Regressor};

@@ -9,7 +9,7 @@ use zkml_data::features::{build_features, FeatureOptions};
 use zkml_data::synth::{write_transactions, SynthConfig};
 use zkml_data::table::FeatureTable;
 use zkml_data::transactions::ColumnMapping;
-use zkml_train::{named_model, train_model, ModelFile};
+use zkml_train::{named_model, pipeline, ModelFile};
 
 use crate::run::config::BenchConfig;
 
@@ -75,7 +75,8 @@ pub fn prepare_workload(config: &BenchConfig, dir: &Path) -> anyhow::Result<Vec<
     let w = dir.join("workload");
     std::fs::create_dir_all(&w)?;
     let table = feature_table(config, &w)?;
-    let (train_t, test_t) = table.split(TEST_FRACTION, config.seed)?;
+    // The test split (the pipeline below makes the same one): its size bounds --rows.
+    let (_, test_t) = table.split(TEST_FRACTION, config.seed)?;
     let max_rows = *config.rows.iter().max().expect("validated: rows is not empty") as usize;
     if test_t.n_rows() < max_rows {
         let too_big: Vec<String> = config.rows.iter().filter(|&&r| r as usize > test_t.n_rows()).map(|r| r.to_string()).collect();
@@ -99,9 +100,12 @@ pub fn prepare_workload(config: &BenchConfig, dir: &Path) -> anyhow::Result<Vec<
     }
     let mut inputs = Vec::new();
     for name in &config.models {
+        // The one split → train → evaluate pipeline `train` and `run` use: the same split here.
         let (spec, hyper) = named_model(name).map_err(|e| anyhow::anyhow!(e))?;
-        let model = train_model(&train_t, spec, &hyper, config.seed)?;
-        let file = ModelFile::new(&model, train_t.feature_names.clone(), train_t.target_name.clone())?;
+        let settings = pipeline::Settings { spec, hyper, test_fraction: TEST_FRACTION, seed: config.seed };
+        let trained = pipeline::train_split(&table, &settings, Path::new("features.csv"))?;
+        debug_assert_eq!(trained.test.n_rows(), test_t.n_rows());
+        let file = trained.file;
         file.save(&w.join(format!("model-{name}.json")))?;
         for &rows in &config.rows {
             let subset = test_t.head(rows as usize);
