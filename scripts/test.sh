@@ -9,6 +9,13 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
 cargo test --workspace --release 2>&1 | tee "$log" || status=$?
+# The zkVM hosts' own unit tests (SP1's prover pipeline, OpenVM's aggregation fan-in): each host
+# is a workspace of its own, tested in the target directory its build uses (zkvms/common.sh
+# build_host), so only the host crate compiles again.
+cache="${ZKML_CACHE:-$HOME/.cache/zkml-bench}"
+for vm in risc0 sp1 openvm; do
+  (cd "zkvms/$vm/host" && cargo test --release --locked --target-dir "$cache/target/$vm") 2>&1 | tee -a "$log" || status=$?
+done
 
 # One closing line over every test binary of the workspace.
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }

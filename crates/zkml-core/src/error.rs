@@ -12,6 +12,7 @@ pub enum Section {
     Claim,
     ChunkInput,
     ChunkClaim,
+    AggregateInput,
 }
 
 impl fmt::Display for Section {
@@ -23,6 +24,7 @@ impl fmt::Display for Section {
             Section::Claim => "claim",
             Section::ChunkInput => "chunk input",
             Section::ChunkClaim => "chunk claim",
+            Section::AggregateInput => "aggregation input",
         })
     }
 }

@@ -6,8 +6,7 @@ use crate::mlp::{FixedLayer, MlpView};
 use crate::trees::{FixedTrees, TreesView};
 use alloc::vec::Vec;
 
-/// Most features a model may have. Degree 3 over 32 features is 6,545 weights.
-pub const MAX_FEATURES: u32 = 32;
+pub use crate::fixed::MAX_FEATURES;
 /// Highest polynomial degree supported.
 pub const MAX_DEGREE: u32 = 3;
 
@@ -258,7 +257,7 @@ impl ModelView<'_> {
     pub fn predict(&self, row: u64, x: &[i32], z: &mut [i32]) -> Result<i32, CoreError> {
         let n = self.n_features as usize;
         if let Some(trees) = &self.trees {
-            let mut padded = [0i32; crate::model::MAX_FEATURES as usize];
+            let mut padded = [0i32; MAX_FEATURES as usize];
             padded[..n].copy_from_slice(&x[..n]);
             return settle(self.bias + trees.sum_leaves(&padded), self.out_shift, row);
         }

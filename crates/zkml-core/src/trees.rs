@@ -18,7 +18,7 @@
 //! sum stays below `2^60 + 2^43` in `i64`; nothing per row can overflow.
 
 use crate::error::{CoreError, Section};
-use crate::model::MAX_FEATURES;
+use crate::fixed::MAX_FEATURES;
 use alloc::vec::Vec;
 
 /// Deepest tree supported (`2^10` leaves a tree).

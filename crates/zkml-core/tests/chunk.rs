@@ -3,7 +3,9 @@
 //! repeated, out of order or of another model is refused by name.
 
 use proptest::prelude::*;
-use zkml_core::chunk::{self, chunk_salt, chunked_data_commitment, encode_chunk_input, evaluate_chunk_words, ChunkClaim};
+use zkml_core::chunk::{
+    self, chunk_salt, chunked_data_commitment, encode_aggregate_input, encode_chunk_input, evaluate_chunk_words, AggregateInput, ChunkClaim,
+};
 use zkml_core::*;
 
 type H = SoftwareSha256;
@@ -134,6 +136,30 @@ fn chunk_claims_and_inputs_reject_what_is_not_one_canonical_encoding() {
     for (i, k) in [(0, 0), (2, 2), (0, chunk::MAX_CHUNKS + 1)] {
         assert!(matches!(evaluate_chunk_words::<H>(&encode_chunk_input(i, k, &input)), Err(CoreError::Unsupported { .. })), "{i}/{k}");
     }
+}
+
+#[test]
+fn the_aggregation_input_carries_the_chunk_program_and_each_claim_as_committed() {
+    let claims = chunk_claims(&ridge(), &rows(250, 5), 100);
+    let program = [1, 2, 3, 4, 5, 6, 7, 0xdead_beef];
+    let words = encode_aggregate_input(&program, &claims);
+    let input = AggregateInput::decode(&words).unwrap();
+    assert_eq!((input.chunk_program, &input.claims[..]), (program, &claims[..]));
+    let committed: Vec<Vec<u8>> = input.committed().map(<[u8]>::to_vec).collect();
+    assert_eq!(committed, claims.iter().map(|c| c.encode().to_vec()).collect::<Vec<_>>(), "what each chunk proof committed");
+    let section = Section::AggregateInput;
+    // Cut short, one word too many, a wrong magic, no chunk, a corrupted claim.
+    assert!(matches!(AggregateInput::decode(&words[..words.len() - 1]), Err(CoreError::Truncated { section: Section::AggregateInput, .. })));
+    assert!(matches!(AggregateInput::decode(&words[..5]), Err(CoreError::Truncated { .. })));
+    assert_eq!(AggregateInput::decode(&[&words[..], &[0]].concat()), Err(CoreError::TrailingBytes { section, extra_bytes: 4 }));
+    let mut bad = words.clone();
+    bad[0] ^= 1;
+    assert_eq!(AggregateInput::decode(&bad), Err(CoreError::BadMagic { section }));
+    let none = encode_aggregate_input(&program, &[]);
+    assert_eq!(AggregateInput::decode(&none), Err(CoreError::Unsupported { section, field: "chunk count", value: 0 }));
+    let mut bad = words.clone();
+    bad[11] ^= 1;
+    assert_eq!(AggregateInput::decode(&bad), Err(CoreError::BadMagic { section: Section::ChunkClaim }));
 }
 
 proptest! {

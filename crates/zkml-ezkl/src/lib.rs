@@ -490,7 +490,15 @@ impl Backend for Ezkl {
     }
 
     fn verify(&self, proof: &ProofFile) -> anyhow::Result<VerifyReport> {
-        let invalid = |why: String| Ok(VerifyReport::invalid(NAME, proof, true, why, 0.0));
+        Ok(VerifyReport::checked(NAME, proof, true, self.check(proof)?))
+    }
+}
+
+impl Ezkl {
+    /// Checks an EZKL proof file: its header and model, then the proof by EZKL's verifier, then
+    /// that the proven public values are exactly the file's claim.
+    fn check(&self, proof: &ProofFile) -> anyhow::Result<Checked> {
+        let invalid = |why: String| Ok(Err(Rejected::unread(why)));
         if !proof.header.real_proof {
             return invalid("the header says this is not a real proof".into());
         }
@@ -521,25 +529,13 @@ impl Backend for Ezkl {
             &[("--settings", &settings_path), ("--proof", &proof_path)],
         )?;
         if !r.valid {
-            return Ok(VerifyReport::invalid(
-                NAME,
-                proof,
-                true,
-                format!("verification failed: {}", r.reason.unwrap_or_default()),
-                r.verify_s,
-            ));
+            return Ok(Err(Rejected::new(format!("verification failed: {}", r.reason.unwrap_or_default()), r.verify_s)));
         }
         let Some(public) = r.public else { bail!("ezkl: a valid proof without public values") };
         let proven = claim_from_public(&gi, mode, &public)?;
         if proven != proof.claim {
-            return Ok(VerifyReport::invalid(
-                NAME,
-                proof,
-                true,
-                "the proof's public values are not the claim in the file (not the claim)",
-                r.verify_s,
-            ));
+            return Ok(Err(Rejected::new("the proof's public values are not the claim in the file (not the claim)", r.verify_s)));
         }
-        Ok(VerifyReport::valid(NAME, proof, true, r.verify_s))
+        Ok(Ok(r.verify_s))
     }
 }

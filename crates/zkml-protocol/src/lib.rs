@@ -16,12 +16,14 @@
 
 pub mod backend;
 pub mod files;
+pub mod host;
 pub mod memory_guard;
 pub mod own_quantisation;
 pub mod proof_file;
 pub mod reports;
 
 pub use backend::{run_cli, run_cli_from, Backend, ChunkProveOutput, ProveOutput};
+pub use host::{Checked, Guests, Rejected, Role};
 pub use own_quantisation::{Agreement, NormalisedModel, OwnQuantisation};
 pub use proof_file::{ChunkProofFile, ProofFile, ProofFileError, ProofHeader};
 pub use reports::*;

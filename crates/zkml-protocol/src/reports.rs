@@ -147,7 +147,7 @@ impl ProgramId {
     pub fn matches(&self, mode: &str, precompiles: Precompiles) -> bool {
         match self.role.as_deref() {
             Some(role) => role == mode,
-            None => self.precompiles == precompiles && mode != "chunked",
+            None => self.precompiles == precompiles && mode != crate::host::MODE_CHUNKED,
         }
     }
 }

@@ -16,6 +16,9 @@ pub struct Metric {
     pub unit: &'static str,
     /// Value of one run (rows given for per-row metrics), in `unit`.
     pub get: fn(&RunMetrics, u32) -> Option<f64>,
+    /// What a failed run recorded of it, in `unit`, where it records any (how much memory an
+    /// attempt that ran out of it had reached): charted for configurations that never succeeded.
+    pub failed: Option<fn(&RunStatus) -> Option<f64>>,
 }
 
 fn positive(x: f64) -> Option<f64> {
@@ -28,28 +31,47 @@ pub const METRICS: [Metric; 7] = [
         title: "Proving time (backend-reported, setup excluded; native: evaluation)",
         unit: "s",
         get: |m, _| m.phases.prove_s.map(|p| p + m.phases.compress_s.unwrap_or(0.0)).or(m.phases.execute_s).and_then(positive),
+        failed: None,
     },
     Metric {
         id: "prove_wall",
         title: "Prove process wall time (harness-measured, incl. setup)",
         unit: "s",
         get: |m, _| positive(m.prove_wall_s),
+        failed: None,
     },
     Metric {
         id: "verify_time",
         title: "Verification time (backend-reported)",
         unit: "s",
         get: |m, _| m.phases.verify_s.and_then(positive),
+        failed: None,
     },
-    Metric { id: "proof_size", title: "Proof size", unit: "KiB", get: |m, _| positive(m.proof_bytes as f64 / 1024.0) },
-    Metric { id: "peak_rss", title: "Peak memory of the prove process", unit: "GiB", get: |m, _| positive(gib(m.prove_peak_rss_bytes)) },
+    Metric {
+        id: "proof_size",
+        title: "Proof size",
+        unit: "KiB",
+        get: |m, _| positive(m.proof_bytes as f64 / 1024.0),
+        failed: None,
+    },
+    Metric {
+        id: "peak_rss",
+        title: "Peak memory of the prove process",
+        unit: "GiB",
+        get: |m, _| positive(gib(m.prove_peak_rss_bytes)),
+        failed: Some(|s| match s {
+            RunStatus::Failed { peak_rss_bytes: Some(b), .. } => positive(gib(*b)),
+            _ => None,
+        }),
+    },
     Metric {
         id: "cycles_per_row",
         title: "Cycles per test row",
         unit: "cycles",
         get: |m, rows| m.cycles.as_ref().and_then(|c| positive(c.total as f64 / rows as f64)),
+        failed: None,
     },
-    Metric { id: "khz", title: "Proving speed", unit: "kHz", get: |m, _| m.khz.and_then(positive) },
+    Metric { id: "khz", title: "Proving speed", unit: "kHz", get: |m, _| m.khz.and_then(positive), failed: None },
 ];
 
 /// A configuration measured on one host: its repetitions are aggregated.
@@ -169,19 +191,20 @@ impl Data {
         tags
     }
 
-    /// Configurations that never succeeded but whose failed runs recorded the prover's peak resident
-    /// set (an out-of-memory attempt): their highest peak in bytes and the failure's chart tag.
-    pub fn failure_peaks(&self) -> BTreeMap<GroupKey, (u64, &'static str)> {
-        let tags = self.failure_tags();
-        let mut peaks: BTreeMap<GroupKey, (u64, &'static str)> = BTreeMap::new();
+    /// For the configurations that never succeeded (`tags`: [`Data::failure_tags`]), the highest
+    /// value of `metric` their failed runs recorded ([`Metric::failed`]: the prover's peak of
+    /// an out-of-memory attempt), with the failure's chart tag.
+    pub fn failure_values(&self, tags: &BTreeMap<GroupKey, &'static str>, metric: &Metric) -> BTreeMap<GroupKey, (f64, &'static str)> {
+        let mut values: BTreeMap<GroupKey, (f64, &'static str)> = BTreeMap::new();
+        let Some(recorded) = metric.failed else { return values };
         for (h, r) in &self.records {
             let k = GroupKey::of(*h, &r.key);
-            if let (Some(tag), RunStatus::Failed { peak_rss_bytes: Some(b), .. }) = (tags.get(&k), &r.status) {
-                let e = peaks.entry(k).or_insert((0, tag));
-                e.0 = e.0.max(*b);
+            if let (Some(tag), Some(v)) = (tags.get(&k), recorded(&r.status)) {
+                let e = values.entry(k).or_insert((v, tag));
+                e.0 = e.0.max(v);
             }
         }
-        peaks
+        values
     }
 
     pub fn metric_stats(&self, runs: &[&RunRecord], rows: u32, metric: &Metric) -> Option<Stats> {

@@ -492,12 +492,10 @@ pub fn markdown(data: &Data, axes: &[Axis], larger: &[Larger], plots_dir: &Path)
         let x_max = LADDER.iter().filter_map(|m| work(m)).max().unwrap_or(1) as f64;
         let name = format!("intensity-time-{}{suffix}", axis.rows);
         let title = format!("Time to a proof against work per row — {} rows", axis.rows);
-        for part in plots::split_charts(lines, false, |f| &f.series) {
-            let (name, title) = (format!("{name}{}", part.name_suffix), format!("{title}{}", part.title_suffix));
-            let x_desc = "instructions per row (RV32IM hand count, log; markers measured, lines fitted and projected)";
-            plots::fit_chart_x(plots_dir, &name, &title, "s", x_desc, &part.items, x_max)?;
-            writeln!(md, "![{title}](plots/{name}.png)\n")?;
-        }
+        let x_desc = "instructions per row (RV32IM hand count, log; markers measured, lines fitted and projected)";
+        plots::draw_split(&mut md, lines, false, &name, &title, "\n", |name, title, lines| {
+            plots::fit_chart_x(plots_dir, name, title, "s", x_desc, lines, x_max)
+        })?;
         let cycle_series: Vec<Series> = counted
             .iter()
             .map(|s| {

@@ -19,7 +19,6 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use text::{host_id, results_anchor};
-use zkml_protocol::memory_guard::gib;
 use zkml_protocol::{Precompiles, ProofFamily};
 
 fn fmt_num(x: f64) -> String {
@@ -79,13 +78,37 @@ fn line_charts(
     series: Vec<Series>,
     multi_host: bool,
 ) -> anyhow::Result<()> {
-    for part in plots::split_charts(series, multi_host, |s| s) {
-        let name = format!("{name}{}", part.name_suffix);
-        let title = format!("{title}{}", part.title_suffix);
-        plots::line_chart(&out.join("plots"), &name, &title, unit, &part.items)?;
-        writeln!(md, "![{title}](plots/{name}.png)")?;
+    plots::draw_split(md, series, multi_host, name, title, "", |name, title, series| {
+        plots::line_chart(&out.join("plots"), name, title, unit, series)
+    })
+}
+
+/// The lines of one chart, one per machine and legend label: a configuration's value goes to
+/// its line, which is started the first time it is needed. Lines come out by machine, then
+/// label.
+struct Lines<'a> {
+    lines: BTreeMap<(usize, String), Series>,
+    n_modes: usize,
+    family_of: &'a dyn Fn(&str, &str) -> ProofFamily,
+}
+
+impl<'a> Lines<'a> {
+    fn new(n_modes: usize, family_of: &'a dyn Fn(&str, &str) -> ProofFamily) -> Self {
+        Lines { lines: BTreeMap::new(), n_modes, family_of }
     }
-    Ok(())
+
+    /// The line of configuration `k`.
+    fn of(&mut self, k: &GroupKey) -> &mut Series {
+        let label = series_label(k, self.n_modes);
+        let family = (self.family_of)(&k.zkvm, &k.mode);
+        self.lines
+            .entry((k.host, label.clone()))
+            .or_insert_with(|| Series::new(label, &k.zkvm, k.precompiles, family, k.host))
+    }
+
+    fn into_series(self) -> Vec<Series> {
+        self.lines.into_values().collect()
+    }
 }
 
 /// `path` as seen from the directory `base` (both made absolute first), so that a published
@@ -100,7 +123,6 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
     std::fs::create_dir_all(out.join("plots"))?;
     let groups = data.groups();
     let failure_tags = data.failure_tags();
-    let failure_peaks = data.failure_peaks();
     let multi_host = data.hosts.len() > 1;
     let models: Vec<String> = {
         let mut m: Vec<String> = groups.keys().map(|k| k.model.clone()).collect();
@@ -292,13 +314,21 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
         }
         writeln!(md)?;
         for metric in &METRICS {
-            let mut series = series_for(&groups, model, n_modes, &family_of, |runs, rows| data.metric_stats(runs, rows, metric));
-            if metric.id == "peak_rss" {
-                // How much memory an attempt that ran out of it had reached: drawn, tagged.
-                add_failures(&mut series, failure_peaks.iter().map(|(k, (b, tag))| (k, gib(*b), *tag)), model, n_modes, &family_of);
+            let mut lines = Lines::new(n_modes, &family_of);
+            for (k, runs) in configurations(&groups, model) {
+                if let Some(s) = data.metric_stats(runs, k.rows, metric) {
+                    lines.of(k).points.push(Point { x: k.rows as f64, y: s.median, lo: s.min, hi: s.max });
+                }
+            }
+            // What a configuration that never succeeded had reached when it failed (the peak
+            // memory of an attempt that ran out of it): a cross, tagged.
+            for (k, (value, tag)) in data.failure_values(&failure_tags, metric) {
+                if k.model == *model && !is_baseline(&k.zkvm) {
+                    lines.of(&k).failed.push((k.rows as f64, value, tag));
+                }
             }
             let title = format!("{} — {model}", metric.title);
-            line_charts(&mut md, out, &format!("{}-{model}", metric.id), &title, metric.unit, series, multi_host)?;
+            line_charts(&mut md, out, &format!("{}-{model}", metric.id), &title, metric.unit, lines.into_series(), multi_host)?;
         }
         // The original study's charts: proving and verification time as grouped bars, one group
         // per test-set size, one bar per backend and mode (accelerator on where it exists), one
@@ -392,36 +422,27 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
             }
         }
         // Overhead vs native and the precompile speedup are ratios of medians.
-        let mut over: BTreeMap<(usize, String), Series> = BTreeMap::new();
-        let mut speed: BTreeMap<(usize, String), Series> = BTreeMap::new();
-        for (k, runs) in groups.iter().filter(|(k, _)| &k.model == model && !is_baseline(&k.zkvm)) {
+        let mut over = Lines::new(n_modes, &family_of);
+        let mut speed = Lines::new(n_modes, &family_of);
+        for (k, runs) in configurations(&groups, model) {
             let wall = data.metric_stats(runs, k.rows, &METRICS[1]);
             if let (Some(n), Some(s)) = (native.get(&(k.host, k.model.clone(), k.rows)), wall) {
-                let label = series_label(k, n_modes);
-                over.entry((k.host, label.clone()))
-                    .or_insert_with(|| Series::new(label, &k.zkvm, k.precompiles, family_of(&k.zkvm, &k.mode), k.host))
-                    .points
-                    .push(Point { x: k.rows as f64, y: s.median / n, lo: s.min / n, hi: s.max / n });
+                over.of(k).points.push(Point { x: k.rows as f64, y: s.median / n, lo: s.min / n, hi: s.max / n });
             }
             if k.precompiles == Precompiles::On {
                 let off = GroupKey { precompiles: Precompiles::Off, ..k.clone() };
                 if let (Some(on_s), Some(off_runs)) = (data.metric_stats(runs, k.rows, &METRICS[0]), groups.get(&off)) {
                     if let Some(off_s) = data.metric_stats(off_runs, k.rows, &METRICS[0]) {
-                        let label = series_label(k, n_modes);
                         let r = off_s.median / on_s.median;
-                        speed
-                            .entry((k.host, label.clone()))
-                            .or_insert_with(|| Series::new(label, &k.zkvm, Precompiles::On, family_of(&k.zkvm, &k.mode), k.host))
-                            .points
-                            .push(Point { x: k.rows as f64, y: r, lo: r, hi: r });
+                        speed.of(k).points.push(Point { x: k.rows as f64, y: r, lo: r, hi: r });
                     }
                 }
             }
         }
         let title = format!("Prove wall time ÷ native evaluation wall time — {model}");
-        line_charts(&mut md, out, &format!("overhead-{model}"), &title, "×", over.into_values().collect(), multi_host)?;
+        line_charts(&mut md, out, &format!("overhead-{model}"), &title, "×", over.into_series(), multi_host)?;
         let title = format!("Proving time, precompiles off ÷ on — {model}");
-        line_charts(&mut md, out, &format!("precompile-speedup-{model}"), &title, "×", speed.into_values().collect(), multi_host)?;
+        line_charts(&mut md, out, &format!("precompile-speedup-{model}"), &title, "×", speed.into_series(), multi_host)?;
     }
 
     let failures: Vec<&(usize, RunRecord)> = data.records.iter().filter(|(_, r)| !r.status.is_ok()).collect();
@@ -451,49 +472,12 @@ pub fn write_report(data: &Data, out: &Path) -> anyhow::Result<PathBuf> {
     Ok(path)
 }
 
-/// Adds to `series` (of `model`) the configurations' failures with a value (`(key, value, tag)`):
-/// to the configuration's own line, or to a series of its own where it never succeeded.
-fn add_failures<'k>(
-    series: &mut Vec<Series>,
-    failures: impl Iterator<Item = (&'k GroupKey, f64, &'static str)>,
-    model: &str,
-    n_modes: usize,
-    family_of: &dyn Fn(&str, &str) -> ProofFamily,
-) {
-    for (k, value, tag) in failures.filter(|(k, _, _)| k.model == model && !is_baseline(&k.zkvm)) {
-        let label = series_label(k, n_modes);
-        let at = match series.iter().position(|s| s.host == k.host && s.label == label) {
-            Some(i) => i,
-            None => {
-                series.push(Series::new(label, &k.zkvm, k.precompiles, family_of(&k.zkvm, &k.mode), k.host));
-                series.len() - 1
-            }
-        };
-        series[at].failed.push((k.rows as f64, value, tag));
-    }
-    // The order of series_for: by machine, then label.
-    series.sort_by(|a, b| (a.host, &a.label).cmp(&(b.host, &b.label)));
-}
-
-/// One series per (host, backend, precompiles, mode) for `model`, over rows, by host.
-/// The native baseline is left out: its microseconds would squash every zkVM line into the top
-/// of a shared log axis (it stays in the tables and is the denominator of the overhead chart).
-fn series_for(
-    groups: &BTreeMap<GroupKey, Vec<&RunRecord>>,
-    model: &str,
-    n_modes: usize,
-    family_of: &dyn Fn(&str, &str) -> ProofFamily,
-    value: impl Fn(&[&RunRecord], u32) -> Option<Stats>,
-) -> Vec<Series> {
-    let mut out: BTreeMap<(usize, String), Series> = BTreeMap::new();
-    for (k, runs) in groups.iter().filter(|(k, _)| k.model == model && !is_baseline(&k.zkvm)) {
-        if let Some(s) = value(runs, k.rows) {
-            let label = series_label(k, n_modes);
-            out.entry((k.host, label.clone()))
-                .or_insert_with(|| Series::new(label, &k.zkvm, k.precompiles, family_of(&k.zkvm, &k.mode), k.host))
-                .points
-                .push(Point { x: k.rows as f64, y: s.median, lo: s.min, hi: s.max });
-        }
-    }
-    out.into_values().collect()
+/// The configurations of `model` a chart draws a line for. The native baseline is left out: its
+/// microseconds would squash every zkVM line into the top of a shared log axis (it stays in the
+/// tables and is the denominator of the overhead chart).
+fn configurations<'g, 'r>(
+    groups: &'g BTreeMap<GroupKey, Vec<&'r RunRecord>>,
+    model: &'g str,
+) -> impl Iterator<Item = (&'g GroupKey, &'g Vec<&'r RunRecord>)> + 'g {
+    groups.iter().filter(move |(k, _)| k.model == model && !is_baseline(&k.zkvm))
 }

@@ -12,6 +12,7 @@
 //! measured sizes only.
 
 use crate::catalogue::Backend;
+use plotters::coord::combinators::WithKeyPoints;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -76,18 +77,35 @@ impl<T> ChartPart<T> {
     }
 }
 
-/// Cuts the items of one chart (series, or fitted lines, reached through `series`) into charts
-/// a reader can follow: one per machine where the report has several (`multi_host`: a chart
-/// never mixes machines), and a machine's chart of more than [`MAX_SERIES`] series cut by proof
-/// family, then by accelerator setting, then into numbered parts. Items keep their order. With
-/// no item, one empty chart (it says that nothing was measured).
-pub fn split_charts<T>(items: Vec<T>, multi_host: bool, series: impl Fn(&T) -> &Series) -> Vec<ChartPart<T>> {
+/// What a chart draws one of: a series, or a fitted line (its series and its fit).
+pub trait Charted {
+    fn series(&self) -> &Series;
+}
+
+impl Charted for Series {
+    fn series(&self) -> &Series {
+        self
+    }
+}
+
+impl Charted for FitLine {
+    fn series(&self) -> &Series {
+        &self.series
+    }
+}
+
+/// Cuts the items of one chart (series, or fitted lines) into charts a reader can follow: one
+/// per machine where the report has several (`multi_host`: a chart never mixes machines), and
+/// a machine's chart of more than [`MAX_SERIES`] series cut by proof family, then by
+/// accelerator setting, then into numbered parts. Items keep their order. With no item, one
+/// empty chart (it says that nothing was measured).
+pub fn split_charts<T: Charted>(items: Vec<T>, multi_host: bool) -> Vec<ChartPart<T>> {
     let whole = |items| ChartPart { name_suffix: String::new(), title_suffix: String::new(), items };
     if items.is_empty() {
         return vec![whole(Vec::new())];
     }
     let mut out = Vec::new();
-    for (host, items) in group_by(items, |t| series(t).host) {
+    for (host, items) in group_by(items, |t| t.series().host) {
         let machine = if multi_host {
             whole(Vec::new()).narrowed(&super::text::host_id(host), &super::text::host_id(host), items)
         } else {
@@ -98,14 +116,14 @@ pub fn split_charts<T>(items: Vec<T>, multi_host: bool, series: impl Fn(&T) -> &
             continue;
         }
         let (machine, items) = machine.take();
-        for (family, items) in group_by(items, |t| series(t).family) {
+        for (family, items) in group_by(items, |t| t.series().family) {
             let by_family = machine.narrowed(family.as_str(), &format!("{family} proofs"), items);
             if by_family.items.len() <= MAX_SERIES {
                 out.push(by_family);
                 continue;
             }
             let (by_family, items) = by_family.take();
-            for (precompiles, items) in group_by(items, |t| series(t).precompiles) {
+            for (precompiles, items) in group_by(items, |t| t.series().precompiles) {
                 let by_setting = by_family.narrowed(&format!("accel-{precompiles}"), &format!("accelerator {precompiles}"), items);
                 let n = by_setting.items.len().div_ceil(MAX_SERIES);
                 if n == 1 {
@@ -122,6 +140,27 @@ pub fn split_charts<T>(items: Vec<T>, multi_host: bool, series: impl Fn(&T) -> &
         }
     }
     out
+}
+
+/// Draws `items` as the charts [`split_charts`] cuts them into, each by `draw(name, title,
+/// items)` under `name` and `title` with the part's suffixes, and links each from `md` as
+/// `plots/NAME.png`, the link followed by `gap`.
+pub fn draw_split<T: Charted>(
+    md: &mut String,
+    items: Vec<T>,
+    multi_host: bool,
+    name: &str,
+    title: &str,
+    gap: &str,
+    mut draw: impl FnMut(&str, &str, &[T]) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    use std::fmt::Write as _;
+    for part in split_charts(items, multi_host) {
+        let (name, title) = (format!("{name}{}", part.name_suffix), format!("{title}{}", part.title_suffix));
+        draw(&name, &title, &part.items)?;
+        writeln!(md, "![{title}](plots/{name}.png){gap}")?;
+    }
+    Ok(())
 }
 
 /// `items` grouped by `key`, groups in the order of their first item, items in their order.
@@ -267,6 +306,66 @@ fn caption_size<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, title: &str) 
     Ok(12)
 }
 
+/// The axes of the line and fit charts: log x, labelled at chosen points; log y, at its decades.
+type LogLog = Cartesian2d<WithKeyPoints<LogCoord<f64>>, WithKeyPoints<LogCoord<f64>>>;
+
+/// A line or fit chart's axes on `plot`, `title` above: x over `x` (log, labelled at `x_ticks`
+/// as row counts, described by `x_desc`), y over `y` (log, labelled at its decades, in `unit`).
+fn log_log_axes<'a, DB: DrawingBackend>(
+    plot: &'a DrawingArea<DB, Shift>,
+    title: &str,
+    unit: &str,
+    x_desc: &str,
+    (x0, x1): (f64, f64),
+    x_ticks: Vec<f64>,
+    (y0, y1): (f64, f64),
+) -> Result<ChartContext<'a, DB, LogLog>, DrawingAreaErrorKind<DB::ErrorType>> {
+    let mut chart = ChartBuilder::on(plot)
+        .caption(title, ("sans-serif", caption_size(plot, title)?))
+        .margin(14)
+        .x_label_area_size(48)
+        .y_label_area_size(80)
+        .build_cartesian_2d((x0..x1).log_scale().with_key_points(x_ticks), (y0..y1).log_scale().with_key_points(log_ticks(y0, y1)))?;
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_desc(format!("{unit} (log)"))
+        .x_label_formatter(&|x| rows_label(*x))
+        .y_label_formatter(&|y| tick(*y))
+        .label_style(("sans-serif", 14))
+        .axis_desc_style(("sans-serif", 15))
+        .draw()?;
+    Ok(chart)
+}
+
+/// A series' line in its backend's colour: dashed where `dashed` (a system without its
+/// accelerator, or a reference line), else solid.
+fn draw_line<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, LogLog>,
+    line: Vec<(f64, f64)>,
+    dashed: bool,
+    c: RGBColor,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    if dashed {
+        chart.draw_series(DashedLineSeries::new(line, 8, 5, c.stroke_width(2)))?;
+    } else {
+        chart.draw_series(LineSeries::new(line, c.stroke_width(2)))?;
+    }
+    Ok(())
+}
+
+/// Where attempts failed: a cross at each point, tagged with why (`OOM`).
+fn draw_crosses<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, LogLog>,
+    crosses: impl Iterator<Item = ((f64, f64), &'static str)>,
+    c: RGBColor,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    chart.draw_series(crosses.map(|(at, tag)| {
+        EmptyElement::at(at) + Cross::new((0, 0), 6, c.stroke_width(2)) + Text::new(tag, (8, -8), ("sans-serif", 14).into_font().color(&c))
+    }))?;
+    Ok(())
+}
+
 fn draw_lines<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
     title: &str,
@@ -289,43 +388,21 @@ fn draw_lines<DB: DrawingBackend>(
     let (y0, y1) = pad_log(pts.iter().map(|p| p.lo).fold(f64::MAX, f64::min), pts.iter().map(|p| p.hi).fold(f64::MIN, f64::max));
     // The legend goes to the right of the plot, so it never covers a point.
     let (plot, legend) = split_for_legend(&root, series.iter().map(|s| s.label.as_str()))?;
-    let mut chart = ChartBuilder::on(&plot)
-        .caption(title, ("sans-serif", caption_size(&plot, title)?))
-        .margin(14)
-        .x_label_area_size(48)
-        .y_label_area_size(80)
-        .build_cartesian_2d((x0..x1).log_scale().with_key_points(xs.clone()), (y0..y1).log_scale().with_key_points(log_ticks(y0, y1)))?;
-    chart
-        .configure_mesh()
-        .x_desc(x_desc)
-        .y_desc(format!("{unit} (log)"))
-        .x_label_formatter(&|x| rows_label(*x))
-        .y_label_formatter(&|y| tick(*y))
-        .label_style(("sans-serif", 14))
-        .axis_desc_style(("sans-serif", 15))
-        .draw()?;
+    let mut chart = log_log_axes(&plot, title, unit, x_desc, (x0, x1), xs, (y0, y1))?;
     let mut entries = Vec::new();
     for s in series {
         let c = colour(&s.backend);
         let mut points: Vec<Point> = s.points.iter().copied().filter(|p| p.y > 0.0 && p.lo > 0.0).collect();
         points.sort_by(|a, b| a.x.total_cmp(&b.x));
-        let failures: Vec<&(f64, f64, &str)> = s.failed.iter().filter(|f| f.1 > 0.0).collect();
+        let failures: Vec<&(f64, f64, &'static str)> = s.failed.iter().filter(|f| f.1 > 0.0).collect();
         if points.is_empty() && failures.is_empty() {
             continue;
         }
-        chart.draw_series(failures.iter().map(|&&(x, y, tag)| {
-            EmptyElement::at((x, y))
-                + Cross::new((0, 0), 6, c.stroke_width(2))
-                + Text::new(tag, (8, -8), ("sans-serif", 14).into_font().color(&c))
-        }))?;
+        draw_crosses(&mut chart, failures.iter().map(|&&(x, y, tag)| ((x, y), tag)), c)?;
         let line: Vec<(f64, f64)> = points.iter().map(|p| (p.x, p.y)).collect();
         // Dashed: a system without its accelerator, or a reference line (native's grey, off).
         let dashed = s.precompiles == Precompiles::Off;
-        if dashed {
-            chart.draw_series(DashedLineSeries::new(line, 8, 5, c.stroke_width(2)))?;
-        } else {
-            chart.draw_series(LineSeries::new(line, c.stroke_width(2)))?;
-        }
+        draw_line(&mut chart, line, dashed, c)?;
         chart.draw_series(points.iter().map(|p| ErrorBar::new_vertical(p.x, p.lo, p.y, p.hi, c.stroke_width(1), 10)))?;
         let style = shape_style(c);
         draw_markers!(chart, points.iter().map(|p| (p.x, p.y)), family_marker(s.family), style);
@@ -458,38 +535,16 @@ fn draw_fits<DB: DrawingBackend>(
     }
     ticks.sort_by(f64::total_cmp);
     let (plot, legend) = split_for_legend(&root, series.iter().map(|f| f.series.label.as_str()))?;
-    let mut chart = ChartBuilder::on(&plot)
-        .caption(title, ("sans-serif", caption_size(&plot, title)?))
-        .margin(14)
-        .x_label_area_size(48)
-        .y_label_area_size(80)
-        .build_cartesian_2d((x0..x1).log_scale().with_key_points(ticks), (y0..y1).log_scale().with_key_points(log_ticks(y0, y1)))?;
-    chart
-        .configure_mesh()
-        .x_desc(x_desc)
-        .y_desc(format!("{unit} (log)"))
-        .x_label_formatter(&|x| rows_label(*x))
-        .y_label_formatter(&|y| tick(*y))
-        .label_style(("sans-serif", 14))
-        .axis_desc_style(("sans-serif", 15))
-        .draw()?;
+    let mut chart = log_log_axes(&plot, title, unit, x_desc, (x0, x1), ticks, (y0, y1))?;
     let mut entries = Vec::new();
     for (f, line) in series.iter().zip(curves) {
         let s = &f.series;
         let c = colour(&s.backend);
         let dashed = s.precompiles == Precompiles::Off;
         if let (Some((_, tag)), Some(&end)) = (f.ends, line.last()) {
-            chart.draw_series(std::iter::once(
-                EmptyElement::at(end)
-                    + Cross::new((0, 0), 6, c.stroke_width(2))
-                    + Text::new(tag, (8, -8), ("sans-serif", 14).into_font().color(&c)),
-            ))?;
+            draw_crosses(&mut chart, std::iter::once((end, tag)), c)?;
         }
-        if dashed {
-            chart.draw_series(DashedLineSeries::new(line, 8, 5, c.stroke_width(2)))?;
-        } else {
-            chart.draw_series(LineSeries::new(line, c.stroke_width(2)))?;
-        }
+        draw_line(&mut chart, line, dashed, c)?;
         let style = shape_style(c);
         draw_markers!(chart, s.points.iter().filter(|p| p.y > 0.0).map(|p| (p.x, p.y)), family_marker(s.family), style);
         entries.push((s.label.clone(), dashed, family_marker(s.family), c));
@@ -758,7 +813,7 @@ mod bar_tests {
     fn split_charts_never_mix_machines_nor_draw_more_than_eight_series() {
         // Four machines: 31 series (the merged report of issue #34), 3, 20 and 60 of them.
         let all: Vec<Series> = [many(31, 0), many(3, 1), many(20, 2), many(60, 3)].concat();
-        let parts = split_charts(all.clone(), true, |s| s);
+        let parts = split_charts(all.clone(), true);
         for p in &parts {
             assert!(!p.items.is_empty() && p.items.len() <= MAX_SERIES, "{}: {} series", p.name_suffix, p.items.len());
             let host = p.items[0].host;
@@ -791,13 +846,13 @@ mod bar_tests {
 
     #[test]
     fn a_single_machine_with_few_series_keeps_its_one_chart() {
-        let parts = split_charts(many(8, 0), false, |s| s);
+        let parts = split_charts(many(8, 0), false);
         assert_eq!(parts.len(), 1);
         assert_eq!((parts[0].name_suffix.as_str(), parts[0].title_suffix.as_str(), parts[0].items.len()), ("", "", 8));
-        let nine = split_charts(many(9, 0), false, |s| s);
+        let nine = split_charts(many(9, 0), false);
         assert_eq!(nine.iter().map(|p| p.name_suffix.as_str()).collect::<Vec<_>>(), ["-segmented", "-aggregated", "-snark"]);
         // Nothing measured: one chart still, which says so.
-        let none = split_charts(Vec::<Series>::new(), true, |s| s);
+        let none = split_charts(Vec::<Series>::new(), true);
         assert_eq!(none.len(), 1);
         assert!(none[0].items.is_empty() && none[0].name_suffix.is_empty());
     }

@@ -209,12 +209,10 @@ pub fn scaling_markdown(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>
                 })
                 .collect();
             // One machine already; a crowded chart is cut further (by family, then setting).
-            for part in plots::split_charts(series, false, |f| &f.series) {
-                let name = format!("{name}{}", part.name_suffix);
-                let title = format!("Time to a proof: measured (markers) and fitted (lines) — {model}{suffix}{}", part.title_suffix);
-                plots::fit_chart(plots_dir, &name, &title, "s", &part.items, PROJECT_TO_ROWS)?;
-                writeln!(md, "![{title}](plots/{name}.png)\n")?;
-            }
+            let title = format!("Time to a proof: measured (markers) and fitted (lines) — {model}{suffix}");
+            plots::draw_split(&mut md, series, false, &name, &title, "\n", |name, title, lines| {
+                plots::fit_chart(plots_dir, name, title, "s", lines, PROJECT_TO_ROWS)
+            })?;
         }
     }
     Ok(md)

@@ -16,7 +16,7 @@ use zkml_core::SoftwareSha256;
 use zkml_protocol::*;
 
 /// The proof mode of an aggregate of chunks.
-pub const MODE_CHUNKED: &str = "chunked";
+pub use zkml_protocol::host::MODE_CHUNKED;
 
 pub struct ChunkedRequest<'a> {
     pub zkvm: &'a str,

@@ -19,7 +19,7 @@
 //! transcript over the wrapper's verifying key, then the pairing check of the KZG accumulator
 //! the wrapper carries in its first 12 public inputs — what the on-chain verifier computes.
 
-use crate::{expected_public_values, guest_elf, key_dir, sdk, settings_note, stdin_for, OpenVm, MODE_EVM, NAME};
+use crate::{expected_public_values, guest_elf, key_dir, sdk, settings_note, stdin_for, OpenVm, MODE_EVM};
 use anyhow::{anyhow, bail, Context as _};
 use halo2_base::gates::circuit::{builder::BaseCircuitBuilder, BaseCircuitParams};
 use halo2_base::halo2_proofs::halo2curves::bn256::{Bn256, Fr, G1Affine};
@@ -172,7 +172,8 @@ impl OpenVm {
         Ok(self.proof_output(MODE_EVM, precompiles, claim, &segments, phases, payload, keys.app_exe_commit, notes))
     }
 
-    pub fn verify_evm(&self, file: &ProofFile) -> anyhow::Result<VerifyReport> {
+    /// Checks an EVM proof: our guest's app commits and claim, then the halo2 wrapper proof.
+    pub fn check_evm(&self, file: &ProofFile) -> anyhow::Result<Checked> {
         let (_, elf_hash) = guest_elf(file.header.precompiles)?;
         let keys_path = trusted_keys_path(&elf_hash);
         let keys: TrustedEvmKeys = match std::fs::read(&keys_path) {
@@ -183,21 +184,20 @@ impl OpenVm {
                 keys_path.display()
             ),
         };
-        let invalid = |reason: String, verify_s: f64| VerifyReport::invalid(NAME, file, true, reason, verify_s);
         let proof: EvmProof = match serde_json::from_slice(&file.payload) {
             Ok(p) => p,
-            Err(e) => return Ok(invalid(format!("payload is not an OpenVM EVM proof: {e}"), 0.0)),
+            Err(e) => return Ok(Err(Rejected::unread(format!("payload is not an OpenVM EVM proof: {e}")))),
         };
         let expected = (keys.app_exe_commit.as_str(), keys.app_vm_commit.as_str());
         if (proof.app_commit.app_exe_commit.to_string().as_str(), proof.app_commit.app_vm_commit.to_string().as_str()) != expected {
-            return Ok(invalid("proof is of another program or VM (app commits differ from our guest's)".into(), 0.0));
+            return Ok(Err(Rejected::unread("proof is of another program or VM (app commits differ from our guest's)")));
         }
         if proof.user_public_values != expected_public_values(&file.claim) {
-            return Ok(invalid("the proof's public values are not the claim in this file".into(), 0.0));
+            return Ok(Err(Rejected::unread("the proof's public values are not the claim in this file")));
         }
         let raw: RawEvmProof = match proof.try_into() {
             Ok(r) => r,
-            Err(e) => return Ok(invalid(format!("malformed EVM proof: {e}"), 0.0)),
+            Err(e) => return Ok(Err(Rejected::unread(format!("malformed EVM proof: {e}")))),
         };
         let params = read_params(keys.wrapper_k)?;
         let vk = VerifyingKey::<G1Affine>::read::<_, BaseCircuitBuilder<Fr>>(
@@ -208,10 +208,7 @@ impl OpenVm {
         let t = Instant::now();
         let result = verify_wrapper(&params, &vk, &raw);
         let verify_s = t.elapsed().as_secs_f64();
-        match result {
-            Ok(()) => Ok(VerifyReport::valid(NAME, file, true, verify_s)),
-            Err(reason) => Ok(invalid(reason, verify_s)),
-        }
+        Ok(result.map(|()| verify_s).map_err(|reason| Rejected::new(reason, verify_s)))
     }
 }
 
