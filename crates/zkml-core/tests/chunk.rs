@@ -149,7 +149,10 @@ fn the_aggregation_input_carries_the_chunk_program_and_each_claim_as_committed()
     assert_eq!(committed, claims.iter().map(|c| c.encode().to_vec()).collect::<Vec<_>>(), "what each chunk proof committed");
     let section = Section::AggregateInput;
     // Cut short, one word too many, a wrong magic, no chunk, a corrupted claim.
-    assert!(matches!(AggregateInput::decode(&words[..words.len() - 1]), Err(CoreError::Truncated { section: Section::AggregateInput, .. })));
+    assert!(matches!(
+        AggregateInput::decode(&words[..words.len() - 1]),
+        Err(CoreError::Truncated { section: Section::AggregateInput, .. })
+    ));
     assert!(matches!(AggregateInput::decode(&words[..5]), Err(CoreError::Truncated { .. })));
     assert_eq!(AggregateInput::decode(&[&words[..], &[0]].concat()), Err(CoreError::TrailingBytes { section, extra_bytes: 4 }));
     let mut bad = words.clone();

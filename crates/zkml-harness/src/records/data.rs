@@ -47,13 +47,7 @@ pub const METRICS: [Metric; 7] = [
         get: |m, _| m.phases.verify_s.and_then(positive),
         failed: None,
     },
-    Metric {
-        id: "proof_size",
-        title: "Proof size",
-        unit: "KiB",
-        get: |m, _| positive(m.proof_bytes as f64 / 1024.0),
-        failed: None,
-    },
+    Metric { id: "proof_size", title: "Proof size", unit: "KiB", get: |m, _| positive(m.proof_bytes as f64 / 1024.0), failed: None },
     Metric {
         id: "peak_rss",
         title: "Peak memory of the prove process",

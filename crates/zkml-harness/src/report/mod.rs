@@ -101,9 +101,7 @@ impl<'a> Lines<'a> {
     fn of(&mut self, k: &GroupKey) -> &mut Series {
         let label = series_label(k, self.n_modes);
         let family = (self.family_of)(&k.zkvm, &k.mode);
-        self.lines
-            .entry((k.host, label.clone()))
-            .or_insert_with(|| Series::new(label, &k.zkvm, k.precompiles, family, k.host))
+        self.lines.entry((k.host, label.clone())).or_insert_with(|| Series::new(label, &k.zkvm, k.precompiles, family, k.host))
     }
 
     fn into_series(self) -> Vec<Series> {

@@ -102,7 +102,10 @@ pub fn check_receipt(payload: &[u8], expected: &Expected<'_>) -> Result<(Receipt
     let result = receipt.verify_with_context(&VerifierContext::default().with_dev_mode(false), image_id);
     let verify_s = t.elapsed().as_secs_f64();
     if let Err(e) = result {
-        return Err(Rejected::new(format!("receipt verification failed against the image id {image_id} of {}: {e}", expected.whose), verify_s));
+        return Err(Rejected::new(
+            format!("receipt verification failed against the image id {image_id} of {}: {e}", expected.whose),
+            verify_s,
+        ));
     }
     if receipt.journal.bytes != expected.journal {
         return Err(Rejected::new(format!("the receipt's journal is not {}", expected.what_journal), verify_s));

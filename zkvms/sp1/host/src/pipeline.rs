@@ -190,6 +190,9 @@ mod tests {
         let env = p.env();
         assert!(env.contains(&("SP1_WORKER_NUM_CORE_WORKERS", 1)) && env.contains(&("ELEMENT_THRESHOLD", 1 << 26)), "{env:?}");
         assert!(!Pipeline::choose(1_000_000, Some(SMALL)).env().iter().any(|(k, _)| *k == "ELEMENT_THRESHOLD"));
-        assert_eq!((elements(1 << 26), elements((1 << 28) + (1 << 27)), elements(1000)), ("2^26".into(), "2^28+2^27".into(), "1000".into()));
+        assert_eq!(
+            (elements(1 << 26), elements((1 << 28) + (1 << 27)), elements(1000)),
+            ("2^26".into(), "2^28+2^27".into(), "1000".into())
+        );
     }
 }

@@ -6,7 +6,9 @@ use crate::keys::save_vk;
 use crate::pipeline::{user_memory_settings, Pipeline};
 use crate::{MODE_COMPRESSED, MODE_CORE};
 use anyhow::{anyhow, bail, Context};
-use sp1_sdk::{CpuProver, Elf, ProveRequest, Prover, ProverClient, ProvingKey, SP1Proof, SP1ProofWithPublicValues, SP1Stdin, SP1VerifyingKey};
+use sp1_sdk::{
+    CpuProver, Elf, ProveRequest, Prover, ProverClient, ProvingKey, SP1Proof, SP1ProofWithPublicValues, SP1Stdin, SP1VerifyingKey,
+};
 use std::time::Instant;
 use zkml_protocol::memory_guard;
 

@@ -11,7 +11,12 @@ use zkml_protocol::Rejected;
 /// against our own key for `guest` and whose public values are `expected`. The proof and the
 /// seconds its verification took, or why it was rejected (`Ok(Err(..))`); `Err` when the check
 /// itself could not run.
-pub fn check_proof(payload: &[u8], want: &str, guest: &str, expected: &[u8]) -> anyhow::Result<Result<(SP1ProofWithPublicValues, f64), Rejected>> {
+pub fn check_proof(
+    payload: &[u8],
+    want: &str,
+    guest: &str,
+    expected: &[u8],
+) -> anyhow::Result<Result<(SP1ProofWithPublicValues, f64), Rejected>> {
     let proof: SP1ProofWithPublicValues = match bincode::deserialize(payload) {
         Ok(p) => p,
         Err(e) => return Ok(Err(Rejected::unread(format!("payload is not an SP1 proof: {e}")))),
