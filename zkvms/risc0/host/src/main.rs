@@ -189,13 +189,7 @@ impl Backend for Risc0 {
             None => "composite receipt: one STARK per segment".to_string(),
         });
         notes.push(segment_note(po2));
-        let phases = Phases {
-            setup_s: Some(setup_s),
-            execute_s: Some(execute_s),
-            prove_s: Some(proven.prove_s),
-            compress_s: proven.compress_s,
-            ..Default::default()
-        };
+        let phases = proven.phases(setup_s, Some(execute_s));
         self.output(mode, precompiles, claim, &program, proven, phases, notes)
     }
 
@@ -224,13 +218,7 @@ impl Backend for Risc0 {
             claim,
             payload: proven.payload()?,
         };
-        let phases = Phases {
-            setup_s: Some(setup_s),
-            execute_s: Some(execute_s),
-            prove_s: Some(proven.prove_s),
-            compress_s: proven.compress_s,
-            ..Default::default()
-        };
+        let phases = proven.phases(setup_s, Some(execute_s));
         let mut report = ChunkReport::of(NAME, &file, true, None, phases);
         report.cycles = Some(cycles(&proven.info.stats));
         report.notes = proven.notes(format!("chunk {} of {}: succinct receipt of the chunk guest", claim.chunk_index, claim.chunk_count));
@@ -278,7 +266,7 @@ impl Backend for Risc0 {
             "chunked: {} chunk receipts verified inside the aggregation guest (composition), resolved and compressed into one succinct receipt",
             chunks.len()
         ));
-        let phases = Phases { setup_s: Some(setup_s), prove_s: Some(proven.prove_s), compress_s: proven.compress_s, ..Default::default() };
+        let phases = proven.phases(setup_s, None);
         self.output(MODE_CHUNKED, Precompiles::On, claim, &agg_program, proven, phases, notes)
     }
 

@@ -5,7 +5,7 @@ use crate::program::Program;
 use anyhow::{anyhow, Context};
 use risc0_zkvm::{ExecutorEnv, InnerReceipt, ProverOpts, Receipt, VerifierContext};
 use std::time::Instant;
-use zkml_protocol::Rejected;
+use zkml_protocol::{Phases, Rejected};
 
 /// A receipt and what making it took.
 pub struct Proven {
@@ -23,6 +23,12 @@ impl Proven {
     /// The receipt as a proof file's payload.
     pub fn payload(&self) -> anyhow::Result<Vec<u8>> {
         bincode::serialize(&self.info.receipt).context("serialising the receipt")
+    }
+
+    /// The phases of a proof: set-up and execution as measured before proving, then this
+    /// receipt's proving and compression.
+    pub fn phases(&self, setup_s: f64, execute_s: Option<f64>) -> Phases {
+        Phases { setup_s: Some(setup_s), execute_s, prove_s: Some(self.prove_s), compress_s: self.compress_s, ..Default::default() }
     }
 
     /// The notes of a proof: `what` it is, after a warning where the receipt is fake.
