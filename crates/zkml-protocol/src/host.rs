@@ -6,10 +6,7 @@ use crate::reports::{ChunkReport, Phases, ProgramId, VerifyReport};
 use crate::{ChunkProofFile, Precompiles, ProofFile};
 use zkml_core::{Claim, CLAIM_LEN};
 
-/// The mode of a proof made from chunk proofs (issue #36), and the role of its program.
-pub const MODE_CHUNKED: &str = "chunked";
-/// The role of the program that proves one chunk.
-pub const ROLE_CHUNK: &str = "chunk";
+pub use crate::reports::{MODE_CHUNKED, ROLE_CHUNK};
 
 /// What a guest program proves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

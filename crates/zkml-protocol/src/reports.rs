@@ -123,6 +123,11 @@ pub struct BackendInfo {
     pub programs: Vec<ProgramId>,
 }
 
+/// The mode of a proof made from chunk proofs (issue #36), and the role of its program.
+pub const MODE_CHUNKED: &str = "chunked";
+/// The role of the program that proves one chunk.
+pub const ROLE_CHUNK: &str = "chunk";
+
 /// One guest program's identity. Guests are built reproducibly (paths remapped), so the ELF
 /// digest, and the zkVM's id derived from it, depend on the source revision alone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -147,7 +152,7 @@ impl ProgramId {
     pub fn matches(&self, mode: &str, precompiles: Precompiles) -> bool {
         match self.role.as_deref() {
             Some(role) => role == mode,
-            None => self.precompiles == precompiles && mode != crate::host::MODE_CHUNKED,
+            None => self.precompiles == precompiles && mode != MODE_CHUNKED,
         }
     }
 }

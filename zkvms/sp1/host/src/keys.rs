@@ -1,13 +1,11 @@
 //! Verifying keys derived by this host from its own guest ELFs (keyed by the ELF's SHA-256):
 //! the verifier trusts only these, never a key carried by a proof file.
 
-use crate::prover::runtime;
-use crate::GUESTS;
 use anyhow::anyhow;
-use sp1_sdk::{HashableKey, LightProver, Prover, ProverClient, ProvingKey, SP1VerifyingKey};
+use sp1_sdk::{LightProver, Prover, ProvingKey, SP1VerifyingKey};
 use std::path::PathBuf;
 use zkml_protocol::backend::cache_dir;
-use zkml_protocol::{files, Role};
+use zkml_protocol::files;
 
 pub fn vk_path(elf_hash: &str) -> PathBuf {
     cache_dir().join("sp1/keys").join(format!("vk-{elf_hash}.bincode"))
@@ -31,12 +29,4 @@ pub async fn trusted_vk(light: &LightProver, name: &str) -> anyhow::Result<SP1Ve
     let vk = pk.verifying_key().clone();
     save_vk(&vk, &elf_hash)?;
     Ok(vk)
-}
-
-/// The chunk guest's verifying-key digest, as the aggregation guest takes and commits it.
-pub fn chunk_vk_digest() -> anyhow::Result<[u32; 8]> {
-    runtime()?.block_on(async {
-        let light = ProverClient::builder().light().build().await;
-        Ok(trusted_vk(&light, &GUESTS.file(Role::Chunk)).await?.hash_u32())
-    })
 }

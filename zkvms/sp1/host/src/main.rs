@@ -13,11 +13,11 @@
 //! [`Pipeline`] from the cycle count and the memory budget, and recorded with every proof.
 
 use anyhow::{anyhow, bail, Context};
-use keys::{chunk_vk_digest, trusted_vk, vk_path};
+use keys::{trusted_vk, vk_path};
 use prover::{execute_light, prove_elf, runtime, stdin_for};
 use sp1_sdk::{Elf, HashableKey, ProverClient, SP1Proof, SP1VerifyingKey};
 use std::time::Instant;
-use verifier::check_proof;
+use verifier::{check_proof, chunk_vk_digest};
 use zkml_core::chunk::{encode_aggregate_input, ChunkClaim};
 use zkml_core::Claim;
 use zkml_protocol::backend::{header, read_guest};

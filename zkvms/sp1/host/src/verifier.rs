@@ -2,10 +2,10 @@
 
 use crate::keys::trusted_vk;
 use crate::prover::runtime;
-use crate::{MODE_COMPRESSED, MODE_CORE};
+use crate::{GUESTS, MODE_COMPRESSED, MODE_CORE};
 use sp1_sdk::{HashableKey, Prover, ProverClient, SP1Proof, SP1ProofWithPublicValues};
 use std::time::Instant;
-use zkml_protocol::Rejected;
+use zkml_protocol::{Rejected, Role};
 
 /// Checks a proof payload: an SP1 proof of kind `want` (core or compressed) that verifies
 /// against our own key for `guest` and whose public values are `expected`. The proof and the
@@ -39,5 +39,13 @@ pub fn check_proof(
             return Ok(Err(Rejected::new("the proof's public values are not the claim in this file", verify_s)));
         }
         Ok(Ok((proof, verify_s)))
+    })
+}
+
+/// The chunk guest's verifying-key digest, as the aggregation guest takes and commits it.
+pub fn chunk_vk_digest() -> anyhow::Result<[u32; 8]> {
+    runtime()?.block_on(async {
+        let light = ProverClient::builder().light().build().await;
+        Ok(trusted_vk(&light, &GUESTS.file(Role::Chunk)).await?.hash_u32())
     })
 }
