@@ -10,7 +10,7 @@
 //! Memory: `SP1CoreOpts` reads `SHARD_SIZE`, `ELEMENT_THRESHOLD`, `MEMORY_LIMIT`, ... from the
 //! environment; see zkvms/sp1/README.md for the settings measured on a 24 GB machine. The
 //! prover's pipeline width (`SP1_WORKER_*`: shard and recursion proofs in flight) is chosen by
-//! [`Pipeline`] from the cycle count and the memory budget, and recorded with every proof.
+//! [`pipeline::Pipeline`] from the cycle count and the memory budget, and recorded with every proof.
 
 use anyhow::{anyhow, bail, Context};
 use keys::{trusted_vk, vk_path};
