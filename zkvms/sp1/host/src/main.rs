@@ -14,7 +14,7 @@
 
 use anyhow::{anyhow, bail, Context};
 use keys::{trusted_vk, vk_path};
-use prover::{execute_light, prove_elf, runtime, stdin_for};
+use prover::{execute_light, prove_elf, runtime, stdin_for, Executed, Made};
 use sp1_sdk::{Elf, HashableKey, ProverClient, SP1Proof, SP1VerifyingKey};
 use std::time::Instant;
 use verifier::{check_proof, chunk_vk_digest};
@@ -53,6 +53,42 @@ fn aggregate_public_values(claim: &Claim, vk_digest: &[u32; 8]) -> Vec<u8> {
     let mut pv = claim.encode().to_vec();
     pv.extend(vk_digest.iter().flat_map(|w| w.to_le_bytes()));
     pv
+}
+
+/// The proof file of `mode` made of `made` (a proof whose public values are exactly what
+/// `executed` committed) and its report; `setup_before_s`: set-up spent before proving (reading
+/// and checking chunk proofs), `notes` said before the prover's own.
+fn output(
+    mode: &str,
+    precompiles: Precompiles,
+    claim: Claim,
+    executed: &Executed,
+    made: Made,
+    setup_before_s: f64,
+    mut notes: Vec<String>,
+) -> anyhow::Result<ProveOutput> {
+    let payload = bincode::serialize(&made.proof).context("serialising the proof")?;
+    notes.extend(made.notes);
+    Ok(ProveOutput {
+        report: ProveReport {
+            backend: NAME.into(),
+            mode: mode.into(),
+            precompiles,
+            real_proof: true,
+            claim: ClaimSummary::from(&claim),
+            cycles: Some(Cycles { total: executed.cycles, segments: made.shards, ..Default::default() }),
+            phases: Phases {
+                setup_s: Some(setup_before_s + made.setup_s),
+                execute_s: Some(executed.execute_s),
+                prove_s: Some(made.prove_s),
+                ..Default::default()
+            },
+            proof_bytes: payload.len() as u64,
+            proof_path: String::new(),
+            notes,
+        },
+        file: ProofFile { header: header(&Sp1.info(), mode, precompiles, true, Some(made.vk.bytes32())), claim, payload },
+    })
 }
 
 struct Sp1;
@@ -124,28 +160,7 @@ impl Backend for Sp1 {
         let executed = execute_light(&elf, stdin_for(input))?;
         let claim = claim_of(&executed.public_values, "public values")?;
         let made = prove_elf(&elf, &elf_hash, stdin_for(input), &executed, mode == MODE_COMPRESSED)?;
-        let payload = bincode::serialize(&made.proof).context("serialising the proof")?;
-        let info = self.info();
-        Ok(ProveOutput {
-            report: ProveReport {
-                backend: NAME.into(),
-                mode: mode.into(),
-                precompiles,
-                real_proof: true,
-                claim: ClaimSummary::from(&claim),
-                cycles: Some(Cycles { total: executed.cycles, segments: made.shards, ..Default::default() }),
-                phases: Phases {
-                    setup_s: Some(made.setup_s),
-                    execute_s: Some(executed.execute_s),
-                    prove_s: Some(made.prove_s),
-                    ..Default::default()
-                },
-                proof_bytes: payload.len() as u64,
-                proof_path: String::new(),
-                notes: made.notes,
-            },
-            file: ProofFile { header: header(&info, mode, precompiles, true, Some(made.vk.bytes32())), claim, payload },
-        })
+        output(mode, precompiles, claim, &executed, made, 0.0, Vec::new())
     }
 
     fn chunking(&self) -> Result<(), String> {
@@ -215,33 +230,11 @@ impl Backend for Sp1 {
             bail!("sp1: the aggregation guest's public values are not the aggregated claim and our chunk guest's key digest");
         }
         let made = prove_elf(&elf, &elf_hash, stdin(), &executed, true)?;
-        let payload = bincode::serialize(&made.proof).context("serialising the proof")?;
-        let mut notes = vec![format!(
+        let lead = format!(
             "chunked: {} compressed chunk proofs verified inside the aggregation guest (verify_sp1_proof), one compressed proof",
             chunks.len()
-        )];
-        notes.extend(made.notes);
-        let info = self.info();
-        Ok(ProveOutput {
-            report: ProveReport {
-                backend: NAME.into(),
-                mode: MODE_CHUNKED.into(),
-                precompiles: Precompiles::On,
-                real_proof: true,
-                claim: ClaimSummary::from(&claim),
-                cycles: Some(Cycles { total: executed.cycles, ..Default::default() }),
-                phases: Phases {
-                    setup_s: Some(setup_s + made.setup_s),
-                    execute_s: Some(executed.execute_s),
-                    prove_s: Some(made.prove_s),
-                    ..Default::default()
-                },
-                proof_bytes: payload.len() as u64,
-                proof_path: String::new(),
-                notes,
-            },
-            file: ProofFile { header: header(&info, MODE_CHUNKED, Precompiles::On, true, Some(made.vk.bytes32())), claim, payload },
-        })
+        );
+        output(MODE_CHUNKED, Precompiles::On, claim, &executed, made, setup_s, vec![lead])
     }
 
     fn verify(&self, file: &ProofFile) -> anyhow::Result<VerifyReport> {
