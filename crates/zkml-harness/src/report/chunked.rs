@@ -17,6 +17,10 @@ use zkml_protocol::memory_guard::gib;
 /// Machines the report also projects to (each proves a share of the chunks at once).
 pub const MACHINES: u32 = 10;
 
+/// Below this growth per chunk (bytes), an aggregation's peak counts as flat in K: the
+/// allocator's noise between runs is of this order.
+pub const PEAK_GROWTH_NOISE: f64 = 64.0 * 1024.0 * 1024.0;
+
 /// One measured size of a chunked system.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChunkedSize {
@@ -40,6 +44,9 @@ pub struct ChunkedSystem {
     /// Aggregation wall = fixed + per chunk × K, fitted over every aggregation measured (from
     /// two chunk counts on).
     pub aggregate_fit: Option<(f64, f64)>,
+    /// Aggregation peak (bytes) = fixed + per chunk × K, fitted likewise: the aggregation
+    /// holds every chunk proof, so its memory may grow with K where a chunk's cannot.
+    pub aggregate_peak_fit: Option<(f64, f64)>,
     /// The median of every chunk prove process measured, at every size.
     pub chunk_median_s: f64,
     /// The largest peak of any of its processes.
@@ -55,6 +62,9 @@ pub struct Projection {
     pub chunks: u32,
     pub machines: u32,
     pub seconds: f64,
+    /// The largest process's peak: one chunk's measured peak, or the aggregation's peak at
+    /// `chunks` from its fit, whichever is larger.
+    pub peak_bytes: f64,
 }
 
 impl ChunkedSystem {
@@ -67,7 +77,29 @@ impl ChunkedSystem {
         let chunks = (rows / self.chunk_rows as f64).ceil() as u32;
         let rounds = chunks.div_ceil(machines.max(1));
         let seconds = rounds as f64 * self.chunk_median_s + fixed + per_chunk * chunks as f64;
-        Some(Projection { rows, chunks, machines, seconds })
+        let chunk_peak = self.sizes.iter().map(|z| z.chunk_peak_bytes).max().unwrap_or(0) as f64;
+        // A peak flat in K within the noise is not extrapolated (a few KiB over K = 2, 3 would
+        // otherwise grow into GiB at ten thousand chunks).
+        let aggregate_peak = match (self.aggregate_peak_growth(), self.aggregate_peak_fit) {
+            (Some(_), Some((fixed, per_chunk))) => fixed + per_chunk * chunks as f64,
+            _ => self.sizes.iter().map(|z| z.aggregate_peak_bytes).max().unwrap_or(0) as f64,
+        };
+        Some(Projection { rows, chunks, machines, seconds, peak_bytes: chunk_peak.max(aggregate_peak) })
+    }
+
+    /// How many GiB the aggregation's peak grows per chunk, where it measurably does (more
+    /// than [`PEAK_GROWTH_NOISE`] per chunk).
+    pub fn aggregate_peak_growth(&self) -> Option<f64> {
+        let (_, per_chunk) = self.aggregate_peak_fit?;
+        (per_chunk > PEAK_GROWTH_NOISE).then(|| per_chunk / (1u64 << 30) as f64)
+    }
+
+    /// The most chunks one aggregation can take within `ram_bytes`, by the peak's fit, where
+    /// that peak grows with K.
+    pub fn max_chunks_within(&self, ram_bytes: u64) -> Option<u64> {
+        self.aggregate_peak_growth()?;
+        let (fixed, per_chunk) = self.aggregate_peak_fit?;
+        Some(((ram_bytes as f64 - fixed) / per_chunk).floor().max(0.0) as u64)
     }
 }
 
@@ -90,6 +122,7 @@ pub fn systems(groups: &BTreeMap<GroupKey, Vec<&RunRecord>>) -> Vec<ChunkedSyste
             }
             let mut sizes = Vec::new();
             let mut agg_points = Vec::new();
+            let mut agg_peaks = Vec::new();
             let mut all_chunks = Vec::new();
             let mut peak_bytes = 0;
             for (rows, rs) in per_size {
@@ -99,6 +132,7 @@ pub fn systems(groups: &BTreeMap<GroupKey, Vec<&RunRecord>>) -> Vec<ChunkedSyste
                 let chunk_walls: Vec<f64> = parts.iter().flat_map(|p| p.chunk_wall_s.iter().copied()).collect();
                 let agg_walls: Vec<f64> = parts.iter().map(|p| p.aggregate_wall_s).collect();
                 agg_points.extend(agg_walls.iter().map(|&w| (chunks as f64, w)));
+                agg_peaks.extend(parts.iter().map(|p| (chunks as f64, p.aggregate_peak_rss_bytes as f64)));
                 all_chunks.extend(chunk_walls.iter().copied());
                 let size = ChunkedSize {
                     rows,
@@ -113,7 +147,15 @@ pub fn systems(groups: &BTreeMap<GroupKey, Vec<&RunRecord>>) -> Vec<ChunkedSyste
                 sizes.push(size);
             }
             let chunk_median_s = stats(&all_chunks)?.median;
-            Some(ChunkedSystem { key, chunk_rows, sizes, aggregate_fit: linear_fit(&agg_points), chunk_median_s, peak_bytes })
+            Some(ChunkedSystem {
+                key,
+                chunk_rows,
+                sizes,
+                aggregate_fit: linear_fit(&agg_points),
+                aggregate_peak_fit: linear_fit(&agg_peaks),
+                chunk_median_s,
+                peak_bytes,
+            })
         })
         .collect()
 }
@@ -170,12 +212,14 @@ pub fn markdown(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>>) -> St
         md,
         "Projection to {} rows at the measured chunk size: the median chunk time × the chunks each machine proves in \
          turn (⌈K / machines⌉), + the aggregation of all K from its fit (fixed + per chunk × K, extrapolated). It assumes \
-         chunk proofs cost the same at every position and ignores moving files between machines. Peak memory does not \
-         grow with the rows: it is the largest process's at this chunk size.\n",
+         chunk proofs cost the same at every position and ignores moving files between machines. Peak: the largest \
+         process's — one chunk's (it does not grow with the rows), or the aggregation's at K from the fit of its peaks \
+         over the chunk counts measured (fixed + per chunk × K), whichever is larger.\n",
         crate::report::text::thousands(PROJECT_TO_ROWS as u32)
     );
     let _ = writeln!(md, "| system | model | chunk (rows) | aggregation fit | chunks K | 1 machine | {MACHINES} machines | peak |");
     let _ = writeln!(md, "|---|---|---|---|---|---|---|---|");
+    let mut bounds = Vec::new();
     for s in projected {
         let (fixed, per_chunk) = s.aggregate_fit.expect("filtered");
         let one = s.project(PROJECT_TO_ROWS, 1).expect("has a fit");
@@ -192,10 +236,25 @@ pub fn markdown(data: &Data, groups: &BTreeMap<GroupKey, Vec<&RunRecord>>) -> St
             crate::report::text::thousands(one.chunks),
             seconds(one.seconds),
             seconds(many.seconds),
-            gib(s.peak_bytes),
+            gib(one.peak_bytes as u64),
         );
+        if let (Some(growth), Some(ram)) = (s.aggregate_peak_growth(), data.hosts.get(s.key.host).map(|h| h.ram_bytes)) {
+            let most = s.max_chunks_within(ram).unwrap_or(0);
+            bounds.push(format!(
+                "- {}{host}: the aggregation's peak grows {growth:.2} GiB per chunk, so one aggregation of more than {most} chunks \
+                 would not fit in this machine's {:.0} GiB; {} chunks need a tree of aggregations (not built) or chunks \
+                 {} times larger.",
+                s.name(),
+                gib(ram),
+                crate::report::text::thousands(one.chunks),
+                crate::report::text::thousands(one.chunks.div_ceil(most.max(1) as u32)),
+            ));
+        }
     }
     let _ = writeln!(md);
+    if !bounds.is_empty() {
+        let _ = writeln!(md, "Memory bounds the aggregation:\n\n{}\n", bounds.join("\n"));
+    }
     md
 }
 
@@ -213,14 +272,74 @@ mod tests {
             mode: "chunked".into(),
             rows: 0,
         };
-        let s =
-            ChunkedSystem { key, chunk_rows: 1000, sizes: vec![], aggregate_fit: Some((20.0, 0.5)), chunk_median_s: 100.0, peak_bytes: 1 };
+        let s = ChunkedSystem {
+            key,
+            chunk_rows: 1000,
+            sizes: vec![],
+            aggregate_fit: Some((20.0, 0.5)),
+            aggregate_peak_fit: None,
+            chunk_median_s: 100.0,
+            peak_bytes: 1,
+        };
         // 1,000 chunks: 1,000 × 100 s + 20 s + 500 s on one machine; 100 rounds on ten.
         let one = s.project(1e6, 1).unwrap();
         assert_eq!((one.chunks, one.seconds), (1000, 100_000.0 + 520.0));
         assert_eq!(s.project(1e6, 10).unwrap().seconds, 10_000.0 + 520.0);
         // A chunk left over takes a round of its own.
         assert_eq!(s.project(1_000_500.0, 10).unwrap().seconds, 101.0 * 100.0 + 20.0 + 0.5 * 1001.0);
-        assert_eq!(ChunkedSystem { aggregate_fit: None, ..s }.project(1e6, 1), None);
+        assert_eq!(ChunkedSystem { aggregate_fit: None, ..s.clone() }.project(1e6, 1), None);
+    }
+
+    #[test]
+    fn an_aggregation_whose_peak_grows_with_k_bounds_the_chunk_count() {
+        let gib = (1u64 << 30) as f64;
+        let size = |chunks: u32, aggregate_peak: f64| ChunkedSize {
+            rows: chunks * 100,
+            chunks,
+            chunk_wall: stats(&[300.0]).unwrap(),
+            chunk_peak_bytes: (14.0 * gib) as u64,
+            aggregate_wall: stats(&[500.0]).unwrap(),
+            aggregate_peak_bytes: aggregate_peak as u64,
+            total_wall: stats(&[1000.0]).unwrap(),
+        };
+        let key = GroupKey {
+            host: 0,
+            model: "ridge".into(),
+            zkvm: "sp1".into(),
+            precompiles: zkml_protocol::Precompiles::On,
+            mode: "chunked".into(),
+            rows: 0,
+        };
+        // 13 GiB + 1.5 GiB per chunk: 16 GiB at K = 2, 17.5 at K = 3.
+        let growing = ChunkedSystem {
+            key,
+            chunk_rows: 100,
+            sizes: vec![size(2, 16.0 * gib), size(3, 17.5 * gib)],
+            aggregate_fit: Some((250.0, 95.0)),
+            aggregate_peak_fit: linear_fit(&[(2.0, 16.0 * gib), (3.0, 17.5 * gib)]),
+            chunk_median_s: 300.0,
+            peak_bytes: (17.5 * gib) as u64,
+        };
+        assert!((growing.aggregate_peak_growth().unwrap() - 1.5).abs() < 1e-9);
+        // 24 GiB hold 13 + 1.5 × 7 = 23.5 GiB, not 25 at K = 8.
+        assert_eq!(growing.max_chunks_within((24.0 * gib) as u64), Some(7));
+        // At 10 chunks the aggregation, 28 GiB, is the largest process, not a 14 GiB chunk.
+        let p = growing.project(1000.0, 1).unwrap();
+        assert!((p.peak_bytes / gib - 28.0).abs() < 1e-6, "{}", p.peak_bytes / gib);
+        // A flat peak (RISC Zero's 1.42 GiB at K = 2 and 3) bounds nothing; the chunk's peak is the largest.
+        let flat = ChunkedSystem {
+            aggregate_peak_fit: linear_fit(&[(2.0, 1.42 * gib), (3.0, 1.42 * gib + 4096.0)]),
+            sizes: vec![size(2, 1.42 * gib), size(3, 1.42 * gib)],
+            ..growing
+        };
+        assert_eq!((flat.aggregate_peak_growth(), flat.max_chunks_within((24.0 * gib) as u64)), (None, None));
+        assert!((flat.project(1e6, 1).unwrap().peak_bytes / gib - 14.0).abs() < 1e-6);
+        // Even where that flat peak is the largest process's, it is not extrapolated.
+        let flat_large = ChunkedSystem {
+            aggregate_peak_fit: linear_fit(&[(2.0, 20.0 * gib), (3.0, 20.0 * gib + 1e6)]),
+            sizes: vec![size(2, 20.0 * gib), size(3, 20.0 * gib + 1e6)],
+            ..flat
+        };
+        assert!((flat_large.project(1e6, 1).unwrap().peak_bytes - (20.0 * gib + 1e6)).abs() < 1.0);
     }
 }

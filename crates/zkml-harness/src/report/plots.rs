@@ -715,14 +715,17 @@ pub fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
     ticks
 }
 
-/// Compact tick labels for log axes: no trailing zeros ("2", "0.5", "1000", "2e-3").
+/// Compact tick labels for log axes: no trailing zeros ("2", "0.5", "1000", "2e-3"); below 10,
+/// two decimals or two significant digits, whichever shows more, so that the close ticks of a
+/// narrow range of small values (0.032, 0.034, ...) stay apart.
 pub fn tick(y: f64) -> String {
     if !(1e-2..1e6).contains(&y) {
         format!("{y:.0e}")
     } else if y >= 10.0 {
         format!("{y:.0}")
     } else {
-        let s = format!("{y:.2}");
+        let decimals = (1 - y.log10().floor() as i32).max(2) as usize;
+        let s = format!("{y:.decimals$}");
         s.trim_end_matches('0').trim_end_matches('.').to_string()
     }
 }
@@ -743,6 +746,12 @@ mod tick_tests {
         unique.dedup();
         assert_eq!(labels, unique, "every label once");
         assert_eq!([tick(2.0), tick(0.5), tick(0.25), tick(1000.0)], ["2", "0.5", "0.25", "1000"]);
+        // A narrow range of small values (verification in 0.035-0.04 s) keeps every label apart.
+        let labels: Vec<String> = log_ticks(0.025, 0.05).into_iter().map(tick).collect();
+        let mut unique = labels.clone();
+        unique.dedup();
+        assert!(labels.len() >= 4 && labels == unique, "{labels:?}");
+        assert_eq!([tick(0.032), tick(1.42), tick(0.0187), tick(0.01)], ["0.032", "1.42", "0.019", "0.01"]);
     }
 }
 
