@@ -12,7 +12,7 @@ use crate::report::scaling::{seconds, PROJECT_TO_ROWS};
 use crate::stats::{linear_fit, stats, Stats};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use zkml_protocol::memory_guard::gib;
+use zkml_protocol::memory_guard::{gib, GIB};
 
 /// Machines the report also projects to (each proves a share of the chunks at once).
 pub const MACHINES: u32 = 10;
@@ -49,8 +49,6 @@ pub struct ChunkedSystem {
     pub aggregate_peak_fit: Option<(f64, f64)>,
     /// The median of every chunk prove process measured, at every size.
     pub chunk_median_s: f64,
-    /// The largest peak of any of its processes.
-    pub peak_bytes: u64,
 }
 
 /// The time to a proof of `rows` rows on `machines` machines: the chunks spread evenly (each
@@ -91,7 +89,7 @@ impl ChunkedSystem {
     /// than [`PEAK_GROWTH_NOISE`] per chunk).
     pub fn aggregate_peak_growth(&self) -> Option<f64> {
         let (_, per_chunk) = self.aggregate_peak_fit?;
-        (per_chunk > PEAK_GROWTH_NOISE).then(|| per_chunk / (1u64 << 30) as f64)
+        (per_chunk > PEAK_GROWTH_NOISE).then(|| per_chunk / GIB as f64)
     }
 
     /// The most chunks one aggregation can take within `ram_bytes`, by the peak's fit, where
@@ -124,7 +122,6 @@ pub fn systems(groups: &BTreeMap<GroupKey, Vec<&RunRecord>>) -> Vec<ChunkedSyste
             let mut agg_points = Vec::new();
             let mut agg_peaks = Vec::new();
             let mut all_chunks = Vec::new();
-            let mut peak_bytes = 0;
             for (rows, rs) in per_size {
                 let metrics: Vec<_> = rs.iter().filter_map(|r| r.metrics.as_ref()).collect();
                 let parts: Vec<_> = metrics.iter().filter_map(|m| m.chunked.as_ref()).collect();
@@ -143,7 +140,6 @@ pub fn systems(groups: &BTreeMap<GroupKey, Vec<&RunRecord>>) -> Vec<ChunkedSyste
                     aggregate_peak_bytes: parts.iter().map(|p| p.aggregate_peak_rss_bytes).max().unwrap_or(0),
                     total_wall: stats(&metrics.iter().map(|m| m.prove_wall_s).collect::<Vec<_>>())?,
                 };
-                peak_bytes = peak_bytes.max(size.chunk_peak_bytes).max(size.aggregate_peak_bytes);
                 sizes.push(size);
             }
             let chunk_median_s = stats(&all_chunks)?.median;
@@ -154,7 +150,6 @@ pub fn systems(groups: &BTreeMap<GroupKey, Vec<&RunRecord>>) -> Vec<ChunkedSyste
                 aggregate_fit: linear_fit(&agg_points),
                 aggregate_peak_fit: linear_fit(&agg_peaks),
                 chunk_median_s,
-                peak_bytes,
             })
         })
         .collect()
@@ -279,7 +274,6 @@ mod tests {
             aggregate_fit: Some((20.0, 0.5)),
             aggregate_peak_fit: None,
             chunk_median_s: 100.0,
-            peak_bytes: 1,
         };
         // 1,000 chunks: 1,000 × 100 s + 20 s + 500 s on one machine; 100 rounds on ten.
         let one = s.project(1e6, 1).unwrap();
@@ -318,7 +312,6 @@ mod tests {
             aggregate_fit: Some((250.0, 95.0)),
             aggregate_peak_fit: linear_fit(&[(2.0, 16.0 * gib), (3.0, 17.5 * gib)]),
             chunk_median_s: 300.0,
-            peak_bytes: (17.5 * gib) as u64,
         };
         assert!((growing.aggregate_peak_growth().unwrap() - 1.5).abs() < 1e-9);
         // 24 GiB hold 13 + 1.5 × 7 = 23.5 GiB, not 25 at K = 8.
