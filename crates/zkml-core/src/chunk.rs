@@ -185,84 +185,6 @@ pub fn encode_chunk_input(chunk_index: u32, chunk_count: u32, guest_input: &[u32
     w
 }
 
-/// An aggregation guest's input: this magic, the chunk program's id (8 words: RISC Zero's
-/// image id, SP1's verifying-key digest), the chunk count `K`, then the `K` encoded chunk
-/// claims in order, each as its chunk proof committed it.
-pub const AGGREGATE_INPUT_MAGIC: [u8; 8] = *b"ZKMLAGI1";
-/// Words of one encoded chunk claim.
-const CHUNK_CLAIM_WORDS: usize = CHUNK_CLAIM_LEN / 4;
-/// Words before the chunk claims: magic, program id, count.
-const AGGREGATE_HEADER_WORDS: usize = 2 + 8 + 1;
-
-/// The aggregation guest's input words (what [`AggregateInput::decode`] reads): the host's
-/// side of the format.
-pub fn encode_aggregate_input(chunk_program: &[u32; 8], claims: &[ChunkClaim]) -> Vec<u32> {
-    let mut w = Vec::with_capacity(AGGREGATE_HEADER_WORDS + CHUNK_CLAIM_WORDS * claims.len());
-    w.extend(AGGREGATE_INPUT_MAGIC.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])));
-    w.extend_from_slice(chunk_program);
-    w.push(claims.len() as u32);
-    for c in claims {
-        w.extend(c.encode().chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])));
-    }
-    w
-}
-
-/// An aggregation guest's input, decoded: the program whose proofs it verifies and the chunk
-/// claims those proofs must have committed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AggregateInput<'a> {
-    /// The chunk program's id, as the zkVM's recursion takes it (and the aggregate commits it).
-    pub chunk_program: [u32; 8],
-    pub claims: Vec<ChunkClaim>,
-    /// The claims' words, as the chunk proofs committed them.
-    committed: &'a [u32],
-}
-
-impl<'a> AggregateInput<'a> {
-    pub fn decode(words: &'a [u32]) -> Result<Self, CoreError> {
-        let section = Section::AggregateInput;
-        if words.len() < AGGREGATE_HEADER_WORDS {
-            return Err(CoreError::Truncated {
-                section,
-                needed_bytes: 4 * AGGREGATE_HEADER_WORDS as u64,
-                available_bytes: 4 * words.len() as u64,
-            });
-        }
-        if crate::wire::words_as_bytes(&words[..2]) != AGGREGATE_INPUT_MAGIC {
-            return Err(CoreError::BadMagic { section });
-        }
-        let mut chunk_program = [0u32; 8];
-        chunk_program.copy_from_slice(&words[2..10]);
-        let k = words[10];
-        if k == 0 || k > MAX_CHUNKS {
-            return Err(CoreError::Unsupported { section, field: "chunk count", value: k as u64 });
-        }
-        let committed = &words[AGGREGATE_HEADER_WORDS..];
-        let needed = k as usize * CHUNK_CLAIM_WORDS;
-        if committed.len() < needed {
-            return Err(CoreError::Truncated {
-                section,
-                needed_bytes: 4 * (AGGREGATE_HEADER_WORDS + needed) as u64,
-                available_bytes: 4 * words.len() as u64,
-            });
-        }
-        if committed.len() > needed {
-            return Err(CoreError::TrailingBytes { section, extra_bytes: 4 * (committed.len() - needed) as u64 });
-        }
-        let claims = committed
-            .chunks_exact(CHUNK_CLAIM_WORDS)
-            .map(|c| ChunkClaim::decode(crate::wire::words_as_bytes(c)))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(AggregateInput { chunk_program, claims, committed })
-    }
-
-    /// Each chunk claim's bytes, in order: what its chunk proof must have committed (a RISC Zero
-    /// journal, SP1 public values).
-    pub fn committed(&self) -> impl Iterator<Item = &'a [u8]> {
-        self.committed.chunks_exact(CHUNK_CLAIM_WORDS).map(crate::wire::words_as_bytes)
-    }
-}
-
 /// Evaluates one chunk: the whole job of a chunk guest, minus committing the claim.
 pub fn evaluate_chunk_words<H: Sha256>(words: &[u32]) -> Result<ChunkClaim, CoreError> {
     let s = Section::ChunkInput;
@@ -347,4 +269,26 @@ pub fn aggregate<H: Sha256>(chunks: &[ChunkClaim]) -> Result<Claim, CoreError> {
     }
     let data_commitment = chunked_data_commitment::<H>(&commitments);
     claim_from_metrics(&total, first.model_kind, first.degree, first.n_features, first.frac_bits, first.model_hash, data_commitment)
+}
+
+/// An aggregation guest's input: this magic, the chunk program's id (8 words: RISC Zero's
+/// image id, SP1's verifying-key digest), the chunk count `K`, then the `K` encoded chunk
+/// claims in order, each as its chunk proof committed it (a RISC Zero journal, SP1 public
+/// values). The guests parse it themselves, as they did before this encoder existed: their
+/// code, and so their program ids, stay those of the published proofs. (It is last in this
+/// file so that it moves no line the guests' panic locations name.)
+pub const AGGREGATE_INPUT_MAGIC: [u8; 8] = *b"ZKMLAGI1";
+
+/// The aggregation guest's input words, in the format of [`AGGREGATE_INPUT_MAGIC`]: the host's
+/// side, shared by every zkVM host.
+pub fn encode_aggregate_input(chunk_program: &[u32; 8], claims: &[ChunkClaim]) -> Vec<u32> {
+    let le = |c: &[u8]| u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+    let mut w = Vec::with_capacity(2 + 8 + 1 + CHUNK_CLAIM_LEN / 4 * claims.len());
+    w.extend(AGGREGATE_INPUT_MAGIC.chunks_exact(4).map(le));
+    w.extend_from_slice(chunk_program);
+    w.push(claims.len() as u32);
+    for c in claims {
+        w.extend(c.encode().chunks_exact(4).map(le));
+    }
+    w
 }

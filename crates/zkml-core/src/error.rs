@@ -12,7 +12,6 @@ pub enum Section {
     Claim,
     ChunkInput,
     ChunkClaim,
-    AggregateInput,
 }
 
 impl fmt::Display for Section {
@@ -24,7 +23,6 @@ impl fmt::Display for Section {
             Section::Claim => "claim",
             Section::ChunkInput => "chunk input",
             Section::ChunkClaim => "chunk claim",
-            Section::AggregateInput => "aggregation input",
         })
     }
 }

@@ -24,10 +24,6 @@ pub const MAX_COLUMN_FRAC_BITS: u32 = 40;
 /// point, leaving a factor of 128 of headroom below `i32` for test values beyond the
 /// training range, while keeping 24 bits of resolution relative to the column's range.
 pub const COLUMN_RANGE_BITS: u32 = 24;
-/// Most features a model may have (every model kind: the input layer of an MLP, the feature a
-/// tree split reads). Degree 3 over 32 features is 6,545 weights. Here, below the models, so
-/// that each model kind's module reads it without importing another's.
-pub const MAX_FEATURES: u32 = 32;
 
 /// The column scale (fractional bits) the quantiser chooses for a column whose training
 /// values reach `max_abs` in magnitude: the finest scale, up to [`MAX_COLUMN_FRAC_BITS`],
@@ -141,6 +137,12 @@ pub fn div_scaled(num: u128, den: u128, frac_bits: u32) -> u128 {
     }
     (int << frac_bits) | frac
 }
+
+/// Most features a model may have (every model kind: the input layer of an MLP, the feature a
+/// tree split reads). Degree 3 over 32 features is 6,545 weights. Here, below the models, so
+/// that each model kind's module reads it without importing another's; last before the tests
+/// so that it moves no line the guests' panic locations name.
+pub const MAX_FEATURES: u32 = 32;
 
 #[cfg(test)]
 mod tests {

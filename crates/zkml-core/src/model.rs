@@ -6,6 +6,7 @@ use crate::mlp::{FixedLayer, MlpView};
 use crate::trees::{FixedTrees, TreesView};
 use alloc::vec::Vec;
 
+/// Most features a model may have: defined in `fixed`, below every model kind.
 pub use crate::fixed::MAX_FEATURES;
 /// Highest polynomial degree supported.
 pub const MAX_DEGREE: u32 = 3;
@@ -257,7 +258,7 @@ impl ModelView<'_> {
     pub fn predict(&self, row: u64, x: &[i32], z: &mut [i32]) -> Result<i32, CoreError> {
         let n = self.n_features as usize;
         if let Some(trees) = &self.trees {
-            let mut padded = [0i32; MAX_FEATURES as usize];
+            let mut padded = [0i32; crate::model::MAX_FEATURES as usize];
             padded[..n].copy_from_slice(&x[..n]);
             return settle(self.bias + trees.sum_leaves(&padded), self.out_shift, row);
         }

@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 use zkml_core::chunk::{
-    self, chunk_salt, chunked_data_commitment, encode_aggregate_input, encode_chunk_input, evaluate_chunk_words, AggregateInput, ChunkClaim,
+    self, chunk_salt, chunked_data_commitment, encode_aggregate_input, encode_chunk_input, evaluate_chunk_words, ChunkClaim,
 };
 use zkml_core::*;
 
@@ -139,30 +139,23 @@ fn chunk_claims_and_inputs_reject_what_is_not_one_canonical_encoding() {
 }
 
 #[test]
-fn the_aggregation_input_carries_the_chunk_program_and_each_claim_as_committed() {
+fn the_aggregation_input_is_the_words_the_aggregation_guests_parse() {
+    // The guests read: 2 words of magic, 8 of the chunk program, the count K, then K claims of
+    // CHUNK_CLAIM_LEN / 4 words, each the bytes its chunk proof committed.
     let claims = chunk_claims(&ridge(), &rows(250, 5), 100);
     let program = [1, 2, 3, 4, 5, 6, 7, 0xdead_beef];
     let words = encode_aggregate_input(&program, &claims);
-    let input = AggregateInput::decode(&words).unwrap();
-    assert_eq!((input.chunk_program, &input.claims[..]), (program, &claims[..]));
-    let committed: Vec<Vec<u8>> = input.committed().map(<[u8]>::to_vec).collect();
-    assert_eq!(committed, claims.iter().map(|c| c.encode().to_vec()).collect::<Vec<_>>(), "what each chunk proof committed");
-    let section = Section::AggregateInput;
-    // Cut short, one word too many, a wrong magic, no chunk, a corrupted claim.
-    assert!(matches!(
-        AggregateInput::decode(&words[..words.len() - 1]),
-        Err(CoreError::Truncated { section: Section::AggregateInput, .. })
-    ));
-    assert!(matches!(AggregateInput::decode(&words[..5]), Err(CoreError::Truncated { .. })));
-    assert_eq!(AggregateInput::decode(&[&words[..], &[0]].concat()), Err(CoreError::TrailingBytes { section, extra_bytes: 4 }));
-    let mut bad = words.clone();
-    bad[0] ^= 1;
-    assert_eq!(AggregateInput::decode(&bad), Err(CoreError::BadMagic { section }));
-    let none = encode_aggregate_input(&program, &[]);
-    assert_eq!(AggregateInput::decode(&none), Err(CoreError::Unsupported { section, field: "chunk count", value: 0 }));
-    let mut bad = words.clone();
-    bad[11] ^= 1;
-    assert_eq!(AggregateInput::decode(&bad), Err(CoreError::BadMagic { section: Section::ChunkClaim }));
+    let per = chunk::CHUNK_CLAIM_LEN / 4;
+    assert_eq!(words.len(), 11 + 3 * per);
+    assert_eq!(zkml_core::words_as_bytes(&words[..2]), b"ZKMLAGI1");
+    assert_eq!(words[2..10], program);
+    assert_eq!(words[10], 3);
+    for (i, c) in claims.iter().enumerate() {
+        let committed = zkml_core::words_as_bytes(&words[11 + i * per..11 + (i + 1) * per]);
+        assert_eq!(committed, c.encode(), "claim {i} as its chunk proof committed it");
+        assert_eq!(ChunkClaim::decode(committed).unwrap(), *c);
+    }
+    assert_eq!(encode_aggregate_input(&program, &[]).len(), 11, "no claim: the header alone");
 }
 
 proptest! {

@@ -46,21 +46,34 @@ pub fn run_chunk() {
     env::commit_slice(&zkml_core::chunk::guest_chunk_claim::<Risc0Sha256>(&read_input()));
 }
 
-/// Verifies `K` chunk receipts by composition (`env::verify`: each chunk claim of the input
-/// ([`zkml_core::chunk::AggregateInput`], the chunk program being the chunk guest's image id)
-/// must be the journal of a receipt of the chunk guest; the prover supplies those receipts as
-/// assumptions, resolved by the succinct prover), checks them with `zkml_core::aggregate`, and
-/// commits the ordinary claim followed by the chunk guest's image id (the verifier checks that
-/// id against its own chunk guest: the image id cannot be compiled in, our guests are built
-/// without risc0-build).
+/// The aggregation guest's input: `"ZKMLAGI1"`, the chunk guest's image id (8 words), the
+/// chunk count `K`, then `K` chunk claims of `CHUNK_CLAIM_LEN / 4` words each, in order.
+pub use zkml_core::chunk::AGGREGATE_INPUT_MAGIC;
+
+/// Verifies `K` chunk receipts by composition (`env::verify`: each chunk claim must be the
+/// journal of a receipt of the chunk guest; the prover supplies those receipts as assumptions,
+/// resolved by the succinct prover), checks them with `zkml_core::aggregate`, and commits the
+/// ordinary claim followed by the chunk guest's image id (the verifier checks that id against
+/// its own chunk guest: the image id cannot be compiled in, our guests are built without
+/// risc0-build).
 pub fn run_aggregate() {
+    use zkml_core::chunk::{ChunkClaim, CHUNK_CLAIM_LEN};
     let words = read_input();
-    let input = zkml_core::chunk::AggregateInput::decode(&words).unwrap_or_else(|e| panic!("zkml aggregate guest: {e}"));
-    let image_id = risc0_zkvm::sha::Digest::from(input.chunk_program);
-    for journal in input.committed() {
-        env::verify(image_id, journal).expect("infallible");
+    assert!(words.len() >= 11, "zkml aggregate guest: input too short");
+    assert!(zkml_core::words_as_bytes(&words[..2]) == AGGREGATE_INPUT_MAGIC, "zkml aggregate guest: bad magic");
+    let mut image_id = [0u32; 8];
+    image_id.copy_from_slice(&words[2..10]);
+    let k = words[10] as usize;
+    let per = CHUNK_CLAIM_LEN / 4;
+    let body = &words[11..];
+    assert!(body.len() == k * per, "zkml aggregate guest: {k} chunk claims expected");
+    let mut claims = Vec::with_capacity(k);
+    for journal in body.chunks_exact(per) {
+        let bytes = zkml_core::words_as_bytes(journal);
+        env::verify(risc0_zkvm::sha::Digest::from(image_id), bytes).expect("infallible");
+        claims.push(ChunkClaim::decode(bytes).unwrap_or_else(|e| panic!("zkml aggregate guest: {e}")));
     }
-    let claim = zkml_core::aggregate::<Risc0Sha256>(&input.claims).unwrap_or_else(|e| panic!("zkml aggregate guest: {e}"));
+    let claim = zkml_core::aggregate::<Risc0Sha256>(&claims).unwrap_or_else(|e| panic!("zkml aggregate guest: {e}"));
     env::commit_slice(&claim.encode());
-    env::commit_slice(zkml_core::words_as_bytes(&input.chunk_program));
+    env::commit_slice(zkml_core::words_as_bytes(&image_id));
 }

@@ -65,22 +65,36 @@ pub fn run_chunk() {
     sp1_zkvm::io::commit_slice(&zkml_core::chunk::guest_chunk_claim::<Sp1Sha256>(&words));
 }
 
-/// Verifies `K` compressed chunk proofs inside this proof (`verify_sp1_proof`: for each chunk
-/// claim of the input ([`zkml_core::chunk::AggregateInput`], the chunk program being the chunk
-/// guest's verifying-key digest, `HashableKey::hash_u32`), the next proof the host supplied
-/// must be a proof of the program with that key digest whose public values hash to the chunk
-/// claim's SHA-256; the prover checks each in its recursion), checks them with
-/// `zkml_core::aggregate`, and commits the ordinary claim followed by the key digest (the
+/// The aggregation guest's input: `"ZKMLAGI1"`, the chunk guest's verifying-key digest (8
+/// words, `HashableKey::hash_u32`), the chunk count `K`, then `K` chunk claims of
+/// `CHUNK_CLAIM_LEN / 4` words each, in order (`zkml_core::chunk::encode_aggregate_input`).
+pub use zkml_core::chunk::AGGREGATE_INPUT_MAGIC;
+
+/// Verifies `K` compressed chunk proofs inside this proof (`verify_sp1_proof`: the next proof
+/// the host supplied must be a proof of the program with that key digest whose public values
+/// hash to the chunk claim's SHA-256; the prover checks each in its recursion), checks them
+/// with `zkml_core::aggregate`, and commits the ordinary claim followed by the key digest (the
 /// verifier checks it against its own chunk guest's key).
 #[cfg(feature = "aggregate")]
 pub fn run_aggregate() {
+    use zkml_core::chunk::{ChunkClaim, CHUNK_CLAIM_LEN};
     let bytes = sp1_zkvm::io::read_vec();
     let words = zkml_core::aligned_words(&bytes).expect("input length is a multiple of 4");
-    let input = zkml_core::chunk::AggregateInput::decode(&words).unwrap_or_else(|e| panic!("zkml aggregate guest: {e}"));
-    for public_values in input.committed() {
-        sp1_zkvm::lib::verify::verify_sp1_proof(&input.chunk_program, &Sp1Sha256::digest(public_values));
+    assert!(words.len() >= 11, "zkml aggregate guest: input too short");
+    assert!(zkml_core::words_as_bytes(&words[..2]) == AGGREGATE_INPUT_MAGIC, "zkml aggregate guest: bad magic");
+    let mut vk_digest = [0u32; 8];
+    vk_digest.copy_from_slice(&words[2..10]);
+    let k = words[10] as usize;
+    let per = CHUNK_CLAIM_LEN / 4;
+    let body = &words[11..];
+    assert!(body.len() == k * per, "zkml aggregate guest: {k} chunk claims expected");
+    let mut claims = alloc::vec::Vec::with_capacity(k);
+    for public_values in body.chunks_exact(per) {
+        let bytes = zkml_core::words_as_bytes(public_values);
+        sp1_zkvm::lib::verify::verify_sp1_proof(&vk_digest, &Sp1Sha256::digest(bytes));
+        claims.push(ChunkClaim::decode(bytes).unwrap_or_else(|e| panic!("zkml aggregate guest: {e}")));
     }
-    let claim = zkml_core::aggregate::<Sp1Sha256>(&input.claims).unwrap_or_else(|e| panic!("zkml aggregate guest: {e}"));
+    let claim = zkml_core::aggregate::<Sp1Sha256>(&claims).unwrap_or_else(|e| panic!("zkml aggregate guest: {e}"));
     sp1_zkvm::io::commit_slice(&claim.encode());
-    sp1_zkvm::io::commit_slice(zkml_core::words_as_bytes(&input.chunk_program));
+    sp1_zkvm::io::commit_slice(zkml_core::words_as_bytes(&vk_digest));
 }
