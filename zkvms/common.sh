@@ -129,47 +129,6 @@ build_host() {
   (cd "$here/host" && env "$@" cargo build --release --locked --target-dir "$cache/target/$name" >&2)
 }
 
-# guests_beside_host NAME GUESTS [ENV=VALUE...]: runs the function GUESTS (this script's
-#   build_guest calls, which set `elf_dir`) and build_host NAME at once. No host reads its guests
-#   when it compiles (each finds them at run time), and a host's build leaves one core idle for
-#   minutes while a C++ prover kernel or a long crate compiles alone: the guests fill it (issue
-#   #34: a cold `zkml-bench run` builds the RISC Zero backend first). The guests' output is kept
-#   apart and printed once they are done, so two cargo progress lines never interleave. The
-#   guests' build is stopped with the script, however it ends (Ctrl-C included: a background job
-#   of a script does not get the terminal's SIGINT). With ZKML_GUEST_ONLY_DIR set: the guests
-#   alone, as before.
-guests_beside_host() {
-  local name="$1" guests="$2"
-  shift 2
-  if [ -n "${ZKML_GUEST_ONLY_DIR:-}" ]; then
-    "$guests"
-    build_host "$name" "$@"
-  fi
-  local log status=0
-  log="$(mktemp)"
-  echo "== $name guests, built beside the host (their output follows the host's)" >&2
-  # A process group of its own (set -m), so that stopping it stops its cargo and rustc too.
-  set -m
-  ("$guests" && echo "$elf_dir" >"$log.elf_dir") >"$log" 2>&1 &
-  guests_pid=$!
-  set +m
-  guests_log="$log"
-  trap 'kill -- -"$guests_pid" 2>/dev/null || true; wait "$guests_pid" 2>/dev/null || true; rm -f "$guests_log" "$guests_log.elf_dir"' EXIT
-  trap 'exit 130' INT
-  trap 'exit 143' TERM
-  echo "== $name host (release)" >&2
-  build_host "$name" "$@"
-  wait "$guests_pid" || status=$?
-  cat "$log" >&2
-  if [ "$status" -ne 0 ] || [ ! -s "$log.elf_dir" ]; then
-    echo "== $name guests: build failed (exit $status), see above" >&2
-    exit 1
-  fi
-  elf_dir="$(cat "$log.elf_dir")"
-  rm -f "$log" "$log.elf_dir"
-  trap - EXIT INT TERM
-}
-
 # install_backend NAME [FILE...]: a snapshot of the host binary and FILEs (its guest ELFs, its
 #   job script) in $cache/installed/NAME-DIGEST, named by the digest of their bytes, written
 #   once and never again, so that a `prove` or `verify` running from one snapshot never has

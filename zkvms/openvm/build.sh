@@ -6,6 +6,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/../common.sh"
 
-guests() { build_guest openvm riscv32im-risc0-zkvm-elf alloc,core,proc_macro,panic_abort,std -- "${RV32_GUEST_FLAGS[@]}"; }
-guests_beside_host openvm guests
+build_guest openvm riscv32im-risc0-zkvm-elf alloc,core,proc_macro,panic_abort,std -- "${RV32_GUEST_FLAGS[@]}"
+echo "== openvm host (release)" >&2
+build_host openvm ZKML_OPENVM_GUEST_DIR="$elf_dir"
 install_backend openvm "$elf_dir/zkml-openvm-precompiles-on" "$elf_dir/zkml-openvm-precompiles-off"

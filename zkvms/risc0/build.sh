@@ -10,7 +10,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/../common.sh"
 
-guests() { build_guest risc0 riscv32im-risc0-zkvm-elf alloc,core,proc_macro,panic_abort,std -- "${RV32_GUEST_FLAGS[@]}"; }
-# The host's C++ prover kernels (at the opt-levels in host/Cargo.toml) compile one to a core.
-guests_beside_host risc0 guests
+build_guest risc0 riscv32im-risc0-zkvm-elf alloc,core,proc_macro,panic_abort,std -- "${RV32_GUEST_FLAGS[@]}"
+echo "== risc0 host (release; C++ prover kernels at the opt-levels in host/Cargo.toml)" >&2
+build_host risc0 ZKML_RISC0_GUEST_DIR="$elf_dir"
 install_backend risc0 "$elf_dir/zkml-risc0-precompiles-on" "$elf_dir/zkml-risc0-precompiles-off" "$elf_dir/zkml-risc0-profile" "$elf_dir/zkml-risc0-chunk" "$elf_dir/zkml-risc0-aggregate"

@@ -11,14 +11,13 @@ source "$here/../common.sh"
 
 flags=(-C passes=lower-atomic -C link-arg=--image-base=2013265920 -C panic=abort --cfg 'getrandom_backend="custom"'
   -C llvm-args=-misched-prera-direction=bottomup -C llvm-args=-misched-postra-direction=bottomup)
-guests() {
-  build_guest sp1 riscv64im-succinct-zkvm-elf.json std,panic_abort -- "${flags[@]}"
-  # The aggregation guest (issue #36) on its own: SP1's `verify` feature, which it needs, changes
-  # the runtime of every program built with it, so the others are built without it above.
-  GUEST_CARGO_ARGS=(--features aggregate --bin zkml-sp1-aggregate)
-  build_guest sp1 riscv64im-succinct-zkvm-elf.json std,panic_abort -- "${flags[@]}"
-  unset GUEST_CARGO_ARGS
-}
-guests_beside_host sp1 guests
+build_guest sp1 riscv64im-succinct-zkvm-elf.json std,panic_abort -- "${flags[@]}"
+# The aggregation guest (issue #36) on its own: SP1's `verify` feature, which it needs, changes
+# the runtime of every program built with it, so the others are built without it above.
+GUEST_CARGO_ARGS=(--features aggregate --bin zkml-sp1-aggregate)
+build_guest sp1 riscv64im-succinct-zkvm-elf.json std,panic_abort -- "${flags[@]}"
+unset GUEST_CARGO_ARGS
+echo "== sp1 host (release)" >&2
+build_host sp1 ZKML_SP1_GUEST_DIR="$elf_dir"
 install_backend sp1 "$elf_dir/zkml-sp1-precompiles-on" "$elf_dir/zkml-sp1-precompiles-off" "$elf_dir/zkml-sp1-chunk" \
   "$elf_dir/zkml-sp1-aggregate"
