@@ -467,26 +467,18 @@ impl Backend for Ezkl {
         if mode == MODE_PRIVATE {
             notes.push("mode private: the claim carries NO data commitment".into());
         }
-        Ok(ProveOutput {
-            report: ProveReport {
-                backend: NAME.into(),
-                mode: mode.into(),
-                precompiles,
-                real_proof: true,
-                claim: ClaimSummary::from(&claim),
-                cycles: None,
-                phases: Phases {
-                    setup_s: Some(r.times.graph_s + r.times.settings_compile_s + r.times.keygen_s),
-                    execute_s: Some(r.times.witness_s),
-                    prove_s: Some(r.times.prove_s),
-                    ..Default::default()
-                },
-                proof_bytes: r.proof_transcript_bytes + 32 * r.n_instances,
-                proof_path: String::new(),
-                notes,
-            },
-            file: ProofFile { header: h, claim, payload: encode_payload(gi.model_words, &r.settings, &r.proof) },
-        })
+        let file = ProofFile { header: h, claim, payload: encode_payload(gi.model_words, &r.settings, &r.proof) };
+        let phases = Phases {
+            setup_s: Some(r.times.graph_s + r.times.settings_compile_s + r.times.keygen_s),
+            execute_s: Some(r.times.witness_s),
+            prove_s: Some(r.times.prove_s),
+            ..Default::default()
+        };
+        let mut out = ProveOutput::new(file, None, phases, notes);
+        // The proof is the transcript and its public values, not the whole payload (which also
+        // carries the model words and EZKL's settings).
+        out.report.proof_bytes = r.proof_transcript_bytes + 32 * r.n_instances;
+        Ok(out)
     }
 
     fn verify(&self, proof: &ProofFile) -> anyhow::Result<VerifyReport> {

@@ -57,21 +57,8 @@ impl Backend for NativeBackend {
         let info = self.info();
         let mut h = header(&info, mode, precompiles, false, None);
         h.note = Some("native baseline: NOT A PROOF".into());
-        Ok(ProveOutput {
-            report: ProveReport {
-                backend: NAME.into(),
-                mode: mode.into(),
-                precompiles,
-                real_proof: false,
-                claim: ClaimSummary::from(&claim),
-                cycles: None,
-                phases: Phases { execute_s: Some(secs), ..Default::default() },
-                proof_bytes: 0,
-                proof_path: String::new(),
-                notes: info.notes,
-            },
-            file: ProofFile { header: h, claim, payload: Vec::new() },
-        })
+        let file = ProofFile { header: h, claim, payload: Vec::new() };
+        Ok(ProveOutput::new(file, None, Phases { execute_s: Some(secs), ..Default::default() }, info.notes))
     }
 
     fn verify(&self, proof: &ProofFile) -> anyhow::Result<VerifyReport> {

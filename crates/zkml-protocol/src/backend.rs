@@ -12,6 +12,28 @@ pub struct ProveOutput {
     pub file: ProofFile,
 }
 
+impl ProveOutput {
+    /// A proof file and the report about it. What the report repeats of the file — backend, mode,
+    /// accelerator, whether it is a real proof, the claim, the proof's size (its payload's bytes;
+    /// a backend whose proof is not its whole payload sets `report.proof_bytes` after) — is read
+    /// from the file, so the two cannot disagree.
+    pub fn new(file: ProofFile, cycles: Option<Cycles>, phases: Phases, notes: Vec<String>) -> Self {
+        let report = ProveReport {
+            backend: file.header.backend.clone(),
+            mode: file.header.mode.clone(),
+            precompiles: file.header.precompiles,
+            real_proof: file.header.real_proof,
+            claim: ClaimSummary::from(&file.claim),
+            cycles,
+            phases,
+            proof_bytes: file.payload.len() as u64,
+            proof_path: String::new(),
+            notes,
+        };
+        ProveOutput { report, file }
+    }
+}
+
 /// A chunk proof and its report (issue #36).
 pub struct ChunkProveOutput {
     pub report: ChunkReport,

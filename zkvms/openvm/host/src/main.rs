@@ -78,25 +78,10 @@ impl OpenVm {
     ) -> ProveOutput {
         let info = self.info();
         notes.extend(settings_note());
-        ProveOutput {
-            report: ProveReport {
-                backend: NAME.into(),
-                mode: mode.into(),
-                precompiles,
-                real_proof: true,
-                claim: ClaimSummary::from(&claim),
-                cycles: Some(Cycles {
-                    total: segments.iter().map(|s| s.num_insns).sum(),
-                    segments: Some(segments.len() as u64),
-                    ..Default::default()
-                }),
-                phases,
-                proof_bytes: payload.len() as u64,
-                proof_path: String::new(),
-                notes,
-            },
-            file: ProofFile { header: header(&info, mode, precompiles, true, Some(commit)), claim, payload },
-        }
+        let file = ProofFile { header: header(&info, mode, precompiles, true, Some(commit)), claim, payload };
+        let cycles =
+            Cycles { total: segments.iter().map(|s| s.num_insns).sum(), segments: Some(segments.len() as u64), ..Default::default() };
+        ProveOutput::new(file, Some(cycles), phases, notes)
     }
 }
 

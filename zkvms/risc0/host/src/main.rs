@@ -50,25 +50,12 @@ impl Risc0 {
     ) -> anyhow::Result<ProveOutput> {
         let payload = proven.payload()?;
         let real = !proven.fake();
-        Ok(ProveOutput {
-            report: ProveReport {
-                backend: NAME.into(),
-                mode: mode.into(),
-                precompiles,
-                real_proof: real,
-                claim: ClaimSummary::from(&claim),
-                cycles: Some(cycles(&proven.info.stats)),
-                phases,
-                proof_bytes: payload.len() as u64,
-                proof_path: String::new(),
-                notes,
-            },
-            file: ProofFile {
-                header: header(&self.info(), mode, precompiles, real, Some(hex::encode(program.image_id.as_bytes()))),
-                claim,
-                payload,
-            },
-        })
+        let file = ProofFile {
+            header: header(&self.info(), mode, precompiles, real, Some(hex::encode(program.image_id.as_bytes()))),
+            claim,
+            payload,
+        };
+        Ok(ProveOutput::new(file, Some(cycles(&proven.info.stats)), phases, notes))
     }
 
     /// What a chunk proof must be: a succinct receipt of our chunk guest committing its claim.

@@ -69,26 +69,15 @@ fn output(
 ) -> anyhow::Result<ProveOutput> {
     let payload = bincode::serialize(&made.proof).context("serialising the proof")?;
     notes.extend(made.notes);
-    Ok(ProveOutput {
-        report: ProveReport {
-            backend: NAME.into(),
-            mode: mode.into(),
-            precompiles,
-            real_proof: true,
-            claim: ClaimSummary::from(&claim),
-            cycles: Some(Cycles { total: executed.cycles, segments: made.shards, ..Default::default() }),
-            phases: Phases {
-                setup_s: Some(setup_before_s + made.setup_s),
-                execute_s: Some(executed.execute_s),
-                prove_s: Some(made.prove_s),
-                ..Default::default()
-            },
-            proof_bytes: payload.len() as u64,
-            proof_path: String::new(),
-            notes,
-        },
-        file: ProofFile { header: header(&Sp1.info(), mode, precompiles, true, Some(made.vk.bytes32())), claim, payload },
-    })
+    let file = ProofFile { header: header(&Sp1.info(), mode, precompiles, true, Some(made.vk.bytes32())), claim, payload };
+    let cycles = Cycles { total: executed.cycles, segments: made.shards, ..Default::default() };
+    let phases = Phases {
+        setup_s: Some(setup_before_s + made.setup_s),
+        execute_s: Some(executed.execute_s),
+        prove_s: Some(made.prove_s),
+        ..Default::default()
+    };
+    Ok(ProveOutput::new(file, Some(cycles), phases, notes))
 }
 
 struct Sp1;
