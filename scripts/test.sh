@@ -8,7 +8,9 @@ scripts/check-guest-targets.sh
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-cargo test --workspace --release 2>&1 | tee "$log" || status=$?
+# --no-fail-fast: a failing test binary does not hide the ones after it (a cold CI stopped at
+# OpenVM's and never ran RISC Zero's or SP1's).
+cargo test --workspace --release --no-fail-fast 2>&1 | tee "$log" || status=$?
 # The zkVM hosts' own unit tests (SP1's prover pipeline, OpenVM's aggregation fan-in): each host
 # is a workspace of its own, tested in the target directory its build uses (zkvms/common.sh
 # build_host), so only the host crate compiles again.

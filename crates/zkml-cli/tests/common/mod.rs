@@ -60,8 +60,12 @@ pub fn write_guest_input(dir: &Path) -> std::path::PathBuf {
     path
 }
 
-/// Runs a backend binary directly (`execute`, `profile`, ...) and returns its JSON.
+/// Runs a backend binary directly (`execute`, `profile`, ...) and returns its JSON. The backend
+/// is built first, as `prove` would build it (a no-op when it is up to date): on a cold cache
+/// the test that calls this may be the first to need it (a cold CI found
+/// `openvm_proves_the_compute_intensive_models` running the binary before any build).
 pub fn backend_json(zkvm: &str, args: &[&str]) -> serde_json::Value {
+    zkml_harness::run::registry::resolve(zkvm, true).unwrap_or_else(|e| panic!("building {zkvm}: {e:#}"));
     let out = Command::new(zkml_harness::run::registry::backend_binary(zkvm)).args(args).output().unwrap();
     assert!(out.status.success(), "{zkvm} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     json(&out)
