@@ -58,11 +58,7 @@ fn openvm_proves_verifies_and_rejects_tampering() {
     );
 
     // Both guests compute the native claim (execution only: cheap).
-    let input = write_guest_input(t).display().to_string();
-    for prec in ["on", "off"] {
-        let out = backend_json("openvm", &["execute", "--input", &input, "--precompiles", prec]);
-        assert_eq!(out["claim"]["encoded"], native["claim"]["encoded"], "precompiles {prec}");
-    }
+    guests_execute_like_native("openvm", t, &native);
 }
 
 /// The aggregated STARK mode: one constant-size proof, verified; a swapped claim is rejected.

@@ -60,15 +60,11 @@ fn risc0_proves_verifies_and_rejects_tampering() {
 
     // Both guests compute the native claim (execution only: cheap), and the software-hashing
     // guest costs more cycles than the accelerated one.
-    let input = write_guest_input(t).display().to_string();
-    let on = backend_json("risc0", &["execute", "--input", &input, "--precompiles", "on"]);
-    let off = backend_json("risc0", &["execute", "--input", &input, "--precompiles", "off"]);
-    for (prec, out) in [("on", &on), ("off", &off)] {
-        assert_eq!(out["claim"]["encoded"], native["claim"]["encoded"], "precompiles {prec}");
-    }
+    let (on, off) = guests_execute_like_native("risc0", t, &native);
     assert!(off["cycles"]["user"].as_u64() > on["cycles"]["user"].as_u64(), "on {on}\noff {off}");
 
     // The profile's phases are real measurements that add up to less than the whole run.
+    let input = write_guest_input(t).display().to_string();
     let profile = backend_json("risc0", &["profile", "--input", &input]);
     let phases = &profile["phases"];
     let sum: u64 = ["read_input", "decode_validate", "hash_accelerated", "hash_software", "predict_and_metrics"]

@@ -3,6 +3,11 @@
 //! verifying key are rejected; a prover over its memory limit fails cleanly; both guests
 //! (SHA-256 precompile on and off) compute exactly the native claim.
 //!
+//! Every SP1 prover process spends about 85 s starting its CPU prover before it proves anything
+//! (the "prover client start-up" of each record), so these tests make each proof once: the core
+//! proof is of the forest and the compressed one of the MLP (the compute-intensive models,
+//! issue #32), and ridge is proven in chunks.
+//!
 //! Builds the SP1 backend on first use (cold: tens of minutes; reused from the cache after).
 
 mod common;
@@ -18,10 +23,12 @@ fn one_prover() -> std::sync::MutexGuard<'static, ()> {
     ONE_PROVER.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// A core proof of a gradient-boosted forest (issue #32).
 #[test]
 fn sp1_proves_verifies_and_rejects_tampering() {
     let _turn = one_prover();
-    let (repo, tmp, native) = small_private_test_set("60", "5", "ridge");
+    let (repo, tmp, native) = small_private_test_set_with("60", "5", FOREST.0, FOREST.1);
+    assert_eq!(native["claim"]["model"], FOREST.0, "{native}");
     let t = tmp.path();
     let p = |name: &str| t.join(name).display().to_string();
     let args = ["prove", "--zkvm", "sp1", "--model", &p("m.json"), "--test", &p("test.csv"), "--out", &p("s.proof"), "--json"];
@@ -66,13 +73,9 @@ fn sp1_proves_verifies_and_rejects_tampering() {
     );
 
     // Both guests compute the native claim (execution only), software hashing costs more.
-    let input = write_guest_input(t).display().to_string();
-    let on = backend_json("sp1", &["execute", "--input", &input, "--precompiles", "on"]);
-    let off = backend_json("sp1", &["execute", "--input", &input, "--precompiles", "off"]);
-    for (prec, out) in [("on", &on), ("off", &off)] {
-        assert_eq!(out["claim"]["encoded"], native["claim"]["encoded"], "precompiles {prec}");
-    }
+    let (on, off) = guests_execute_like_native("sp1", t, &native);
     assert!(off["cycles"]["total"].as_u64() > on["cycles"]["total"].as_u64(), "on {on}\noff {off}");
+    let input = write_guest_input(t).display().to_string();
 
     // A prover over its memory limit ends as a clear failed run (JSON error, exit 1), not a hang.
     let out = std::process::Command::new(zkml_harness::run::registry::backend_binary("sp1"))
@@ -85,14 +88,17 @@ fn sp1_proves_verifies_and_rejects_tampering() {
     assert!(!t.join("oom.proof").exists());
 }
 
-/// SP1's compressed mode (one recursively compressed STARK): a real proof verifies, a flipped
-/// bit and a swapped claim are rejected, and neither the proof nor any output holds the private
-/// rows (issue #35: the leak check covers every mode a backend offers here).
+/// SP1's compressed mode (one recursively compressed STARK) of an MLP: both guests compute the
+/// native claim, a real proof verifies, a flipped bit and a swapped claim are rejected, and
+/// neither the proof nor any output holds the private rows (issue #35: the leak check covers
+/// every mode a backend offers here; issue #32: the MLP).
 #[test]
 fn sp1_compressed_proof_verifies_rejects_tampering_and_leaks_no_rows() {
     let _turn = one_prover();
-    let (repo, tmp, native) = small_private_test_set("40", "9", "ridge");
+    let (repo, tmp, native) = small_private_test_set_with("40", "9", MLP.0, MLP.1);
+    assert_eq!(native["claim"]["model"], MLP.0, "{native}");
     let t = tmp.path();
+    guests_execute_like_native("sp1", t, &native);
     let p = |name: &str| t.join(name).display().to_string();
     let args = [
         "prove",
@@ -117,15 +123,6 @@ fn sp1_compressed_proof_verifies_rejects_tampering_and_leaks_no_rows() {
     let original = ProofFile::read(&t.join("c.proof")).unwrap();
     let (flipped, swapped) = flipped_and_swapped(&original);
     assert_rejected(&repo, t, &[("flipped.proof", &flipped, ""), ("swapped.proof", &swapped, "not the claim")]);
-}
-
-/// Gradient-boosted trees and an MLP: both guests compute the native claim, and a real core
-/// proof of each verifies (issue #32).
-#[test]
-fn sp1_proves_the_compute_intensive_models() {
-    let _turn = one_prover();
-    let cycles = compute_intensive_models_prove_like_native("sp1", "core");
-    assert_eq!(cycles.len(), 2);
 }
 
 /// Issue #33: the SP1 guests built from a copy of this tree at another path are byte-identical

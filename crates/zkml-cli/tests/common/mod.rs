@@ -108,26 +108,35 @@ pub fn flipped_and_swapped(original: &zkml_protocol::ProofFile) -> (zkml_protoco
     (flipped, swapped)
 }
 
-/// The compute-intensive models on a zkVM, small enough for CI: a forest (10 trees of depth 3)
-/// and an MLP (5-8-8-1). Both guests (accelerator on and off) compute exactly the native claim,
-/// and a real proof in `mode` of each verifies against its model. Returns the cycles each model
-/// took (accelerator on), forest first.
+/// The compute-intensive models, small enough for CI: a forest (10 trees of depth 3) and an MLP
+/// (5-8-8-1), each with the `train` arguments that size it.
+pub const FOREST: (&str, &[&str]) = ("gbdt", &["--trees", "10", "--depth", "3"]);
+pub const MLP: (&str, &[&str]) = ("mlp", &["--hidden", "8,8", "--epochs", "20"]);
+
+/// Both of `zkvm`'s guests (accelerator on and off) compute exactly `native`'s claim on the guest
+/// input of the test set in `dir`, by execution alone. Returns the two executions, on first.
+pub fn guests_execute_like_native(zkvm: &str, dir: &Path, native: &serde_json::Value) -> (serde_json::Value, serde_json::Value) {
+    let input = write_guest_input(dir).display().to_string();
+    let [on, off] = ["on", "off"].map(|prec| {
+        let out = backend_json(zkvm, &["execute", "--input", &input, "--precompiles", prec]);
+        assert_eq!(out["claim"]["encoded"], native["claim"]["encoded"], "{zkvm} {} precompiles {prec}", native["claim"]["model"]);
+        out
+    });
+    (on, off)
+}
+
+/// The compute-intensive models ([`FOREST`], [`MLP`]) on a zkVM: both guests compute exactly the
+/// native claim, and a real proof in `mode` of each verifies against its model. Returns the
+/// cycles each model took (accelerator on), forest first.
 pub fn compute_intensive_models_prove_like_native(zkvm: &str, mode: &str) -> Vec<u64> {
     let mut cycles = Vec::new();
-    let models: [(&str, &[&str]); 2] = [("gbdt", &["--trees", "10", "--depth", "3"]), ("mlp", &["--hidden", "8,8", "--epochs", "20"])];
-    for (model, size) in models {
+    for (model, size) in [FOREST, MLP] {
         let (repo, tmp, native) = small_private_test_set_with("60", "5", model, size);
         let t = tmp.path();
         let p = |name: &str| t.join(name).display().to_string();
         assert_eq!(native["claim"]["model"], model, "{native}");
-        let input = write_guest_input(t).display().to_string();
-        for prec in ["on", "off"] {
-            let out = backend_json(zkvm, &["execute", "--input", &input, "--precompiles", prec]);
-            assert_eq!(out["claim"]["encoded"], native["claim"]["encoded"], "{zkvm} {model} precompiles {prec}");
-            if prec == "on" {
-                cycles.push(out["cycles"]["total"].as_u64().unwrap());
-            }
-        }
+        let (on, _) = guests_execute_like_native(zkvm, t, &native);
+        cycles.push(on["cycles"]["total"].as_u64().unwrap());
         let args =
             ["prove", "--zkvm", zkvm, "--mode", mode, "--model", &p("m.json"), "--test", &p("test.csv"), "--out", &p("c.proof"), "--json"];
         let proven = json(&ok(&repo, &args));
