@@ -64,9 +64,12 @@ pub fn write_guest_input(dir: &Path) -> std::path::PathBuf {
 /// is built first, as `prove` would build it (a no-op when it is up to date): on a cold cache
 /// the test that calls this may be the first to need it (a cold CI found
 /// `openvm_proves_the_compute_intensive_models` running the binary before any build).
+/// It runs the binary that build resolved to, so another checkout's build cannot move the
+/// backend's snapshot link between the two.
 pub fn backend_json(zkvm: &str, args: &[&str]) -> serde_json::Value {
-    zkml_harness::run::registry::resolve(zkvm, true).unwrap_or_else(|e| panic!("building {zkvm}: {e:#}"));
-    let out = Command::new(zkml_harness::run::registry::backend_binary(zkvm)).args(args).output().unwrap();
+    let backend = zkml_harness::run::registry::resolve(zkvm, true).unwrap_or_else(|e| panic!("building {zkvm}: {e:#}"));
+    let zkml_harness::run::registry::BackendHandle::Process(backend) = backend else { panic!("{zkvm} is not a backend binary") };
+    let out = Command::new(&backend.exe).args(&backend.prefix).args(args).output().unwrap();
     assert!(out.status.success(), "{zkvm} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     json(&out)
 }
